@@ -1,0 +1,35 @@
+"""The rule store and the ledger (Tortoise ORM). Migrations live in `models.migrations`."""
+
+from models.agreements import Agreement, AgreementReceivable
+from models.campaigns import Campaign, CampaignEntry, RuleRun, ServiceTicket
+from models.catalog import Agency, CollectionStatus, ContactType, ResultType
+from models.conditions import InstallmentOption, PaymentCondition
+from models.conversations import Conversation, Message
+from models.customers import Customer, CustomerPhone, Receivable
+from models.rules import CollectionAction, CollectionRule, RuleFilter
+from models.users import AuditLog, User
+
+__all__ = [
+    "Agency",
+    "Agreement",
+    "AgreementReceivable",
+    "AuditLog",
+    "Campaign",
+    "CampaignEntry",
+    "CollectionAction",
+    "CollectionRule",
+    "CollectionStatus",
+    "ContactType",
+    "Conversation",
+    "Customer",
+    "CustomerPhone",
+    "InstallmentOption",
+    "Message",
+    "PaymentCondition",
+    "Receivable",
+    "ResultType",
+    "RuleFilter",
+    "RuleRun",
+    "ServiceTicket",
+    "User",
+]

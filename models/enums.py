@@ -1,0 +1,131 @@
+"""Enumerations shared by the models, the services and the channels."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ReceivableStatus(StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    NEGOTIATED = "negotiated"
+    CANCELLED = "cancelled"
+
+
+class AgreementStatus(StrEnum):
+    ACTIVE = "active"
+    FULFILLED = "fulfilled"
+    BROKEN = "broken"
+    CANCELLED = "cancelled"
+
+
+class Channel(StrEnum):
+    """Where something happened: an agreement was made, a message came in, a contact was tried."""
+
+    CONSOLE = "console"
+    API = "api"
+    TELEGRAM = "telegram"
+    VOICE = "voice"
+    SMS = "sms"
+    EMAIL = "email"
+    AGENCY = "agency"
+    CLI = "cli"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    ATTENDANT = "attendant"
+    AGENCY = "agency"
+
+
+class ActionKind(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    TELEGRAM = "telegram"
+    ROBOT_CALL = "robot_call"
+
+
+class ContactKind(StrEnum):
+    PHONE = "phone"
+    ROBOT_CALL = "robot_call"
+    TELEGRAM = "telegram"
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class ResultKind(StrEnum):
+    NEGOTIATED = "negotiated"
+    RESCHEDULE = "reschedule"
+    NO_NEGOTIATION = "no_negotiation"
+    UNREACHABLE = "unreachable"
+    WRONG_PARTY = "wrong_party"
+    OTHER = "other"
+
+
+class FilterField(StrEnum):
+    CITY = "city"
+    STATE = "state"
+    PLAN = "plan"
+    BILLING_METHOD = "billing_method"
+    DUE_DATE = "due_date"
+    DAYS_LATE = "days_late"
+    AMOUNT = "amount"
+    TOTAL_DEBT = "total_debt"
+    OPEN_COUNT = "open_count"
+    CUSTOMER_STATUS = "customer_status"
+
+
+class FilterOperator(StrEnum):
+    EQ = "eq"
+    NE = "ne"
+    IN = "in"
+    NOT_IN = "not_in"
+    LT = "lt"
+    LE = "le"
+    GT = "gt"
+    GE = "ge"
+    BETWEEN = "between"
+    CONTAINS = "contains"
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
+class EntryState(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ConversationState(StrEnum):
+    BOT = "bot"
+    WAITING = "waiting"
+    CLAIMED = "claimed"
+    CLOSED = "closed"
+
+
+class MessageDirection(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class MessageAuthor(StrEnum):
+    DEBTOR = "debtor"
+    BOT = "bot"
+    ATTENDANT = "attendant"
+    SYSTEM = "system"
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def sql_in(column: str, enum: type[StrEnum]) -> str:
+    """A CHECK expression that keeps `column` within the enum's values."""
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return f"{column} IN ({values})"

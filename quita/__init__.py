@@ -1,0 +1,1 @@
+"""Composition package: settings, database wiring, the FastAPI app factory and the `quita` CLI."""

@@ -1,0 +1,50 @@
+"""The one settings class. Every value comes from a `QUITA_*` environment variable (or `.env`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_database_url() -> str:
+    # A SQLite file in the working folder: `quita serve` works with no set-up at all.
+    return f"sqlite://{Path.cwd() / 'quita.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QUITA_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default_factory=_default_database_url,
+        description="Tortoise URL: sqlite:///absolute/path.db or postgres://user@host:5432/db",
+    )
+    timezone: str = Field(default="America/Sao_Paulo", description="The ISP's time zone")
+    isp_name: str = Field(default="Provedor Exemplo Ltda", description="Shown on every message")
+    isp_cnpj: str = Field(default="11.222.333/0001-81", description="The ISP's CNPJ (CDC 42-A)")
+    isp_address: str = Field(
+        default="Rua Fictícia, 100 - Centro, Campinas/SP", description="The ISP's address"
+    )
+    host: str = Field(default="127.0.0.1", description="Where `quita serve` listens")
+    port: int = Field(default=8000, description="Port of `quita serve`")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
