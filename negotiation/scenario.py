@@ -25,6 +25,7 @@ from pydantic import (
 from negotiation.engine import Bill, ConditionTerms, Negotiation, OptionTerms, negotiate
 from negotiation.errors import InvalidInput
 
+
 def _iso_date(value: Any) -> date:
     # pydantic alone would also take a Unix timestamp; a scenario date is ISO text only.
     if not isinstance(value, str):
@@ -169,6 +170,11 @@ def _first_error(exc: ValidationError) -> str:
     err = errors[0]
     loc = _where(err["loc"])
     msg = err["msg"].removeprefix("Value error, ")
+    if str(err["loc"][-1]).endswith("_pct") and err["type"] in (
+        "less_than_equal",
+        "greater_than_equal",
+    ):
+        return f"{loc}: must be a percentage from 0 to 100 (got {err['input']})"
     if err["type"] == "missing":
         return f"{loc}: missing field"
     if err["type"] == "extra_forbidden":
@@ -193,7 +199,8 @@ def parse_scenarios(text: str) -> tuple[list[Scenario], bool]:
     try:
         parsed = adapter.validate_python(raw)
     except ValidationError as exc:
-        raise InvalidInput(_first_error(exc)) from None
+        message = _first_error(exc)
+        raise InvalidInput(f"scenarios{message}" if message.startswith("[") else message) from None
     return (parsed if isinstance(raw, list) else [parsed]), isinstance(raw, list)
 
 

@@ -75,7 +75,9 @@ def main(path: str) -> None:
             value, options = _option(options, key)
             for item in _items(value) if value else []:
                 if key == "constraints":
-                    checks.append(f"        ops.AddConstraint(model_name='{name}', constraint={item}),")
+                    checks.append(
+                        f"        ops.AddConstraint(model_name='{name}', constraint={item}),"
+                    )
                 elif key == "unique_together":
                     fields = item
                     after.append(
@@ -86,7 +88,9 @@ def main(path: str) -> None:
                     after.append(f"        ops.AddIndex(model_name='{name}', index={item}),")
         return match.group(0).replace(match.group(2), options)
 
-    text = re.sub(r"ops\.CreateModel\(\s*name='(\w+)',.*?options=(\{.*?\}),\n", rewrite, text, flags=re.S)
+    text = re.sub(
+        r"ops\.CreateModel\(\s*name='(\w+)',.*?options=(\{.*?\}),\n", rewrite, text, flags=re.S
+    )
     partial = []
     for index, table, columns, where in PARTIAL_UNIQUE:
         create = f'CREATE UNIQUE INDEX "{index}" ON "{table}" ({columns}) WHERE {where}'

@@ -1,0 +1,49 @@
+"""The FastAPI application factory: one app for the admin API, console and webhooks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from negotiation.errors import QuitaError
+from quita.db import close_db, migrate, open_db
+from quita.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # A fresh SQLite file gets its schema here: `quita serve` needs no other step.
+        await migrate(settings.database_url)
+        await open_db(settings.database_url)
+        try:
+            yield
+        finally:
+            await close_db()
+
+    app = FastAPI(
+        title="Quita",
+        summary="Debt negotiation for ISPs: admin API, Telegram and Twilio webhooks.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    @app.exception_handler(QuitaError)
+    async def quita_error(_: Request, exc: QuitaError) -> JSONResponse:
+        # The one place where the error hierarchy becomes HTTP.
+        return JSONResponse(status_code=exc.http_status, content={"detail": str(exc)})
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        from tortoise import connections
+
+        await connections.get("default").execute_query("SELECT 1")
+        return {"status": "ok"}
+
+    return app

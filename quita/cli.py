@@ -1,0 +1,126 @@
+"""The `quita` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from pydantic import ValidationError
+
+from negotiation.errors import QuitaError
+
+app = typer.Typer(
+    help="Quita: debt negotiation for ISPs (Telegram bot, phone robot, attendants' console).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def fail(message: str) -> NoReturn:
+    """Bad input: one line on stderr, exit code 2, nothing written."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _settings():
+    from quita.settings import get_settings
+
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        fail(f"QUITA_{str(err['loc'][0]).upper()}: {err['msg'].removeprefix('Value error, ')}")
+
+
+def _run(coro: Coroutine[Any, Any, Any]) -> Any:
+    try:
+        return asyncio.run(coro)
+    except QuitaError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def simulate(
+    file: Annotated[Path, typer.Argument(help="JSON file: one scenario or an array of them")],
+) -> None:
+    """The negotiation calculator: print the offers of each scenario as JSON."""
+    from negotiation.scenario import simulate_text
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(f"{file}: no such file")
+    except IsADirectoryError:
+        fail(f"{file}: is a folder, not a file")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{file}: cannot be read ({exc.__class__.__name__})")
+    try:
+        result = simulate_text(text)
+    except QuitaError as exc:
+        fail(str(exc))
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the pending schema migrations to QUITA_DATABASE_URL."""
+    from quita.db import migrate as apply
+
+    settings = _settings()
+    _run(apply(settings.database_url))
+    typer.echo("database is up to date")
+
+
+@app.command()
+def demo() -> None:
+    """Load the fictional demo base (safe to run twice)."""
+    from quita.db import database
+    from quita.demo import load_demo
+
+    settings = _settings()
+
+    async def go() -> dict[str, int]:
+        async with database(settings.database_url):
+            return await load_demo(settings)
+
+    counts = _run(go())
+    typer.echo("demo base: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on", min=1, max=65535)] = None,
+    with_demo: Annotated[bool, typer.Option("--demo", help="Load the demo base first")] = False,
+) -> None:
+    """Start the web application (admin API, console, webhooks); migrates first."""
+    import uvicorn
+
+    from quita.app import create_app
+
+    settings = _settings()
+    if with_demo:
+        demo()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
