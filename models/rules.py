@@ -48,7 +48,7 @@ class CollectionRule(Model):
 
 
 class RuleFilter(Model):
-    """Grupo de Cobrança: one field, operator and value line, the value in JSON (a scalar or a list)."""
+    """Grupo de Cobrança: a field, operator and value line (the value is JSON)."""
 
     id = fields.IntField(primary_key=True)
     rule: fields.ForeignKeyRelation[CollectionRule] = fields.ForeignKeyField(

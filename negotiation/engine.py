@@ -209,7 +209,8 @@ def schedule_for(
     else:
         amounts = [down_payment, *split_equally(total - down_payment, len(dates) - 1)]
     return tuple(
-        Payment(number=n, due_date=d, amount=a) for n, (d, a) in enumerate(zip(dates, amounts), 1)
+        Payment(number=n, due_date=d, amount=a)
+        for n, (d, a) in enumerate(zip(dates, amounts, strict=True), 1)
     )
 
 

@@ -187,7 +187,9 @@ def parse_scenarios(text: str) -> tuple[list[Scenario], bool]:
     try:
         raw = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"unreadable JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        raise InvalidInput(
+            f"unreadable JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     if isinstance(raw, list):
         if not raw:
             raise InvalidInput("the array holds no scenario")

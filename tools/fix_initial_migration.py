@@ -99,7 +99,7 @@ def main(path: str) -> None:
     tail = text.rstrip().rfind("]")
     text = (
         text[:tail]
-        + "        # CHECKs first: on SQLite each rebuilds its still empty, still unindexed table.\n"
+        + "        # CHECKs first: on SQLite each rebuilds its empty, unindexed table.\n"
         + "\n".join(checks)
         + "\n        # Then unique constraints and indexes, which a rebuild would have dropped.\n"
         + "\n".join(after)

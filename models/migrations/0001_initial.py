@@ -177,7 +177,7 @@ class Migration(migrations.Migration):
                 ('operator', fields.CharEnumField(description='EQ: eq\nNE: ne\nIN: in\nNOT_IN: not_in\nLT: lt\nLE: le\nGT: gt\nGE: ge\nBETWEEN: between\nCONTAINS: contains', enum_type=FilterOperator, max_length=10)),
                 ('value', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
             ],
-            options={'table': 'rule_filter', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Grupo de Cobrança: one field, operator and value line, the value in JSON (a scalar or a list).'},
+            options={'table': 'rule_filter', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Grupo de Cobrança: a field, operator and value line (the value is JSON).'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -387,7 +387,7 @@ class Migration(migrations.Migration):
             options={'table': 'service_ticket', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Atendimento: a support ticket opened from a contact.'},
             bases=['Model'],
         ),
-            # CHECKs first: on SQLite each rebuilds its still empty, still unindexed table.
+            # CHECKs first: on SQLite each rebuilds its empty, unindexed table.
         ops.AddConstraint(model_name='ContactType', constraint=CheckConstraint(check="kind IN ('phone', 'robot_call', 'telegram', 'email', 'sms')", name='ck_contact_kind')),
         ops.AddConstraint(model_name='Customer', constraint=CheckConstraint(check='length(document) = 11 OR length(document) = 14', name='ck_customer_document')),
         ops.AddConstraint(model_name='PaymentCondition', constraint=CheckConstraint(check='CAST(interest_pct AS NUMERIC) BETWEEN 0 AND 100 AND CAST(fine_pct AS NUMERIC) BETWEEN 0 AND 100', name='ck_condition_pcts')),

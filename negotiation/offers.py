@@ -1,0 +1,107 @@
+"""Offers for a stored customer: load the debt and the conditions that apply, run the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
+
+from models import CollectionRule, Customer, PaymentCondition, Receivable
+from models.enums import ReceivableStatus
+from negotiation.engine import Negotiation, Offer, negotiate
+from negotiation.errors import NotFound
+from negotiation.terms import bill_of, condition_terms
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a channel holds between showing an offer and accepting it.
+
+    It pins the debt and the terms that were shown, so `accept` can refuse an offer whose debt,
+    condition or date changed in the meantime. Small and plain, so a channel can keep it in its
+    dialog state.
+    """
+
+    customer_id: int
+    condition_id: int
+    option_id: int
+    as_of: date
+    receivable_ids: tuple[int, ...]
+    principal: Decimal
+    total: Decimal
+    down_payment: Decimal | None
+
+
+@dataclass(frozen=True)
+class CustomerOffer:
+    quote: Quote
+    offer: Offer
+    condition: PaymentCondition
+    negotiation: Negotiation
+
+
+async def open_bills(customer_id: int, using_db: BaseDBAsyncClient | None = None):
+    rows = await Receivable.filter(customer_id=customer_id, status=ReceivableStatus.OPEN).using_db(
+        using_db
+    )
+    return [bill_of(r) for r in rows]
+
+
+async def applicable_conditions(
+    rule_id: int | None = None, using_db: BaseDBAsyncClient | None = None
+) -> list[PaymentCondition]:
+    """The default condition always; the rule's linked ones; with no rule, every active one."""
+    if rule_id is None:
+        query = PaymentCondition.filter(active=True)
+    else:
+        rule = await CollectionRule.get_or_none(id=rule_id).using_db(using_db)
+        if rule is None:
+            raise NotFound(f"regra de cobrança {rule_id} não existe")
+        linked = await rule.conditions.all().using_db(using_db).values_list("id", flat=True)
+        query = PaymentCondition.filter(Q(id__in=list(linked)) | Q(is_default=True), active=True)
+    return await query.using_db(using_db).prefetch_related("options").order_by("id")
+
+
+def quote_for(customer_id: int, condition: PaymentCondition, result: Negotiation, offer: Offer):
+    option = list(condition.options)[offer.option_index]
+    return Quote(
+        customer_id=customer_id,
+        condition_id=condition.id,
+        option_id=option.id,
+        as_of=result.as_of,
+        receivable_ids=tuple(sorted(int(i) for i in result.receivable_ids)),
+        principal=result.principal,
+        total=offer.total,
+        down_payment=offer.down_payment,
+    )
+
+
+async def offers_for_customer(
+    customer_id: int,
+    as_of: date,
+    *,
+    rule_id: int | None = None,
+    down_payment: Decimal | None = None,
+) -> list[CustomerOffer]:
+    """Every eligible offer for the customer's open debt, cheapest first."""
+    if not await Customer.exists(id=customer_id):
+        raise NotFound(f"cliente {customer_id} não existe")
+    bills = await open_bills(customer_id)
+    found: list[CustomerOffer] = []
+    for condition in await applicable_conditions(rule_id):
+        options = list(condition.options)
+        result = negotiate(bills, condition_terms(condition, options), as_of, down_payment)
+        found.extend(
+            CustomerOffer(
+                quote=quote_for(customer_id, condition, result, offer),
+                offer=offer,
+                condition=condition,
+                negotiation=result,
+            )
+            for offer in result.offers
+        )
+    found.sort(key=lambda o: (o.offer.total, o.offer.installments, o.condition.id))
+    return found

@@ -1,0 +1,129 @@
+"""Real databases for the tests.
+
+`db` is the backend the run is for: a fresh SQLite file by default, or a fresh PostgreSQL
+database when QUITA_TEST_DATABASE_URL names a PostgreSQL server (`.ci/run` does both).
+`pg_db` is always PostgreSQL (127.0.0.1:5432 unless QUITA_TEST_POSTGRES_URL says otherwise),
+for what only a server with real concurrency can show. Each database is created and migrated
+once per session and emptied before every test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from quita.db import close_db, migrate, open_db
+
+POSTGRES_SERVER = os.environ.get(
+    "QUITA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+class _Databases:
+    """Creates each database once per session; drops the PostgreSQL ones at the end."""
+
+    def __init__(self, tmp_dir: str) -> None:
+        self.tmp_dir = tmp_dir
+        self.ready: dict[str, str] = {}
+        self.created_pg: list[tuple[str, str]] = []
+
+    async def url_for(self, backend: str) -> str:
+        if backend in self.ready:
+            return self.ready[backend]
+        name = f"quita_test_{uuid.uuid4().hex[:10]}"
+        if backend == "sqlite":
+            url = f"sqlite://{self.tmp_dir}/{name}.db"
+        else:
+            server = POSTGRES_SERVER if backend == "postgres" else backend
+            conn = await asyncpg.connect(server.replace("postgres://", "postgresql://", 1))
+            try:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+            finally:
+                await conn.close()
+            self.created_pg.append((server, name))
+            url = _with_database(server, name)
+        await migrate(url)
+        self.ready[backend] = url
+        return url
+
+    async def drop_all(self) -> None:
+        for server, name in self.created_pg:
+            conn = await asyncpg.connect(server.replace("postgres://", "postgresql://", 1))
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def databases(tmp_path_factory) -> AsyncIterator[_Databases]:
+    dbs = _Databases(str(tmp_path_factory.mktemp("db")))
+    yield dbs
+    await dbs.drop_all()
+
+
+def _run_backend() -> str:
+    url = os.environ.get("QUITA_TEST_DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+
+
+async def _empty_all_tables(url: str) -> None:
+    tables = sorted(
+        {m._meta.db_table for m in Tortoise.apps["models"].values()} | {"collection_rule_condition"}
+    )
+    conn = connections.get("default")
+    if url.startswith("sqlite"):
+        await conn.execute_script(
+            "PRAGMA foreign_keys=OFF;"
+            + "".join(f'DELETE FROM "{t}";' for t in tables)
+            + "DELETE FROM sqlite_sequence;PRAGMA foreign_keys=ON;"
+        )
+    else:
+        quoted = ", ".join(f'"{t}"' for t in tables)
+        await conn.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+
+
+async def _open(databases: _Databases, backend: str) -> AsyncIterator[str]:
+    url = await databases.url_for(backend)
+    # Tortoise caches each model's INSERT/UPDATE SQL by connection name, not dialect; the
+    # tests switch dialects under the same name, so start every test with an empty cache.
+    EXECUTOR_CACHE.clear()
+    await open_db(url)
+    await _empty_all_tables(url)
+    try:
+        yield url
+    finally:
+        await close_db()
+
+
+@pytest.fixture
+async def db(databases: _Databases) -> AsyncIterator[str]:
+    """The run's backend, empty. Yields its URL."""
+    async for url in _open(databases, _run_backend()):
+        yield url
+
+
+@pytest.fixture
+async def pg_db(databases: _Databases) -> AsyncIterator[str]:
+    """Always PostgreSQL, empty."""
+    async for url in _open(databases, "postgres"):
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def each_db(request, databases: _Databases) -> AsyncIterator[str]:
+    """The test runs once on SQLite and once on PostgreSQL."""
+    async for url in _open(databases, request.param):
+        yield url

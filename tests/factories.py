@@ -1,0 +1,79 @@
+"""Small builders for stored test data (real rows, real database)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from itertools import count
+
+from validate_docbr import CPF
+
+from models import Customer, InstallmentOption, PaymentCondition, Receivable
+
+_seq = count(1)
+
+_cpf = CPF()
+
+
+async def make_customer(**overrides) -> Customer:
+    n = next(_seq)
+    values = {
+        "external_id": f"C{n}",
+        "name": f"Cliente Fictício {n}",
+        "document": _cpf.generate(),
+        "city": "Campinas",
+        "state": "SP",
+        "plan": "Fibra 300",
+    }
+    values.update(overrides)
+    return await Customer.create(**values)
+
+
+async def make_receivable(
+    customer: Customer, due: date, amount: str, billing_method: str = "boleto", **extra
+) -> Receivable:
+    n = next(_seq)
+    return await Receivable.create(
+        customer=customer,
+        external_id=f"R{n}",
+        issue_date=min(due, extra.pop("issue_date", due)),
+        due_date=due,
+        amount=Decimal(amount),
+        billing_method=billing_method,
+        **extra,
+    )
+
+
+async def make_condition(options=((1, 0, "100", "10", "0"),), **overrides) -> PaymentCondition:
+    """Options as (installments, days_between, interest_disc, debt_disc, min_down_pct)."""
+    values = {
+        "description": "Condição de teste",
+        "amount_min": Decimal("0.00"),
+        "amount_max": Decimal("99999.99"),
+        "overdue_days_min": 1,
+        "overdue_days_max": 9999,
+        "fine_pct": Decimal("2"),
+        "interest_pct": Decimal("1"),
+        "days_to_first_due": 3,
+    }
+    values.update(overrides)
+    condition = await PaymentCondition.create(**values)
+    for position, (n, days, idisc, ddisc, down) in enumerate(options):
+        await InstallmentOption.create(
+            condition=condition,
+            position=position,
+            installments=n,
+            days_between=days,
+            interest_discount_pct=Decimal(idisc),
+            debt_discount_pct=Decimal(ddisc),
+            min_down_payment_pct=Decimal(down),
+        )
+    return condition
+
+
+# The seed's three kinds of option, as in issue 2's worked example.
+SEED_OPTIONS = (
+    (1, 0, "100", "10", "0"),
+    (3, 30, "50", "0", "0"),
+    (4, 20, "0", "0", "30"),
+)
