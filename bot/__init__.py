@@ -1,0 +1,1 @@
+"""Telegram bot: aiogram 3 routers (a thin channel over negotiation/)."""

@@ -1,0 +1,1 @@
+"""Twilio voice and SMS: TwiML webhooks, dialer, SMS (a thin channel over negotiation/)."""
