@@ -18,8 +18,8 @@ from models import (
     User,
 )
 from models.enums import Channel, ReceivableStatus
-from negotiation.engine import Negotiation, Offer, largest_down_payment, negotiate
-from negotiation.errors import AlreadyNegotiated, DebtChanged, InvalidInput, NotEligible, NotFound
+from negotiation.engine import Negotiation, Offer, is_payable, negotiate
+from negotiation.errors import AlreadyNegotiated, DebtChanged, NotEligible, NotFound
 from negotiation.offers import Quote, open_bills
 from negotiation.terms import condition_terms
 
@@ -89,12 +89,9 @@ async def accept(
         if not result.eligible:
             raise NotEligible(f"a dívida não se enquadra mais na condição ({result.reason})")
         offer = _offer_for(result, index)
-        if offer is None:
-            raise NotEligible("este parcelamento não é mais oferecido para esta dívida")
+        if offer is None or not is_payable(offer):
+            raise NotEligible("este parcelamento não é oferecido para esta dívida e esta entrada")
         _check_unchanged(quote, today, result, offer)
-        ceiling = largest_down_payment(offer)
-        if ceiling is not None and offer.down_payment > ceiling:
-            raise InvalidInput(f"a entrada pode ser de no máximo {ceiling}")
 
         agreement = await _write_agreement(
             conn,

@@ -279,6 +279,13 @@ def negotiate(
     )
 
 
+def is_payable(offer: Offer) -> bool:
+    """No payment of R$ 0,00. §3 allows one in corner cases (a tiny total split in many parts,
+    a minimum down payment that rounds to zero, a down payment of the whole total); the
+    calculator shows them as §3 says, but no channel offers or accepts such a schedule."""
+    return offer.smallest_payment > 0
+
+
 def largest_down_payment(offer: Offer) -> Decimal | None:
     """The most a debtor may put down and still leave at least one cent per later payment.
 

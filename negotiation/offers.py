@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 
 from models import CollectionRule, Customer, PaymentCondition, Receivable
 from models.enums import ReceivableStatus
-from negotiation.engine import Negotiation, Offer, negotiate
+from negotiation.engine import Negotiation, Offer, is_payable, negotiate
 from negotiation.errors import NotFound
 from negotiation.terms import bill_of, condition_terms
 
@@ -102,6 +102,7 @@ async def offers_for_customer(
                 negotiation=result,
             )
             for offer in result.offers
+            if is_payable(offer)
         )
     found.sort(key=lambda o: (o.offer.total, o.offer.installments, o.condition.id))
     return found

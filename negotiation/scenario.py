@@ -38,12 +38,17 @@ def _iso_date(value: Any) -> date:
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Percent = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
-Days = Annotated[int, Field(ge=0, strict=True)]
+# A century of days: any more is a typo, and would push due dates off the calendar.
+Days = Annotated[int, Field(ge=0, le=36500, strict=True)]
+# What the database stores (14 digits, 2 places); larger amounts are typos too.
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def _money(value: Decimal) -> Decimal:
     if value < 0:
         raise ValueError("must not be negative")
+    if value > MAX_AMOUNT:
+        raise ValueError(f"must be at most {MAX_AMOUNT}")
     if value != value.quantize(Decimal("0.01")):
         raise ValueError("must have at most two decimal places")
     return value.quantize(Decimal("0.01"))
@@ -147,7 +152,10 @@ class Scenario(_Strict):
 
     def run(self) -> Negotiation:
         bills = [Bill(**r.model_dump()) for r in self.receivables]
-        return negotiate(bills, self.condition.terms(), self.as_of, self.down_payment)
+        try:
+            return negotiate(bills, self.condition.terms(), self.as_of, self.down_payment)
+        except OverflowError:
+            raise InvalidInput("due dates fall beyond the year 9999") from None
 
 
 def _where(loc: tuple[Any, ...]) -> str:
@@ -186,6 +194,8 @@ def parse_scenarios(text: str) -> tuple[list[Scenario], bool]:
     """Parse one scenario or a JSON array of them. Returns (scenarios, was_a_list)."""
     try:
         raw = json.loads(text, parse_float=Decimal)
+    except RecursionError:
+        raise InvalidInput("unreadable JSON: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"unreadable JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
