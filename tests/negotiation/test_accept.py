@@ -157,3 +157,25 @@ async def test_concurrent_accepts_make_one_agreement_on_sqlite(db):
     results = await _race(quote, 5)
     assert sum(isinstance(r, Agreement) for r in results) == 1
     assert await Agreement.all().count() == 1
+
+
+async def test_a_larger_down_payment_is_quoted_and_accepted(each_db):
+    customer = await _debtor_with_example_debt()
+    offers = await offers_for_customer(customer.id, TODAY, down_payment=Decimal("50.00"))
+    with_down = next(o for o in offers if o.offer.down_payment is not None)
+    assert with_down.quote.down_payment == Decimal("50.00")
+
+    agreement = await accept(with_down.quote, channel=Channel.CONSOLE, today=TODAY)
+
+    amounts = await Receivable.filter(agreement_id=agreement.id).order_by("installment_number")
+    # 104.50 - 50.00 = 54.50 over 3: 18.16 x 3 = 54.48, the 2 cents left go to payment 2.
+    assert [str(r.amount) for r in amounts] == ["50.00", "18.18", "18.16", "18.16"]
+
+
+async def test_no_offer_with_a_zero_payment_reaches_a_channel(each_db):
+    customer = await _debtor_with_example_debt()
+    # The whole total down would leave three payments of R$ 0,00: §3 computes it, no channel
+    # may offer it.
+    offers = await offers_for_customer(customer.id, TODAY, down_payment=Decimal("104.50"))
+    assert all(o.offer.smallest_payment > 0 for o in offers)
+    assert [o.offer.installments for o in offers] == [1, 3]
