@@ -17,6 +17,7 @@ from negotiation.engine import (
     down_payment_for,
     due_dates,
     included_bills,
+    is_payable,
     largest_down_payment,
     minimum_down_payment,
     negotiate,
@@ -642,3 +643,37 @@ def test_issue_example_through_the_engine() -> None:
         date(2026, 12, 30),
         date(2027, 1, 29),
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# is_payable: §3 allows a R$ 0,00 payment in corner cases; channels must not offer those
+
+
+def test_is_payable_false_for_the_zero_payment_corner_cases() -> None:
+    # 0.02 in 3: 0.02, 0.00, 0.00 (a tiny total split in many parts)
+    tiny = OptionTerms(installments=3, days_between=30)
+    offer = build_offer(0, tiny, condition((tiny,)), AS_OF, D("0.02"), D("0"), D("0"))
+    assert amounts(offer.schedule) == [D("0.02"), D("0.00"), D("0.00")]
+    assert is_payable(offer) is False
+
+    # minimum down payment rounds to zero: 0.02 * 0.01 / 100 = 0.000002 -> 0.00 ; then 0.02
+    small = OptionTerms(installments=2, days_between=30, min_down_payment_pct=D("0.01"))
+    offer = build_offer(0, small, condition((small,)), AS_OF, D("0.02"), D("0"), D("0"))
+    assert amounts(offer.schedule) == [D("0.00"), D("0.02")]
+    assert is_payable(offer) is False
+
+    # a 100 % minimum down payment is the whole total: 100.05, then 0.00 and 0.00
+    whole = OptionTerms(installments=3, days_between=30, min_down_payment_pct=D("100"))
+    offer = offer_with_down(None, whole)
+    assert amounts(offer.schedule) == [D("100.05"), D("0.00"), D("0.00")]
+    assert is_payable(offer) is False
+    # ... where largest_down_payment (100.05 - 0.02 = 100.03) is below the minimum
+    assert largest_down_payment(offer) == D("100.03")
+
+    # a requested down payment of the whole total
+    assert is_payable(offer_with_down(D("100.05"))) is False
+
+
+def test_is_payable_true_when_every_payment_has_a_cent() -> None:
+    assert is_payable(offer_with_down(None)) is True  # 10.01, 30.02, 30.01, 30.01
+    assert is_payable(offer_with_down(D("100.02"))) is True  # 100.02, 0.01, 0.01, 0.01
