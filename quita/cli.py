@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
+from tortoise.exceptions import ConfigurationError, DBConnectionError
 
 from negotiation.errors import QuitaError
 
@@ -43,6 +44,8 @@ def _run(coro: Coroutine[Any, Any, Any]) -> Any:
         return asyncio.run(coro)
     except QuitaError as exc:
         fail(str(exc))
+    except (ConfigurationError, DBConnectionError) as exc:
+        fail(f"database: {exc}")
 
 
 @app.command()
@@ -107,6 +110,8 @@ def serve(
     settings = _settings()
     if with_demo:
         demo()
+    else:
+        migrate()  # fails here, in one line, if the database cannot be reached
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,

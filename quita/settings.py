@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Where `quita serve` listens")
     port: int = Field(default=8000, description="Port of `quita serve`")
 
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgres://", "asyncpg://", "psycopg://")):
+            raise ValueError(
+                f"{value!r} is not a Tortoise URL (sqlite:///path.db or postgres://user@host/db)"
+            )
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

@@ -9,6 +9,7 @@ import sys
 import time
 
 import httpx
+import pytest
 
 
 def _free_port() -> int:
@@ -59,3 +60,28 @@ def test_bad_setting_exits_2_with_one_line(tmp_path):
     assert done.stderr.strip().splitlines() == [
         "error: QUITA_TIMEZONE: unknown time zone 'Mars/Olympus'"
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("foo", "error: QUITA_DATABASE_URL: 'foo' is not a Tortoise URL"),
+        (
+            "postgres://postgres@127.0.0.1:5432/quita_no_such_db",
+            "error: database: Can't establish connection to database quita_no_such_db",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["migrate", "serve", "demo"])
+def test_unusable_database_exits_2_with_one_line(tmp_path, command, url, message):
+    done = subprocess.run(
+        [sys.executable, "-m", "quita.cli", command],
+        cwd=tmp_path,
+        env={**os.environ, "QUITA_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), done.stderr
