@@ -15,6 +15,8 @@ _CNPJ = CNPJ()
 def normalize_document(text: str) -> str:
     """Digits of a valid CPF (11) or CNPJ (14); anything else is refused with the reason."""
     digits = re.sub(r"[.\-/\s]", "", text or "")
+    if not digits:
+        raise InvalidInput("CPF/CNPJ vazio: informe 11 (CPF) ou 14 (CNPJ) dígitos")
     if not digits.isdigit():
         raise InvalidInput(f"CPF/CNPJ {text!r} deve ter só números, pontos, traço e barra")
     if len(digits) == 11:
