@@ -80,7 +80,7 @@ class CampaignEntry(Model):
     oldest_due_date = fields.DateField()
     plans = fields.CharField(max_length=255, null=True)
     call_at = fields.DatetimeField(null=True)  # the entry's call turn
-    state = fields.CharEnumField(EntryState, max_length=10, default=EntryState.OPEN)
+    state = fields.CharEnumField(EntryState, max_length=12, default=EntryState.PENDING)
     result_type = fields.ForeignKeyField(
         "models.ResultType", related_name="entries", null=True, on_delete=fields.SET_NULL
     )

@@ -96,9 +96,21 @@ class RunStatus(StrEnum):
 
 
 class EntryState(StrEnum):
-    OPEN = "open"
+    PENDING = "pending"  # waiting for its call turn
+    SCHEDULED = "scheduled"  # rescheduled to a date and time
+    IN_PROGRESS = "in_progress"  # an attendant (or the robot) is on it
     DONE = "done"
+    EXPORTED = "exported"  # handed to an agency, which works it
     CANCELLED = "cancelled"
+
+
+# Entries still being worked: a rule never adds a second one for the same customer.
+OPEN_ENTRY_STATES = (
+    EntryState.PENDING,
+    EntryState.SCHEDULED,
+    EntryState.IN_PROGRESS,
+    EntryState.EXPORTED,
+)
 
 
 class ConversationState(StrEnum):

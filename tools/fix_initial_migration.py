@@ -15,7 +15,12 @@ from pathlib import Path
 
 PARTIAL_UNIQUE = [
     ("uq_condition_default", "payment_condition", '"is_default"', "is_default"),
-    ("uq_entry_open_per_rule", "campaign_entry", '"rule_id", "customer_id"', "state = 'open'"),
+    (
+        "uq_entry_open_per_rule",
+        "campaign_entry",
+        '"rule_id", "customer_id"',
+        "state IN ('pending', 'scheduled', 'in_progress', 'exported')",
+    ),
 ]
 
 

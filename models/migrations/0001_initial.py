@@ -356,7 +356,7 @@ class Migration(migrations.Migration):
                 ('oldest_due_date', fields.DateField()),
                 ('plans', fields.CharField(null=True, max_length=255)),
                 ('call_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
-                ('state', fields.CharEnumField(default=EntryState.OPEN, description='OPEN: open\nDONE: done\nCANCELLED: cancelled', enum_type=EntryState, max_length=10)),
+                ('state', fields.CharEnumField(default=EntryState.PENDING, description='PENDING: pending\nSCHEDULED: scheduled\nIN_PROGRESS: in_progress\nDONE: done\nEXPORTED: exported\nCANCELLED: cancelled', enum_type=EntryState, max_length=12)),
                 ('result_type', fields.ForeignKeyField('models.ResultType', source_field='result_type_id', null=True, db_constraint=True, to_field='id', related_name='entries', on_delete=OnDelete.SET_NULL)),
                 ('collection_status', fields.ForeignKeyField('models.CollectionStatus', source_field='collection_status_id', null=True, db_constraint=True, to_field='id', related_name='entries', on_delete=OnDelete.SET_NULL)),
                 ('reschedule_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
@@ -423,7 +423,7 @@ class Migration(migrations.Migration):
         ops.AddConstraint(model_name='Receivable', constraint=CheckConstraint(check="(status = 'paid') = (paid_at IS NOT NULL)", name='ck_receivable_paid')),
         ops.AddConstraint(model_name='RuleRun', constraint=CheckConstraint(check="status IN ('running', 'finished', 'failed')", name='ck_run_status')),
         ops.AddConstraint(model_name='RuleRun', constraint=CheckConstraint(check='progress >= 0 AND progress <= 100', name='ck_run_progress')),
-        ops.AddConstraint(model_name='CampaignEntry', constraint=CheckConstraint(check="state IN ('open', 'done', 'cancelled')", name='ck_entry_state')),
+        ops.AddConstraint(model_name='CampaignEntry', constraint=CheckConstraint(check="state IN ('pending', 'scheduled', 'in_progress', 'done', 'exported', 'cancelled')", name='ck_entry_state')),
         ops.AddConstraint(model_name='CampaignEntry', constraint=CheckConstraint(check='CAST(total_debt AS NUMERIC) > 0 AND receivables_count > 0', name='ck_entry_debt')),
         ops.AddConstraint(model_name='ServiceTicket', constraint=CheckConstraint(check="status IN ('open', 'closed')", name='ck_ticket_status')),
         # Then unique constraints and indexes, which a rebuild would have dropped.
@@ -446,5 +446,5 @@ class Migration(migrations.Migration):
         ops.AddIndex(model_name='CampaignEntry', index=Index(fields=['agency_id'])),
         # Partial unique indexes: plain SQL that SQLite and PostgreSQL both accept.
         ops.RunSQL('CREATE UNIQUE INDEX "uq_condition_default" ON "payment_condition" ("is_default") WHERE is_default', reverse_sql='DROP INDEX "uq_condition_default"'),
-        ops.RunSQL('CREATE UNIQUE INDEX "uq_entry_open_per_rule" ON "campaign_entry" ("rule_id", "customer_id") WHERE state = \'open\'', reverse_sql='DROP INDEX "uq_entry_open_per_rule"'),
+        ops.RunSQL('CREATE UNIQUE INDEX "uq_entry_open_per_rule" ON "campaign_entry" ("rule_id", "customer_id") WHERE state IN (\'pending\', \'scheduled\', \'in_progress\', \'exported\')', reverse_sql='DROP INDEX "uq_entry_open_per_rule"'),
 ]
