@@ -10,7 +10,6 @@ from tortoise.transactions import in_transaction
 from models import (
     Agreement,
     AgreementReceivable,
-    AuditLog,
     Customer,
     InstallmentOption,
     PaymentCondition,
@@ -18,6 +17,7 @@ from models import (
     User,
 )
 from models.enums import Channel, ReceivableStatus
+from negotiation import audit
 from negotiation.engine import Negotiation, Offer, is_payable, negotiate
 from negotiation.errors import AlreadyNegotiated, DebtChanged, NotEligible, NotFound
 from negotiation.offers import Quote, open_bills
@@ -171,13 +171,13 @@ async def _write_agreement(
         ],
         using_db=conn,
     )
-    await AuditLog.create(
+    await audit.record(
         using_db=conn,
         user=user,
-        actor=user.username if user else str(channel),
+        actor=None if user else str(channel),
         action="agreement.create",
         entity="agreement",
-        entity_id=str(agreement.id),
+        entity_id=agreement.id,
         after=_agreement_summary(agreement, quote),
     )
     return agreement

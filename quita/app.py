@@ -7,7 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from tortoise.exceptions import IntegrityError
 
+from admin.api import router as api_router
 from negotiation.errors import QuitaError
 from quita.db import close_db, migrate, open_db
 from quita.settings import Settings, get_settings
@@ -37,7 +39,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(QuitaError)
     async def quita_error(_: Request, exc: QuitaError) -> JSONResponse:
         # The one place where the error hierarchy becomes HTTP.
-        return JSONResponse(status_code=exc.http_status, content={"detail": str(exc)})
+        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        return JSONResponse(
+            status_code=exc.http_status, content={"detail": str(exc)}, headers=headers
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(_: Request, exc: IntegrityError) -> JSONResponse:
+        # A unique or foreign-key rule of the database said no: someone else's row is in the way.
+        return JSONResponse(
+            status_code=409,
+            content={"detail": "conflito com dados existentes (duplicado ou ainda em uso)"},
+        )
+
+    app.include_router(api_router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

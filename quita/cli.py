@@ -120,6 +120,15 @@ def serve(
     )
 
 
+def _register_subcommands() -> None:
+    from quita.cli_users import users_app
+
+    app.add_typer(users_app, name="users")
+
+
+_register_subcommands()
+
+
 def main() -> None:
     try:
         app()

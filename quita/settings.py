@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_secret_key() -> str:
+    # No key configured: keep one beside the default database so tokens survive a restart.
+    # Production sets QUITA_SECRET_KEY (the same on every instance).
+    path = Path.cwd() / ".quita-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def _default_database_url() -> str:
@@ -28,6 +39,10 @@ class Settings(BaseSettings):
     isp_address: str = Field(
         default="Rua Fictícia, 100 - Centro, Campinas/SP", description="The ISP's address"
     )
+    secret_key: str = Field(
+        default_factory=_default_secret_key, description="Signs API tokens and console sessions"
+    )
+    token_minutes: int = Field(default=480, ge=5, description="Lifetime of an API token")
     host: str = Field(default="127.0.0.1", description="Where `quita serve` listens")
     port: int = Field(default=8000, description="Port of `quita serve`")
 

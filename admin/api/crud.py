@@ -1,0 +1,86 @@
+"""Create/read/update/delete for the small catalogs, written once for all of them.
+
+No `from __future__ import annotations` here: FastAPI must see the real body classes.
+"""
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from admin.security import CurrentUser, require
+from models import User
+from negotiation import audit
+from negotiation.errors import NotFound
+from negotiation.permissions import Permission
+
+
+async def get_or_404(model: type[Model], item_id: int, label: str) -> Model:
+    item = await model.get_or_none(id=item_id)
+    if item is None:
+        raise NotFound(f"{label} {item_id} não existe")
+    return item
+
+
+def catalog_router(
+    model: type[Model], body: type[BaseModel], out: type[BaseModel], path: str, label: str
+) -> APIRouter:
+    router = APIRouter(prefix=f"/{path}", tags=["configuração"])
+    entity = model._meta.db_table
+    configure = require(Permission.CONFIGURE)
+
+    @router.get("", response_model=list[out], summary=f"List {path}")
+    async def list_items(_: CurrentUser):
+        return [out.model_validate(i) for i in await model.all()]
+
+    @router.get("/{item_id}", response_model=out, summary=f"One of {path}")
+    async def get_item(item_id: int, _: CurrentUser):
+        return out.model_validate(await get_or_404(model, item_id, label))
+
+    @router.post("", response_model=out, status_code=201, summary=f"Create in {path}")
+    async def create_item(data: body, user: User = configure):  # type: ignore[valid-type]
+        async with in_transaction() as conn:
+            item = await model.create(using_db=conn, **data.model_dump())
+            await audit.record(
+                user=user,
+                action="create",
+                entity=entity,
+                entity_id=item.id,
+                after=audit.snapshot(item),
+                using_db=conn,
+            )
+        return out.model_validate(item)
+
+    @router.put("/{item_id}", response_model=out, summary=f"Replace one of {path}")
+    async def update_item(item_id: int, data: body, user: User = configure):  # type: ignore[valid-type]
+        item = await get_or_404(model, item_id, label)
+        before = audit.snapshot(item)
+        async with in_transaction() as conn:
+            item.update_from_dict(data.model_dump())
+            await item.save(using_db=conn)
+            await audit.record(
+                user=user,
+                action="update",
+                entity=entity,
+                entity_id=item.id,
+                before=before,
+                after=audit.snapshot(item),
+                using_db=conn,
+            )
+        return out.model_validate(item)
+
+    @router.delete("/{item_id}", status_code=204, summary=f"Delete one of {path}")
+    async def delete_item(item_id: int, user: User = configure) -> None:
+        item = await get_or_404(model, item_id, label)
+        async with in_transaction() as conn:
+            await audit.record(
+                user=user,
+                action="delete",
+                entity=entity,
+                entity_id=item.id,
+                before=audit.snapshot(item),
+                using_db=conn,
+            )
+            await item.delete(using_db=conn)
+
+    return router

@@ -1,0 +1,278 @@
+"""Request and response bodies of the admin API. Validation messages name the field."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from models.enums import ActionKind, ContactKind, FilterField, FilterOperator, ResultKind, Role
+from negotiation.documents import normalize_document
+from negotiation.errors import InvalidInput
+from negotiation.rule_filters import normalize_filter
+
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Name = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+def _ordered(low: Any, high: Any, what: str) -> None:
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"{what}: o mínimo é maior que o máximo")
+
+
+# --- small catalogs ---------------------------------------------------------------------
+
+
+class CollectionStatusIn(Body):
+    name: Name
+    allows_receipt: bool = False
+    active: bool = True
+
+
+class CollectionStatusOut(Out, CollectionStatusIn):
+    id: int
+
+
+class ResultTypeIn(Body):
+    name: Name
+    kind: ResultKind = ResultKind.OTHER
+    active: bool = True
+
+
+class ResultTypeOut(Out, ResultTypeIn):
+    id: int
+
+
+class ContactTypeIn(Body):
+    name: Name
+    kind: ContactKind = ContactKind.PHONE
+    active: bool = True
+
+
+class ContactTypeOut(Out, ContactTypeIn):
+    id: int
+
+
+class AgencyIn(Body):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    cnpj: str | None = None
+    email: Annotated[str | None, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = (
+        None
+    )
+    phone: Annotated[str | None, Field(max_length=20)] = None
+    contact_name: Annotated[str | None, Field(max_length=120)] = None
+    active: bool = True
+
+    @field_validator("cnpj")
+    @classmethod
+    def _cnpj(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            digits = normalize_document(value)
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
+        if len(digits) != 14:
+            raise ValueError("um escritório de cobrança tem CNPJ, não CPF")
+        return digits
+
+
+class AgencyOut(Out, AgencyIn):
+    id: int
+
+
+# --- payment conditions -------------------------------------------------------------------
+
+
+class OptionIn(Body):
+    installments: Annotated[int, Field(ge=1, le=360)]
+    days_between: Annotated[int, Field(ge=0, le=365)] = 0
+    interest_discount_pct: Percent = Decimal(0)
+    debt_discount_pct: Percent = Decimal(0)
+    min_down_payment_pct: Percent = Decimal(0)
+
+    @model_validator(mode="after")
+    def _spread(self) -> OptionIn:
+        if self.installments > 1 and self.days_between == 0:
+            raise ValueError("days_between: parcelas precisam de dias entre os vencimentos")
+        return self
+
+
+class OptionOut(Out, OptionIn):
+    id: int
+    position: int
+
+
+class ConditionIn(Body):
+    description: Annotated[str, Field(min_length=1, max_length=120)]
+    active: bool = True
+    is_default: bool = False
+    amount_min: Money | None = None
+    amount_max: Money | None = None
+    days_to_first_due: Annotated[int, Field(ge=0, le=365)] = 0
+    overdue_days_min: Annotated[int | None, Field(ge=0)] = None
+    overdue_days_max: Annotated[int | None, Field(ge=0)] = None
+    billing_method_filter: Annotated[str | None, Field(max_length=30)] = None
+    billing_method_generate: Annotated[str, Field(min_length=1, max_length=30)] = "boleto"
+    interest_pct: Percent = Decimal(0)
+    fine_pct: Percent = Decimal(0)
+    min_installment_amount: Annotated[Decimal | None, Field(gt=0, decimal_places=2)] = None
+    options: Annotated[list[OptionIn], Field(min_length=1, max_length=30)]
+
+    @model_validator(mode="after")
+    def _bounds(self) -> ConditionIn:
+        _ordered(self.amount_min, self.amount_max, "amount_min/amount_max")
+        _ordered(self.overdue_days_min, self.overdue_days_max, "overdue_days_min/max")
+        return self
+
+
+class ConditionOut(Out):
+    id: int
+    description: str
+    active: bool
+    is_default: bool
+    amount_min: Decimal | None
+    amount_max: Decimal | None
+    days_to_first_due: int
+    overdue_days_min: int | None
+    overdue_days_max: int | None
+    billing_method_filter: str | None
+    billing_method_generate: str
+    interest_pct: Decimal
+    fine_pct: Decimal
+    min_installment_amount: Decimal | None
+    options: list[OptionOut]
+
+
+# --- collection rules ---------------------------------------------------------------------
+
+
+class FilterIn(Body):
+    field: FilterField
+    operator: FilterOperator
+    value: Any
+
+    @model_validator(mode="after")
+    def _value(self) -> FilterIn:
+        try:
+            self.value = normalize_filter(self.field, self.operator, self.value)
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+
+class FilterOut(Out):
+    id: int
+    field: FilterField
+    operator: FilterOperator
+    value: Any
+
+
+class ActionIn(Body):
+    kind: ActionKind
+    days_late: Annotated[int | None, Field(ge=0)] = None
+    template: Annotated[str | None, Field(max_length=80)] = None
+    active: bool = True
+
+
+class ActionOut(Out, ActionIn):
+    id: int
+
+
+class RuleIn(Body):
+    description: Annotated[str, Field(min_length=1, max_length=120)]
+    active: bool = False
+    general: bool = True
+    priority: Annotated[int, Field(ge=0, le=1000)] = 0
+    minutes_per_call: Annotated[int, Field(ge=1, le=240)] = 5
+    notes: str | None = None
+    amount_min: Money | None = None
+    amount_max: Money | None = None
+    filters: Annotated[list[FilterIn], Field(max_length=50)] = []
+    actions: Annotated[list[ActionIn], Field(max_length=20)] = []
+    condition_ids: Annotated[list[int], Field(max_length=50)] = []
+
+    @model_validator(mode="after")
+    def _list_defined(self) -> RuleIn:
+        _ordered(self.amount_min, self.amount_max, "amount_min/amount_max")
+        # The seed: an active rule is refused unless it is set up to produce a call list.
+        if self.active and not self.filters and self.amount_min is None and self.amount_max is None:
+            raise ValueError(
+                "active: uma regra ativa precisa de ao menos um filtro ou limite de valor "
+                "que defina a lista de ligações"
+            )
+        return self
+
+
+class RuleOut(Out):
+    id: int
+    description: str
+    active: bool
+    general: bool
+    priority: int
+    minutes_per_call: int
+    notes: str | None
+    amount_min: Decimal | None
+    amount_max: Decimal | None
+    filters: list[FilterOut]
+    actions: list[ActionOut]
+    condition_ids: list[int]
+
+
+# --- users ----------------------------------------------------------------------------------
+
+
+class UserIn(Body):
+    username: Annotated[str, Field(min_length=3, max_length=60, pattern=r"^[a-z0-9_.-]+$")]
+    full_name: Annotated[str, Field(max_length=120)] = ""
+    email: Annotated[str | None, Field(max_length=254)] = None
+    role: Role
+    agency_id: int | None = None
+    password: Annotated[str, Field(min_length=8, max_length=200)]
+    active: bool = True
+
+    @model_validator(mode="after")
+    def _agency(self) -> UserIn:
+        if (self.role == Role.AGENCY) != (self.agency_id is not None):
+            raise ValueError("agency_id: obrigatório para o perfil agency, e só para ele")
+        return self
+
+
+class UserOut(Out):
+    id: int
+    username: str
+    full_name: str
+    email: str | None
+    role: Role
+    agency_id: int | None
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+class AuditOut(Out):
+    id: int
+    created_at: datetime
+    user_id: int | None
+    actor: str
+    action: str
+    entity: str
+    entity_id: str | None
+    before: Any
+    after: Any

@@ -1,0 +1,68 @@
+"""Bearer tokens (OAuth2 password flow) and the dependencies that check permissions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from admin.passwords import verify_password
+from models import User
+from negotiation.errors import PermissionDenied, QuitaError
+from negotiation.permissions import Permission, allows
+
+
+class NotAuthenticated(QuitaError):
+    http_status = 401
+
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def issue_token(user: User, secret: str, minutes: int) -> str:
+    expires = datetime.now(UTC) + timedelta(minutes=minutes)
+    return jwt.encode({"sub": str(user.id), "exp": expires}, secret, algorithm="HS256")
+
+
+async def authenticate(username: str, password: str) -> User:
+    user = await User.get_or_none(username=username)
+    if user is None or not user.active or not verify_password(password, user.password_hash):
+        raise NotAuthenticated("usuário ou senha incorretos")
+    user.last_login_at = datetime.now(UTC)
+    await user.save(update_fields=["last_login_at"])
+    return user
+
+
+async def current_user(
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User:
+    if not token:
+        raise NotAuthenticated("faça login: envie o token no cabeçalho Authorization: Bearer")
+    settings = request.app.state.settings
+    try:
+        claims = jwt.decode(token, settings.secret_key, algorithms=["HS256"])
+    except jwt.ExpiredSignatureError:
+        raise NotAuthenticated("sessão expirada: faça login de novo") from None
+    except jwt.InvalidTokenError:
+        raise NotAuthenticated("token inválido") from None
+    user = await User.get_or_none(id=int(claims["sub"]), active=True)
+    if user is None:
+        raise NotAuthenticated("usuário inexistente ou desativado")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require(permission: Permission):
+    """Dependency: the signed-in user, if their role holds `permission`."""
+
+    async def check(user: CurrentUser) -> User:
+        if not allows(user.role, permission):
+            raise PermissionDenied(f"seu perfil ({user.role}) não pode: {permission}")
+        return user
+
+    return Depends(check)
