@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -276,3 +276,154 @@ class AuditOut(Out):
     entity_id: str | None
     before: Any
     after: Any
+
+
+# --- campaigns ------------------------------------------------------------------------------
+
+
+class CampaignOut(Out):
+    id: int
+    rule_id: int
+    run_id: int | None
+    description: str
+    contact_type_id: int | None
+    active: bool
+    created_at: datetime
+
+
+class CustomerSummary(BaseModel):
+    id: int
+    name: str
+    city: str | None
+    state: str | None
+    plan: str | None
+
+
+class CustomerRecord(CustomerSummary):
+    external_id: str
+    document: str
+    birth_date: date | None
+    email: str | None
+    status: str
+    phones: list[str]
+    opted_out: bool
+
+
+class EntryOut(BaseModel):
+    id: int
+    campaign_id: int
+    rule_id: int
+    position: int
+    state: str
+    total_debt: Decimal
+    receivables_count: int
+    oldest_due_date: date
+    plans: str | None
+    call_at: datetime | None
+    reschedule_at: datetime | None
+    attempts: int
+    result_type_id: int | None
+    collection_status_id: int | None
+    notes: str | None
+    agency_id: int | None
+    exported_at: datetime | None
+    agreement_id: int | None
+    customer: CustomerSummary
+
+
+class BillOut(BaseModel):
+    id: int
+    external_id: str | None
+    due_date: date
+    amount: Decimal
+    status: str
+    days_late: int
+    billing_method: str
+    collection_status: str | None
+    receipt_allowed: bool
+    agreement_id: int | None = None
+    installment_number: int | None = None
+
+
+class PaymentOut(BaseModel):
+    number: int
+    due_date: date
+    amount: Decimal
+
+
+class OfferOut(BaseModel):
+    condition_id: int
+    condition: str
+    option_id: int
+    installments: int
+    total: Decimal
+    interest: Decimal
+    down_payment: Decimal | None
+    schedule: list[PaymentOut]
+
+
+class EntryDetail(EntryOut):
+    record: CustomerRecord | None
+    bills: list[BillOut]
+    offers: list[OfferOut]
+
+
+class ResultIn(Body):
+    result_type_id: int
+    collection_status_id: int | None = None
+    reschedule_at: datetime | None = None
+    notes: Annotated[str | None, Field(max_length=2000)] = None
+    ticket_subject: Annotated[str | None, Field(min_length=1, max_length=160)] = None
+    ticket_description: Annotated[str, Field(max_length=4000)] = ""
+
+    @field_validator("reschedule_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("informe o fuso, por exemplo 2026-12-01T14:00:00-03:00")
+        return value
+
+
+class NegotiateIn(Body):
+    condition_id: int
+    option_id: int
+    down_payment: Annotated[Decimal | None, Field(gt=0, decimal_places=2)] = None
+
+
+class AgreementOut(Out):
+    id: int
+    customer_id: int
+    condition_id: int
+    option_id: int | None
+    status: str
+    channel: str
+    principal: Decimal
+    fine: Decimal
+    interest: Decimal
+    interest_discount: Decimal
+    debt_discount: Decimal
+    total: Decimal
+    down_payment: Decimal | None
+    installments_count: int
+    created_at: datetime
+    created_by_id: int | None
+
+
+class ExportIn(Body):
+    agency_id: int
+    entry_ids: Annotated[list[int], Field(min_length=1, max_length=10000)]
+
+
+class AgencyEntryOut(BaseModel):
+    entry_id: int
+    campaign_id: int
+    agency_id: int
+    agency: str
+    exported_at: datetime | None
+
+
+class StatementOut(BaseModel):
+    customer: CustomerSummary
+    bills: list[BillOut]
+    agreements: list[AgreementOut]
+    with_agency: list[AgencyEntryOut]

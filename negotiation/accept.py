@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models import (
@@ -59,6 +61,7 @@ async def accept(
     today: date,
     user: User | None = None,
     notes: str | None = None,
+    also: Callable[[BaseDBAsyncClient, Agreement], Awaitable[None]] | None = None,
 ) -> Agreement:
     """Create the agreement for `quote`, or fail without writing anything.
 
@@ -66,6 +69,7 @@ async def accept(
     SQLite serialises transactions), so a second accept for the same debt waits and then sees
     the bills already negotiated. The guarded update at the end is the last line of defence:
     it only flips bills that are still open and aborts if any was not.
+    `also` runs inside the same transaction (e.g. to close the campaign entry with it).
     """
     async with in_transaction() as conn:
         customer = (
@@ -113,6 +117,8 @@ async def accept(
         )
         if flipped != len(quote.receivable_ids):
             raise AlreadyNegotiated("esta dívida já foi negociada em outro acordo")
+        if also is not None:
+            await also(conn, agreement)
     return agreement
 
 

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from admin.api import auth, catalog, conditions, rules, users
+from admin.api import auth, campaigns, catalog, conditions, customers, rules, users
 
 router = APIRouter(prefix="/api/v1")
-for module in (auth, catalog, conditions, rules, users):
+for module in (auth, catalog, conditions, rules, campaigns, customers, users):
     router.include_router(module.router)

@@ -1,0 +1,268 @@
+"""Working the call list (Campanha de Ligação): find entries, see them, record results, negotiate.
+
+The API and the console both call these; who may see what is decided here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from models import (
+    Agreement,
+    Campaign,
+    CampaignEntry,
+    CollectionStatus,
+    Receivable,
+    ResultType,
+    ServiceTicket,
+    User,
+)
+from models.enums import OPEN_ENTRY_STATES, Channel, EntryState, ReceivableStatus, ResultKind, Role
+from negotiation import audit
+from negotiation.accept import accept
+from negotiation.errors import InvalidInput, NotFound
+from negotiation.offers import CustomerOffer, offers_for_customer
+from negotiation.permissions import Permission, allows
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    campaign_id: int | None = None
+    contact_type_id: int | None = None
+    agency_id: int | None = None
+    day: date | None = None  # the call turn's day, in the ISP's zone
+    active: bool | None = None  # the campaign is active
+    state: EntryState | None = None
+
+
+def _visible(user: User):
+    """The entries a user may see at all: an agency user only those exported to its agency."""
+    query = CampaignEntry.all()
+    if user.role == Role.AGENCY:
+        query = query.filter(agency_id=user.agency_id, state=EntryState.EXPORTED)
+    return query
+
+
+async def list_entries(
+    user: User, where: EntryFilter, tz: ZoneInfo, limit: int = 100, offset: int = 0
+) -> list[CampaignEntry]:
+    query = _visible(user)
+    if where.campaign_id is not None:
+        query = query.filter(campaign_id=where.campaign_id)
+    if where.contact_type_id is not None:
+        query = query.filter(campaign__contact_type_id=where.contact_type_id)
+    if where.agency_id is not None:
+        query = query.filter(agency_id=where.agency_id)
+    if where.active is not None:
+        query = query.filter(campaign__active=where.active)
+    if where.state is not None:
+        query = query.filter(state=where.state)
+    if where.day is not None:
+        start = datetime.combine(where.day, time.min, tz).astimezone(UTC)
+        end = datetime.combine(where.day, time.max, tz).astimezone(UTC)
+        query = query.filter(Q(call_at__gte=start) & Q(call_at__lte=end))
+    return (
+        await query.select_related("customer", "campaign", "agency", "result_type")
+        .order_by("call_at", "campaign_id", "position")
+        .offset(offset)
+        .limit(limit)
+    )
+
+
+async def entry_for(user: User, entry_id: int) -> CampaignEntry:
+    """One entry the user may see; others are 'not found', so nothing leaks about them."""
+    entry = (
+        await _visible(user)
+        .get_or_none(id=entry_id)
+        .select_related(
+            "customer", "campaign", "agency", "result_type", "collection_status", "agreement"
+        )
+    )
+    if entry is None:
+        raise NotFound(f"entrada {entry_id} não existe")
+    return entry
+
+
+@dataclass(frozen=True)
+class EntryView:
+    entry: CampaignEntry
+    show_record: bool
+    bills: list[Receivable]
+    offers: list[CustomerOffer]
+
+
+async def entry_view(user: User, entry_id: int, today: date) -> EntryView:
+    entry = await entry_for(user, entry_id)
+    bills = (
+        await Receivable.filter(customer_id=entry.customer_id, agreement_id=None)
+        .order_by("-due_date")
+        .select_related("collection_status")
+    )
+    offers = []
+    if entry.state in OPEN_ENTRY_STATES:
+        offers = await offers_for_customer(entry.customer_id, today, rule_id=entry.rule_id)
+    return EntryView(
+        entry=entry,
+        show_record=allows(user.role, Permission.VIEW_CUSTOMER),
+        bills=list(bills),
+        offers=offers,
+    )
+
+
+def _next_state(kind: ResultKind) -> EntryState:
+    if kind == ResultKind.RESCHEDULE:
+        return EntryState.SCHEDULED
+    if kind == ResultKind.UNREACHABLE:
+        return EntryState.PENDING  # try again on a later turn
+    return EntryState.DONE
+
+
+async def record_result(
+    user: User,
+    entry_id: int,
+    *,
+    result_type_id: int,
+    collection_status_id: int | None = None,
+    reschedule_at: datetime | None = None,
+    notes: str | None = None,
+    ticket_subject: str | None = None,
+    ticket_description: str = "",
+    now: datetime | None = None,
+) -> CampaignEntry:
+    """The result form: result type, Status Serasa on the bills, reschedule, notes, ticket."""
+    now = now or datetime.now(UTC)
+    entry = await entry_for(user, entry_id)
+    if entry.state not in OPEN_ENTRY_STATES:
+        raise InvalidInput(f"state: a entrada {entry_id} já foi encerrada ({entry.state})")
+    result = await ResultType.get_or_none(id=result_type_id, active=True)
+    if result is None:
+        raise InvalidInput(f"result_type_id: tipo de resultado {result_type_id} não existe")
+    status = None
+    if collection_status_id is not None:
+        status = await CollectionStatus.get_or_none(id=collection_status_id, active=True)
+        if status is None:
+            raise InvalidInput(
+                f"collection_status_id: status de cobrança {collection_status_id} não existe"
+            )
+    if result.kind == ResultKind.RESCHEDULE:
+        if reschedule_at is None:
+            raise InvalidInput(f"reschedule_at: '{result.name}' pede a data do novo contato")
+        if reschedule_at <= now:
+            raise InvalidInput("reschedule_at: a nova data deve estar no futuro")
+    elif reschedule_at is not None:
+        raise InvalidInput(f"reschedule_at: '{result.name}' não reagenda")
+
+    before = audit.snapshot(entry)
+    async with in_transaction() as conn:
+        entry.result_type = result
+        entry.notes = notes
+        entry.attempts += 1
+        entry.state = _next_state(result.kind)
+        if reschedule_at is not None:
+            entry.reschedule_at = reschedule_at
+            entry.call_at = reschedule_at  # the entry moves to its new turn
+        if status is not None:
+            entry.collection_status = status
+            # The Status Serasa goes on the customer's open bills; whether it allows a
+            # receipt comes with it (CollectionStatus.allows_receipt).
+            await (
+                Receivable.filter(customer_id=entry.customer_id, status=ReceivableStatus.OPEN)
+                .using_db(conn)
+                .update(collection_status_id=status.id)
+            )
+        await entry.save(using_db=conn)
+        if ticket_subject:
+            ticket = await ServiceTicket.create(
+                using_db=conn,
+                customer_id=entry.customer_id,
+                entry=entry,
+                opened_by=user,
+                subject=ticket_subject,
+                description=ticket_description,
+            )
+            await audit.record(
+                user=user,
+                action="create",
+                entity="service_ticket",
+                entity_id=ticket.id,
+                after=audit.snapshot(ticket),
+                using_db=conn,
+            )
+        await audit.record(
+            user=user,
+            action="result",
+            entity="campaign_entry",
+            entity_id=entry.id,
+            before=before,
+            after=audit.snapshot(entry),
+            using_db=conn,
+        )
+    return entry
+
+
+async def negotiate(
+    user: User,
+    entry_id: int,
+    *,
+    condition_id: int,
+    option_id: int,
+    today: date,
+    down_payment: Decimal | None = None,
+) -> Agreement:
+    """Accept one of the entry's offers: the agreement, and the entry done."""
+    entry = await entry_for(user, entry_id)
+    if entry.state not in OPEN_ENTRY_STATES:
+        raise InvalidInput(f"state: a entrada {entry_id} já foi encerrada ({entry.state})")
+    offers = await offers_for_customer(
+        entry.customer_id, today, rule_id=entry.rule_id, down_payment=down_payment
+    )
+    chosen = next(
+        (
+            o
+            for o in offers
+            if o.quote.condition_id == condition_id and o.quote.option_id == option_id
+        ),
+        None,
+    )
+    if chosen is None:
+        raise InvalidInput("option_id: este parcelamento não é oferecido a este cliente hoje")
+    if down_payment is not None and chosen.offer.down_payment is None:
+        raise InvalidInput("down_payment: este parcelamento não tem entrada")
+    channel = Channel.AGENCY if user.role == Role.AGENCY else Channel.CONSOLE
+    negotiated = await ResultType.filter(kind=ResultKind.NEGOTIATED, active=True).first()
+    before = audit.snapshot(entry)
+
+    async def close_entry(conn, agreement: Agreement) -> None:
+        entry.agreement = agreement
+        entry.state = EntryState.DONE
+        entry.attempts += 1
+        if negotiated is not None:
+            entry.result_type = negotiated
+        await entry.save(using_db=conn)
+        await audit.record(
+            user=user,
+            action="negotiate",
+            entity="campaign_entry",
+            entity_id=entry.id,
+            before=before,
+            after=audit.snapshot(entry),
+            using_db=conn,
+        )
+
+    agreement = await accept(
+        chosen.quote, channel=channel, today=today, user=user, also=close_entry
+    )
+    return agreement
+
+
+async def campaigns(user: User) -> list[Campaign]:
+    query = Campaign.all().select_related("rule", "contact_type")
+    if user.role == Role.AGENCY:
+        query = query.filter(entries__agency_id=user.agency_id).distinct()
+    return await query

@@ -1,0 +1,73 @@
+"""Export of call-list entries to a collection agency (Exportar Ligações ao Fornecedor)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from models import Agency, CampaignEntry, CustomerPhone, User
+from models.enums import EntryState
+from negotiation import audit
+from negotiation.errors import InvalidInput
+from negotiation.rendering import render
+
+EXPORTABLE = (EntryState.PENDING, EntryState.SCHEDULED)
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    filename: str
+    content: str
+    entries: int
+
+
+async def export_to_agency(
+    user: User, agency_id: int, entry_ids: list[int], *, isp_name: str, isp_cnpj: str
+) -> ExportFile:
+    """Render the agency's file, mark the entries exported to it, and audit who sent what."""
+    if not entry_ids:
+        raise InvalidInput("entry_ids: escolha ao menos uma entrada")
+    agency = await Agency.get_or_none(id=agency_id, active=True)
+    if agency is None:
+        raise InvalidInput(f"agency_id: escritório {agency_id} não existe ou está inativo")
+    entries = (
+        await CampaignEntry.filter(id__in=entry_ids)
+        .select_related("customer")
+        .order_by("campaign_id", "position")
+    )
+    found = {e.id for e in entries}
+    if missing := sorted(set(entry_ids) - found):
+        raise InvalidInput(f"entry_ids: entradas {missing} não existem")
+    if closed := sorted(e.id for e in entries if e.state not in EXPORTABLE):
+        raise InvalidInput(f"entry_ids: entradas {closed} já foram exportadas ou encerradas")
+    phones: dict[int, list[str]] = {}
+    for phone in await CustomerPhone.filter(customer_id__in=[e.customer_id for e in entries]):
+        phones.setdefault(phone.customer_id, []).append(phone.number)
+    for e in entries:
+        e.phones = phones.get(e.customer_id, [])
+    content = render(
+        "exports/agency_entries.csv.j2", entries=entries, isp_name=isp_name, isp_cnpj=isp_cnpj
+    )
+    now = datetime.now(UTC)
+    async with in_transaction() as conn:
+        flipped = (
+            await CampaignEntry.filter(id__in=entry_ids, state__in=EXPORTABLE)
+            .using_db(conn)
+            .update(state=EntryState.EXPORTED, agency_id=agency.id, exported_at=now)
+        )
+        if flipped != len(entry_ids):
+            raise InvalidInput("entry_ids: outra pessoa exportou ou encerrou entradas agora")
+        await audit.record(
+            user=user,
+            action="export",
+            entity="agency",
+            entity_id=agency.id,
+            after={"entries": sorted(entry_ids), "agency": agency.name, "at": now},
+            using_db=conn,
+        )
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    return ExportFile(
+        filename=f"ligacoes-{agency.id}-{stamp}.csv", content=content, entries=len(entries)
+    )
