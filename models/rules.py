@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
@@ -58,6 +60,14 @@ class RuleFilter(Model):
     field = fields.CharEnumField(FilterField, max_length=20)
     operator = fields.CharEnumField(FilterOperator, max_length=10)
     value = fields.JSONField()
+
+    @classmethod
+    def line(cls, rule: CollectionRule, position: int, field, operator, value) -> RuleFilter:
+        """A filter line ready to save. Tortoise's JSONField takes a str as JSON text already
+        encoded, so a plain text value is encoded here, once, for every writer."""
+        made = cls(rule=rule, position=position, field=field, operator=operator)
+        made.value = json.dumps(value) if isinstance(value, str) else value
+        return made
 
     class Meta:
         table = "rule_filter"

@@ -174,20 +174,8 @@ async def _rule(conditions: list[PaymentCondition]) -> None:
     await rule.conditions.add(*[c for c in conditions if not c.is_default])
     await RuleFilter.bulk_create(
         [
-            RuleFilter(
-                rule=rule,
-                position=0,
-                field=FilterField.STATE,
-                operator=FilterOperator.IN,
-                value=["SP"],
-            ),
-            RuleFilter(
-                rule=rule,
-                position=1,
-                field=FilterField.DAYS_LATE,
-                operator=FilterOperator.GE,
-                value=30,
-            ),
+            RuleFilter.line(rule, 0, FilterField.STATE, FilterOperator.IN, ["SP"]),
+            RuleFilter.line(rule, 1, FilterField.DAYS_LATE, FilterOperator.GE, 30),
         ]
     )
     await CollectionAction.bulk_create(

@@ -52,7 +52,7 @@ async def _save(rule: CollectionRule, data: RuleIn, user: User, action: str) -> 
         await CollectionAction.filter(rule_id=rule.id).using_db(conn).delete()
         await RuleFilter.bulk_create(
             [
-                RuleFilter(rule=rule, position=i, **f.model_dump())
+                RuleFilter.line(rule, i, f.field, f.operator, f.value)
                 for i, f in enumerate(data.filters)
             ],
             using_db=conn,
