@@ -9,9 +9,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.enums import ActionKind, ContactKind, FilterField, FilterOperator, ResultKind, Role
+from negotiation.audit import plain
 from negotiation.documents import normalize_document
 from negotiation.errors import InvalidInput
-from negotiation.rule_filters import normalize_filter
+from negotiation.rule_run import check_filter
 
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
@@ -166,9 +167,10 @@ class FilterIn(Body):
     @model_validator(mode="after")
     def _value(self) -> FilterIn:
         try:
-            self.value = normalize_filter(self.field, self.operator, self.value)
+            checked = check_filter(self.field, self.operator, self.value)
         except InvalidInput as exc:
             raise ValueError(str(exc)) from None
+        self.value = plain(checked.value)  # stored as JSON
         return self
 
 
@@ -427,3 +429,51 @@ class StatementOut(BaseModel):
     bills: list[BillOut]
     agreements: list[AgreementOut]
     with_agency: list[AgencyEntryOut]
+
+
+# --- rule runs ------------------------------------------------------------------------------
+
+
+class PreviewOut(BaseModel):
+    rule_id: int
+    today: date
+    customers: int
+    receivables: int
+    amount: Decimal
+
+
+class RunOut(Out):
+    id: int
+    rule_id: int
+    started_by_id: int | None
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    progress: int
+    customers_count: int
+    receivables_count: int
+    amount: Decimal
+    log: str
+    error: str | None
+    campaign_id: int | None = None
+
+
+# --- data in --------------------------------------------------------------------------------
+
+
+class ImportIn(Body):
+    """The same columns as the CSV files (docs/csv-import.md), one object per line."""
+
+    rows: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=50000)]
+
+
+class RejectionOut(BaseModel):
+    line: int
+    external_id: str
+    reasons: list[str]
+
+
+class ImportOut(BaseModel):
+    created: int
+    updated: int
+    rejected: list[RejectionOut]

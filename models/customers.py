@@ -15,7 +15,7 @@ class Customer(Model):
     id = fields.IntField(primary_key=True)
     external_id = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=160)
-    # Digits only, checked with validate-docbr before it gets here (models.documents).
+    # Digits only, checked with validate-docbr before it gets here (negotiation.documents).
     document = fields.CharField(max_length=14, unique=True)
     birth_date = fields.DateField(null=True)
     email = fields.CharField(max_length=254, null=True)

@@ -13,7 +13,8 @@ from tortoise.models import Model
 from models import AuditLog, User
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """JSON-safe: Decimal and dates as text, enums as their value, tuples as lists."""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):
@@ -21,9 +22,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     return value
 
 
@@ -33,7 +34,7 @@ def snapshot(instance: Model | None, **extra: Any) -> dict[str, Any] | None:
         return None
     data = {name: getattr(instance, name) for name in instance._meta.db_fields}
     data.update(extra)
-    return _plain(data)
+    return plain(data)
 
 
 async def record(
@@ -54,6 +55,6 @@ async def record(
         action=action,
         entity=entity,
         entity_id=None if entity_id is None else str(entity_id),
-        before=_plain(before),
-        after=_plain(after),
+        before=plain(before),
+        after=plain(after),
     )

@@ -121,9 +121,16 @@ def serve(
 
 
 def _register_subcommands() -> None:
+    # Imported here, after `fail` and friends exist: the sub-apps use them.
+    from quita.cli_bench import bench_app
+    from quita.cli_import import import_app
+    from quita.cli_rules import rules_app
     from quita.cli_users import users_app
 
     app.add_typer(users_app, name="users")
+    app.add_typer(import_app, name="import")
+    app.add_typer(rules_app, name="rules")
+    app.add_typer(bench_app, name="bench")
 
 
 _register_subcommands()

@@ -2,8 +2,18 @@
 
 from fastapi import APIRouter
 
-from admin.api import auth, campaigns, catalog, conditions, customers, rules, users
+from admin.api import (
+    auth,
+    campaigns,
+    catalog,
+    conditions,
+    customers,
+    imports,
+    rules,
+    runs,
+    users,
+)
 
 router = APIRouter(prefix="/api/v1")
-for module in (auth, catalog, conditions, rules, campaigns, customers, users):
+for module in (auth, catalog, conditions, rules, runs, campaigns, customers, imports, users):
     router.include_router(module.router)

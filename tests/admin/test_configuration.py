@@ -124,14 +124,20 @@ async def test_rule_with_filters_actions_and_a_linked_condition(api, admin):
         ({"amount_min": "50", "amount_max": "5"}, "amount_min/amount_max"),
         (
             {"filters": [{"field": "total_debt", "operator": "between", "value": [10]}]},
-            "'entre' precisa de dois valores",
+            "informe uma lista com dois valores",
         ),
         (
             {"filters": [{"field": "days_late", "operator": "contains", "value": 3}]},
-            "'contém' só vale para campos de texto",
+            "operador não se aplica a este campo",
         ),
-        ({"filters": [{"field": "due_date", "operator": "lt", "value": "2026-02-30"}]}, "data"),
-        ({"filters": [{"field": "city", "operator": "in", "value": []}]}, "lista"),
+        (
+            {"filters": [{"field": "due_date", "operator": "lt", "value": "2026-02-30"}]},
+            "não existe",
+        ),
+        (
+            {"filters": [{"field": "city", "operator": "in", "value": []}]},
+            "informe uma lista com pelo menos um valor",
+        ),
         ({"filters": [{"field": "colour", "operator": "eq", "value": "x"}]}, "field"),
         ({"filters": [{"field": "city", "operator": "like", "value": "x"}]}, "operator"),
     ],

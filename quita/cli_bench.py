@@ -1,0 +1,101 @@
+"""`quita bench rules`: the rule-execution benchmark of bench/bench_rules.py."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+from enum import StrEnum
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated, NoReturn
+
+import typer
+
+bench_app = typer.Typer(
+    help="Benchmarks (they build their own data in a fresh database).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+BENCH_DIR = Path(__file__).resolve().parent.parent / "bench"
+
+
+class Profile(StrEnum):
+    ISP = "isp"
+    STRESS = "stress"
+
+
+@bench_app.callback()
+def _group() -> None:
+    """Benchmarks (they build their own data in a fresh database)."""
+    # With a callback the app stays a group: `run` / `rules` is a sub-command even standalone.
+
+
+def _fail(message: str) -> NoReturn:
+    from quita.cli import fail
+
+    fail(message)
+
+
+def _load(name: str) -> ModuleType:
+    """bench/ is not an installed package: load the script from the project's checkout."""
+    path = BENCH_DIR / f"{name}.py"
+    if not path.is_file():
+        _fail(f"{path} not found: benchmarks run from a checkout of the project")
+    spec = importlib.util.spec_from_file_location(f"quita_bench_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@bench_app.command("rules")
+def rules(
+    receivables: Annotated[
+        int, typer.Option("--receivables", min=5, help="Receivables to generate (N/5 customers)")
+    ] = 100_000,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="PostgreSQL server URL (a new database is created there and dropped at the"
+            " end) or sqlite:// (a temporary file); default QUITA_DATABASE_URL",
+        ),
+    ] = None,
+    profile: Annotated[
+        Profile,
+        typer.Option(
+            help="isp: five monthly bills per customer, 30 % of customers owing;"
+            " stress: about 3/4 of all receivables open and overdue"
+        ),
+    ] = Profile.ISP,
+) -> None:
+    """Time a rule run against the bare GROUP BY of its selection; print one JSON line."""
+    from asyncpg import PostgresError
+    from tortoise.exceptions import ConfigurationError, DBConnectionError
+
+    if database is None:
+        from pydantic import ValidationError
+
+        from quita.settings import get_settings
+
+        try:
+            database = get_settings().database_url
+        except ValidationError as exc:
+            _fail(f"settings: {exc.errors(include_url=False)[0]['msg']}")
+    if not database.startswith(("sqlite", "postgres://", "asyncpg://")):
+        _fail(f"--database: {database!r} is neither sqlite:// nor postgres://user@host:port/db")
+    module = _load("bench_rules")
+
+    def log(message: str) -> None:
+        typer.echo(message, err=True)
+
+    try:
+        result = asyncio.run(
+            module.run_bench(receivables, database, profile=profile.value, log=log)
+        )
+    except (ConfigurationError, DBConnectionError, OSError, PostgresError) as exc:
+        _fail(f"database: {exc}")
+    typer.echo(json.dumps(result))

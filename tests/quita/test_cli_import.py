@@ -1,0 +1,173 @@
+"""`quita import customers|receivables FILE.csv`: exit codes 0/1/2, the summary, --report."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from typer.testing import CliRunner
+from validate_docbr import CPF
+
+from quita.cli_import import SHOWN_REJECTIONS, import_app
+from quita.db import migrate
+from quita.settings import get_settings
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+HEADER = "external_id;name;document;phones;state\n"
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory) -> Path:
+    """Migrating takes seconds: once per module, then each test gets a copy."""
+    path = tmp_path_factory.mktemp("cli-import") / "template.db"
+    asyncio.run(migrate(f"sqlite://{path}"))
+    return path
+
+
+@pytest.fixture
+def database(migrated, tmp_path, monkeypatch) -> Path:
+    """A migrated SQLite file of its own that QUITA_DATABASE_URL points to."""
+    path = tmp_path / "quita.db"
+    shutil.copyfile(migrated, path)
+    monkeypatch.setenv("QUITA_DATABASE_URL", f"sqlite://{path}")
+    get_settings.cache_clear()
+    # Tortoise caches INSERT SQL per connection name; other tests may have used PostgreSQL.
+    EXECUTOR_CACHE.clear()
+    yield path
+    get_settings.cache_clear()
+    EXECUTOR_CACHE.clear()
+
+
+def run(*args: str):
+    return CliRunner().invoke(import_app, [str(a) for a in args])
+
+
+def rows(path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def assert_one_line_error(result, *needles: str) -> str:
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+def test_the_example_files_import_cleanly_and_again_as_updates(database):
+    first = run("customers", EXAMPLES / "customers.csv")
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines() == ["5 criados, 0 atualizados, 0 rejeitados"]
+
+    bills = run("receivables", EXAMPLES / "receivables.csv")
+    assert bills.exit_code == 0, bills.output
+    assert bills.stdout.splitlines() == ["6 criados, 0 atualizados, 0 rejeitados"]
+
+    again = run("customers", EXAMPLES / "customers.csv")
+    assert again.exit_code == 0
+    assert again.stdout.splitlines() == ["0 criados, 5 atualizados, 0 rejeitados"]
+
+    assert rows(database, "SELECT count(*) FROM customer") == [(5,)]
+    assert rows(
+        database,
+        "SELECT r.external_id, c.external_id, CAST(r.amount AS TEXT), r.status FROM receivable r "
+        "JOIN customer c ON c.id = r.customer_id WHERE r.external_id = 'FAT-1004'",
+    ) == [("FAT-1004", "CLI-0003", "1049.70", "open")]
+    assert ("+5519988887777",) in rows(database, "SELECT number FROM customer_phone")
+
+
+def test_rejected_lines_exit_1_with_the_first_ones_and_the_full_report(database, tmp_path):
+    good = CPF().generate()
+    bad = [f"B{i};Cliente {i};123;;SP\n" for i in range(SHOWN_REJECTIONS + 2)]
+    source = tmp_path / "customers.csv"
+    source.write_text(HEADER + f"G1;Boa;{good};(19) 98888-7777;sp\n" + "".join(bad), "utf-8")
+    report = tmp_path / "rejeitados.csv"
+
+    result = run("customers", source, "--report", report)
+
+    assert result.exit_code == 1, result.output
+    out = result.stdout.splitlines()
+    assert out[0] == f"1 criados, 0 atualizados, {SHOWN_REJECTIONS + 2} rejeitados"
+    assert out[1].strip().startswith("linha 3 (B0): CPF/CNPJ '123' deve ter 11")
+    assert len(out) == 1 + SHOWN_REJECTIONS + 1
+    assert out[-1].strip().startswith(f"… e mais 2 linhas rejeitadas (lista completa em {report}")
+
+    written = list(csv.reader(io.StringIO(report.read_text("utf-8-sig")), delimiter=";"))
+    assert written[0] == ["linha", "external_id", "motivo"]
+    assert [(line, eid) for line, eid, _ in written[1:]] == [
+        (str(i + 3), f"B{i}") for i in range(SHOWN_REJECTIONS + 2)
+    ]
+    # The good line was imported all the same.
+    assert rows(database, "SELECT external_id, document, state FROM customer") == [
+        ("G1", good, "SP")
+    ]
+
+
+def test_a_clean_import_writes_an_empty_report(database, tmp_path):
+    report = tmp_path / "r.csv"
+    result = run("customers", EXAMPLES / "customers.csv", "--report", report)
+    assert result.exit_code == 0
+    assert report.read_text("utf-8-sig").splitlines() == ["linha;external_id;motivo"]
+
+
+@pytest.mark.parametrize(
+    ("content", "needles"),
+    [
+        (None, ("no such file",)),
+        ("folder", ("is a folder",)),
+        (b"external_id;nome;cpf\nC1;Ana;1\n", ("falta", "name", "document")),
+        (b"PK\x03\x04....", ("planilha",)),
+        (b"", ("vazio",)),
+    ],
+)
+def test_an_unusable_file_exits_2_with_one_line_and_imports_nothing(
+    database, tmp_path, content, needles
+):
+    path = tmp_path / "in.csv"
+    if content == "folder":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    result = run("customers", path)
+    assert_one_line_error(result, str(path), *needles)
+    assert rows(database, "SELECT count(*) FROM customer") == [(0,)]
+
+
+def test_receivables_file_missing_its_columns_names_them(database):
+    result = run("receivables", EXAMPLES / "customers.csv")
+    assert_one_line_error(result, "customer_external_id", "due_date", "amount")
+
+
+def test_an_unwritable_report_stops_before_importing(database, tmp_path):
+    result = run("customers", EXAMPLES / "customers.csv", "--report", tmp_path / "no" / "r.csv")
+    assert_one_line_error(result, "cannot be written")
+    assert rows(database, "SELECT count(*) FROM customer") == [(0,)]
+
+
+def test_the_docs_show_the_example_files_as_they_are():
+    doc = (EXAMPLES.parent / "csv-import.md").read_text("utf-8")
+    for name in ("customers.csv", "receivables.csv"):
+        block = doc.split(f"(examples/{name})", 1)[1].split("```csv\n", 1)[1].split("```", 1)[0]
+        assert block == (EXAMPLES / name).read_text("utf-8")
+
+
+def test_an_unusable_database_exits_2_with_one_line_and_no_report(monkeypatch, tmp_path):
+    monkeypatch.setenv("QUITA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/quita_no_such_db")
+    get_settings.cache_clear()
+    report = tmp_path / "r.csv"
+    try:
+        result = run("customers", EXAMPLES / "customers.csv", "--report", report)
+    finally:
+        get_settings.cache_clear()
+    assert_one_line_error(result, "database:")
+    assert not report.exists()
