@@ -462,7 +462,7 @@ class RunOut(Out):
 
 
 class ImportIn(Body):
-    """The same columns as the CSV files (docs/csv-import.md), one object per line."""
+    """The same columns as the CSV files (README, "Data in"), one object per line."""
 
     rows: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=50000)]
 

@@ -6,7 +6,7 @@ its external id and one pt-BR reason per problem. The good lines are then writte
 transaction, in batches (`INSERT ... ON CONFLICT (external_id) DO UPDATE`, many rows per
 round trip): either all good lines land or, on a database error, none does.
 
-Upsert rules (docs/csv-import.md says the same for the people who prepare the files):
+Upsert rules (the README's "Data in" says the same for the people who prepare the files):
 
 - a row is matched on `external_id`; a new id creates, a known one updates;
 - a column that is absent from the row keeps the stored value; a column that is present but

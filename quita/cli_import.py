@@ -19,7 +19,7 @@ import typer
 from negotiation.errors import QuitaError
 
 import_app = typer.Typer(
-    help="Import customers and receivables from the billing system (CSV; see docs/csv-import.md).",
+    help="Import customers and receivables from the billing system (CSV; see the README).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -155,9 +155,11 @@ def test_an_unwritable_report_stops_before_importing(database, tmp_path):
 
 
 def test_the_docs_show_the_example_files_as_they_are():
-    doc = (EXAMPLES.parent / "csv-import.md").read_text("utf-8")
+    doc = (EXAMPLES.parent.parent / "README.md").read_text("utf-8")
     for name in ("customers.csv", "receivables.csv"):
-        block = doc.split(f"(examples/{name})", 1)[1].split("```csv\n", 1)[1].split("```", 1)[0]
+        block = (
+            doc.split(f"(docs/examples/{name})", 1)[1].split("```csv\n", 1)[1].split("```", 1)[0]
+        )
         assert block == (EXAMPLES / name).read_text("utf-8")
 
 
