@@ -115,6 +115,34 @@ async def entry_view(user: User, entry_id: int, today: date) -> EntryView:
     )
 
 
+async def start_call(user: User, entry_id: int) -> CampaignEntry:
+    """An attendant takes the entry to call now: it is in progress until a result comes."""
+    entry = await entry_for(user, entry_id)
+    if entry.state not in (EntryState.PENDING, EntryState.SCHEDULED, EntryState.EXPORTED):
+        raise InvalidInput(f"state: a entrada {entry_id} não está aguardando ({entry.state})")
+    before = audit.snapshot(entry)
+    async with in_transaction() as conn:
+        # Guarded update: two attendants clicking at once, only one takes it.
+        taken = (
+            await CampaignEntry.filter(id=entry.id, state=entry.state)
+            .using_db(conn)
+            .update(state=EntryState.IN_PROGRESS)
+        )
+        if not taken:
+            raise InvalidInput(f"state: outra pessoa já pegou a entrada {entry_id}")
+        entry.state = EntryState.IN_PROGRESS
+        await audit.record(
+            user=user,
+            action="start",
+            entity="campaign_entry",
+            entity_id=entry.id,
+            before=before,
+            after=audit.snapshot(entry),
+            using_db=conn,
+        )
+    return entry
+
+
 def _next_state(kind: ResultKind) -> EntryState:
     if kind == ResultKind.RESCHEDULE:
         return EntryState.SCHEDULED

@@ -231,3 +231,17 @@ async def test_agency_negotiates_its_entry_on_the_agency_channel(api, as_role, c
     body = {"condition_id": offers[0]["condition_id"], "option_id": offers[0]["option_id"]}
     answer = await api.post(f"/api/v1/entries/{entry.id}/agreement", headers=headers, json=body)
     assert answer.status_code == 201 and answer.json()["channel"] == "agency"
+
+
+async def test_taking_an_entry_puts_it_in_progress_once(api, as_role, call_list):
+    entry = call_list["entries"][5]
+    headers = await as_role(Role.ATTENDANT)
+    first = await api.post(f"/api/v1/entries/{entry.id}/start", headers=headers)
+    assert first.status_code == 200 and first.json()["state"] == "in_progress"
+    second = await api.post(f"/api/v1/entries/{entry.id}/start", headers=headers)
+    assert second.status_code == 422
+    listed = await api.get("/api/v1/entries?state=in_progress", headers=headers)
+    assert [e["id"] for e in listed.json()] == [entry.id]
+    body = {"result_type_id": call_list["nothing"].id}
+    done = await api.post(f"/api/v1/entries/{entry.id}/result", headers=headers, json=body)
+    assert done.json()["state"] == "done"
