@@ -115,6 +115,18 @@ async def entry_view(user: User, entry_id: int, today: date) -> EntryView:
     )
 
 
+async def _audit_entry(user: User, action: str, entry: CampaignEntry, before, conn) -> None:
+    await audit.record(
+        user=user,
+        action=action,
+        entity="campaign_entry",
+        entity_id=entry.id,
+        before=before,
+        after=audit.snapshot(entry),
+        using_db=conn,
+    )
+
+
 async def start_call(user: User, entry_id: int) -> CampaignEntry:
     """An attendant takes the entry to call now: it is in progress until a result comes."""
     entry = await entry_for(user, entry_id)
@@ -131,15 +143,7 @@ async def start_call(user: User, entry_id: int) -> CampaignEntry:
         if not taken:
             raise InvalidInput(f"state: outra pessoa já pegou a entrada {entry_id}")
         entry.state = EntryState.IN_PROGRESS
-        await audit.record(
-            user=user,
-            action="start",
-            entity="campaign_entry",
-            entity_id=entry.id,
-            before=before,
-            after=audit.snapshot(entry),
-            using_db=conn,
-        )
+        await _audit_entry(user, "start", entry, before, conn)
     return entry
 
 
@@ -222,15 +226,7 @@ async def record_result(
                 after=audit.snapshot(ticket),
                 using_db=conn,
             )
-        await audit.record(
-            user=user,
-            action="result",
-            entity="campaign_entry",
-            entity_id=entry.id,
-            before=before,
-            after=audit.snapshot(entry),
-            using_db=conn,
-        )
+        await _audit_entry(user, "result", entry, before, conn)
     return entry
 
 
@@ -273,15 +269,7 @@ async def negotiate(
         if negotiated is not None:
             entry.result_type = negotiated
         await entry.save(using_db=conn)
-        await audit.record(
-            user=user,
-            action="negotiate",
-            entity="campaign_entry",
-            entity_id=entry.id,
-            before=before,
-            after=audit.snapshot(entry),
-            using_db=conn,
-        )
+        await _audit_entry(user, "negotiate", entry, before, conn)
 
     agreement = await accept(
         chosen.quote, channel=channel, today=today, user=user, also=close_entry

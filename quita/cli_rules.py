@@ -31,15 +31,9 @@ def _fail(message: str) -> NoReturn:
 
 
 def _settings():
-    from pydantic import ValidationError
+    from quita.cli import _settings as settings
 
-    from quita.settings import get_settings
-
-    try:
-        return get_settings()
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        _fail(f"QUITA_{str(err['loc'][0]).upper()}: {err['msg'].removeprefix('Value error, ')}")
+    return settings()
 
 
 def _reference_date(text: str | None, timezone: str) -> date:
