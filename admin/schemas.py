@@ -477,3 +477,31 @@ class ImportOut(BaseModel):
     created: int
     updated: int
     rejected: list[RejectionOut]
+
+
+# --- payments -------------------------------------------------------------------------------
+
+
+class PaymentIn(Body):
+    receivable_id: int
+    amount: Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
+    paid_at: datetime
+    external_id: Annotated[str | None, Field(min_length=1, max_length=64)] = None
+
+    @field_validator("paid_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("informe o fuso, por exemplo 2026-12-01T14:00:00-03:00")
+        return value
+
+
+class PaymentRecorded(BaseModel):
+    id: int
+    receivable_id: int
+    amount: Decimal
+    paid_at: datetime
+    source: str
+    external_id: str | None
+    replayed: bool
+    agreement_fulfilled: bool

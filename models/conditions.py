@@ -6,6 +6,7 @@ from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
+from models.enums import BreakAction
 from models.fields import money, ordered, percent, positive, within_percent
 
 
@@ -25,6 +26,13 @@ class PaymentCondition(Model):
     interest_pct = percent(default=0)
     fine_pct = percent(default=0)
     min_installment_amount = money(null=True)
+    # Agreement breaks: days of tolerance after a missed due date, what happens then, and how
+    # many consecutive misses cancel the agreement even when misses move to the end.
+    tolerance_days = fields.IntField(default=5, db_default=5)
+    break_action = fields.CharEnumField(
+        BreakAction, max_length=12, default=BreakAction.CANCEL, db_default="cancel"
+    )
+    misses_to_cancel = fields.IntField(default=2, db_default=2)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

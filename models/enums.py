@@ -32,6 +32,19 @@ class Channel(StrEnum):
     CLI = "cli"
 
 
+class PaymentSource(StrEnum):
+    PIX = "pix"  # the Pix API webhook
+    FILE = "file"  # `quita import payments`
+    API = "api"  # typed in through the admin API
+
+
+class BreakAction(StrEnum):
+    """What a missed installment past its tolerance does to the agreement."""
+
+    CANCEL = "cancel"
+    MOVE_TO_END = "move_to_end"
+
+
 class Role(StrEnum):
     ADMIN = "admin"
     SUPERVISOR = "supervisor"

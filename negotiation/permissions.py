@@ -18,6 +18,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     IMPORT_DATA = "import_data"
+    RECORD_PAYMENTS = "record_payments"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -9,11 +9,23 @@ from admin.api import (
     conditions,
     customers,
     imports,
+    payments,
     rules,
     runs,
     users,
 )
 
 router = APIRouter(prefix="/api/v1")
-for module in (auth, catalog, conditions, rules, runs, campaigns, customers, imports, users):
+for module in (
+    auth,
+    catalog,
+    conditions,
+    rules,
+    runs,
+    campaigns,
+    customers,
+    imports,
+    payments,
+    users,
+):
     router.include_router(module.router)
