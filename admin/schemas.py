@@ -8,7 +8,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from models.enums import ActionKind, ContactKind, FilterField, FilterOperator, ResultKind, Role
+from models.enums import (
+    ActionKind,
+    BreakAction,
+    ContactKind,
+    FilterField,
+    FilterOperator,
+    ResultKind,
+    Role,
+)
 from negotiation.audit import plain
 from negotiation.documents import normalize_document
 from negotiation.errors import InvalidInput
@@ -129,6 +137,9 @@ class ConditionIn(Body):
     interest_pct: Percent = Decimal(0)
     fine_pct: Percent = Decimal(0)
     min_installment_amount: Annotated[Decimal | None, Field(gt=0, decimal_places=2)] = None
+    tolerance_days: Annotated[int, Field(ge=0, le=90)] = 5
+    break_action: BreakAction = BreakAction.CANCEL
+    misses_to_cancel: Annotated[int, Field(ge=1, le=12)] = 2
     options: Annotated[list[OptionIn], Field(min_length=1, max_length=30)]
 
     @model_validator(mode="after")
@@ -153,6 +164,9 @@ class ConditionOut(Out):
     interest_pct: Decimal
     fine_pct: Decimal
     min_installment_amount: Decimal | None
+    tolerance_days: int
+    break_action: BreakAction
+    misses_to_cancel: int
     options: list[OptionOut]
 
 

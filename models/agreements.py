@@ -41,6 +41,9 @@ class Agreement(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     status = fields.CharEnumField(AgreementStatus, max_length=12, default=AgreementStatus.ACTIVE)
     status_changed_at = fields.DatetimeField(null=True)
+    # Consecutive installments missed past the tolerance (the break policy counts them; a
+    # payment starts the count again).
+    misses = fields.IntField(default=0, db_default=0)
     notes = fields.TextField(null=True)
 
     originals: fields.ReverseRelation[AgreementReceivable]

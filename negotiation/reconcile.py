@@ -78,6 +78,8 @@ async def record_payment(
             raise InvalidInput(f"receivable_id: a conta {receivable_id} acabou de ser paga")
         fulfilled = False
         if receivable.agreement_id is not None:
+            # A payment ends a run of misses (the break policy counts consecutive ones).
+            await Agreement.filter(id=receivable.agreement_id).using_db(conn).update(misses=0)
             fulfilled = await _fulfil_if_complete(conn, receivable.agreement_id, paid_at)
         await audit.record(
             user=user,

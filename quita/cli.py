@@ -122,6 +122,7 @@ def serve(
 
 def _register_subcommands() -> None:
     # Imported here, after `fail` and friends exist: the sub-apps use them.
+    from quita.cli_agreements import agreements_app
     from quita.cli_bench import bench_app
     from quita.cli_import import import_app
     from quita.cli_rules import rules_app
@@ -131,6 +132,7 @@ def _register_subcommands() -> None:
     app.add_typer(import_app, name="import")
     app.add_typer(rules_app, name="rules")
     app.add_typer(bench_app, name="bench")
+    app.add_typer(agreements_app, name="agreements")
 
 
 _register_subcommands()

@@ -30,6 +30,11 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.AddField(
+            model_name='Agreement',
+            name='misses',
+            field=fields.IntField(default=0, db_default=0),
+        ),
+        ops.AddField(
             model_name='PaymentCondition',
             name='break_action',
             field=fields.CharEnumField(default=BreakAction.CANCEL, description='CANCEL: cancel\nMOVE_TO_END: move_to_end', db_default='cancel', enum_type=BreakAction, max_length=12),

@@ -1,0 +1,39 @@
+"""`quita agreements check`: apply the break policy of every active agreement."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+agreements_app = typer.Typer(help="Agreements: their life after the deal.", no_args_is_help=True)
+
+
+@agreements_app.command("check")
+def check(
+    today: Annotated[
+        str | None, typer.Option(help="Reference date YYYY-MM-DD (default: today, ISP zone)")
+    ] = None,
+) -> None:
+    """Move or break agreements whose installments are past their tolerance."""
+    from negotiation.breaks import check_agreements
+    from negotiation.clock import today_in
+    from quita.cli import _run, _settings, fail
+    from quita.db import database
+
+    settings = _settings()
+    try:
+        day = date.fromisoformat(today) if today else today_in(settings.timezone)
+    except ValueError:
+        fail(f"--today: {today!r} is not a date as YYYY-MM-DD")
+
+    async def go():
+        async with database(settings.database_url):
+            return await check_agreements(day)
+
+    report = _run(go())
+    typer.echo(
+        f"{day:%d/%m/%Y}: {len(report.moved)} parcelas movidas para o fim, "
+        f"{len(report.broken)} acordos cancelados"
+    )
