@@ -124,7 +124,9 @@ def _register_subcommands() -> None:
     # Imported here, after `fail` and friends exist: the sub-apps use them.
     from quita.cli_agreements import agreements_app
     from quita.cli_bench import bench_app
+    from quita.cli_boleto import boleto_app
     from quita.cli_import import import_app
+    from quita.cli_pix import pix_app
     from quita.cli_rules import rules_app
     from quita.cli_users import users_app
 
@@ -133,6 +135,8 @@ def _register_subcommands() -> None:
     app.add_typer(rules_app, name="rules")
     app.add_typer(bench_app, name="bench")
     app.add_typer(agreements_app, name="agreements")
+    app.add_typer(boleto_app, name="boleto")
+    app.add_typer(pix_app, name="pix")
 
 
 _register_subcommands()

@@ -1,0 +1,1 @@
+"""Payment instruments: boleto (FEBRABAN) and, later, PIX."""
