@@ -6,7 +6,7 @@ from models.catalog import Agency, CollectionStatus, ContactType, ResultType
 from models.conditions import InstallmentOption, PaymentCondition
 from models.conversations import Conversation, Message
 from models.customers import Customer, CustomerPhone, Receivable
-from models.payments import Payment
+from models.payments import Payment, PaymentInstrument
 from models.rules import CollectionAction, CollectionRule, RuleFilter
 from models.users import AuditLog, User
 
@@ -28,6 +28,7 @@ __all__ = [
     "Message",
     "Payment",
     "PaymentCondition",
+    "PaymentInstrument",
     "Receivable",
     "ResultType",
     "RuleFilter",

@@ -35,3 +35,25 @@ class Payment(Model):
             CheckConstraint(check=positive("amount"), name="ck_payment_amount"),
             CheckConstraint(check=sql_in("source", PaymentSource), name="ck_payment_source"),
         )
+
+
+class PaymentInstrument(Model):
+    """The boleto and the PIX code of one receivable (an agreement installment)."""
+
+    id = fields.IntField(primary_key=True)
+    receivable = fields.OneToOneField(
+        "models.Receivable", related_name="instrument", on_delete=fields.RESTRICT
+    )
+    bank = fields.CharField(max_length=3)
+    our_number = fields.CharField(max_length=20)
+    barcode = fields.CharField(max_length=44, unique=True)
+    line = fields.CharField(max_length=54)
+    pix_payload = fields.TextField()
+    # The PIX txid: how a Pix webhook names the installment it pays.
+    txid = fields.CharField(max_length=35, unique=True)
+    cancelled_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "payment_instrument"
+        unique_together = (("bank", "our_number"),)

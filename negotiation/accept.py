@@ -22,6 +22,7 @@ from models.enums import Channel, ReceivableStatus
 from negotiation import audit
 from negotiation.engine import Negotiation, Offer, is_payable, negotiate
 from negotiation.errors import AlreadyNegotiated, DebtChanged, NotEligible, NotFound
+from negotiation.instruments import issue_instruments
 from negotiation.offers import Quote, open_bills
 from negotiation.terms import condition_terms
 
@@ -177,6 +178,8 @@ async def _write_agreement(
         ],
         using_db=conn,
     )
+    installments = await Receivable.filter(agreement_id=agreement.id).using_db(conn)
+    await issue_instruments(conn, list(installments))
     await audit.record(
         using_db=conn,
         user=user,

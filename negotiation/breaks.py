@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from models import Agreement, AgreementReceivable, Receivable
 from models.enums import AgreementStatus, BreakAction, ReceivableStatus
 from negotiation import audit
+from negotiation.instruments import cancel_instruments
 from negotiation.money import ZERO
 
 DEFAULT_SPACING = 30  # days, when a single-payment agreement's missed installment moves
@@ -98,11 +99,13 @@ async def break_agreement(agreement: Agreement, *, reason: str) -> None:
             return  # someone else settled or broke it first
         installments = await Receivable.filter(agreement_id=agreement.id).using_db(conn)
         paid = sum((r.amount for r in installments if r.status == ReceivableStatus.PAID), ZERO)
+        unpaid = [r.id for r in installments if r.status == ReceivableStatus.OPEN]
         await (
-            Receivable.filter(agreement_id=agreement.id, status=ReceivableStatus.OPEN)
+            Receivable.filter(id__in=unpaid)
             .using_db(conn)
             .update(status=ReceivableStatus.CANCELLED)
         )
+        await cancel_instruments(conn, unpaid)
         links = (
             await AgreementReceivable.filter(agreement_id=agreement.id)
             .using_db(conn)

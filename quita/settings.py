@@ -43,6 +43,18 @@ class Settings(BaseSettings):
         default_factory=_default_secret_key, description="Signs API tokens and console sessions"
     )
     token_minutes: int = Field(default=480, ge=5, description="Lifetime of an API token")
+    # Boleto: the ISP's bank and account (fictional defaults for the demo). Banks: 001 Banco
+    # do Brasil (agency, account, agreement = convênio of 7 digits, wallet 17/18), 237
+    # Bradesco (agency, account, wallet), 756 Sicoob (agency, client_code, wallet).
+    boleto_bank: str = Field(default="001", pattern=r"^(001|237|756)$")
+    boleto_agency: str = Field(default="1234")
+    boleto_account: str = Field(default="12345")
+    boleto_agreement: str = Field(default="1234567")
+    boleto_client_code: str = Field(default="1234567")
+    boleto_wallet: str | None = Field(default=None, description="Default: the bank's usual")
+    # PIX: the ISP's own key (the payee is always the ISP) and the city on the code.
+    pix_key: str | None = Field(default=None, description="Default: the ISP's CNPJ")
+    pix_city: str = Field(default="Campinas")
     host: str = Field(default="127.0.0.1", description="Where `quita serve` listens")
     port: int = Field(default=8000, description="Port of `quita serve`")
 

@@ -29,6 +29,23 @@ class Migration(migrations.Migration):
             options={'table': 'payment', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='PaymentInstrument',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('receivable', fields.OneToOneField('models.Receivable', source_field='receivable_id', db_constraint=True, to_field='id', related_name='instrument', on_delete=OnDelete.RESTRICT)),
+                ('bank', fields.CharField(max_length=3)),
+                ('our_number', fields.CharField(max_length=20)),
+                ('barcode', fields.CharField(unique=True, max_length=44)),
+                ('line', fields.CharField(max_length=54)),
+                ('pix_payload', fields.TextField(unique=False)),
+                ('txid', fields.CharField(unique=True, max_length=35)),
+                ('cancelled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'payment_instrument', 'app': 'models', 'pk_attr': 'id', 'table_description': 'The boleto and the PIX code of one receivable (an agreement installment).'},
+            bases=['Model'],
+        ),
         ops.AddField(
             model_name='Agreement',
             name='misses',
@@ -55,5 +72,6 @@ class Migration(migrations.Migration):
         # Then unique constraints and indexes, which a rebuild would have dropped.
         ops.AddConstraint(model_name='Payment', constraint=UniqueConstraint(fields=('source', 'external_id'))),
         ops.AddIndex(model_name='Payment', index=Index(fields=['receivable_id'])),
+        ops.AddConstraint(model_name='PaymentInstrument', constraint=UniqueConstraint(fields=('bank', 'our_number'))),
 
 ]
