@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # PIX: the ISP's own key (the payee is always the ISP) and the city on the code.
     pix_key: str | None = Field(default=None, description="Default: the ISP's CNPJ")
     pix_city: str = Field(default="Campinas")
+    pix_webhook_secret: str | None = Field(
+        default=None, description="Shared secret the PSP sends in X-Webhook-Secret (required)"
+    )
     host: str = Field(default="127.0.0.1", description="Where `quita serve` listens")
     port: int = Field(default=8000, description="Port of `quita serve`")
 
