@@ -519,3 +519,18 @@ class PaymentRecorded(BaseModel):
     external_id: str | None
     replayed: bool
     agreement_fulfilled: bool
+
+
+class InstallmentOut(BaseModel):
+    receivable_id: int
+    number: int
+    due_date: date
+    amount: Decimal
+    status: str
+    boleto_line: str | None
+    boleto_barcode: str | None
+    pix_copy_paste: str | None
+
+
+class AgreementDetail(AgreementOut):
+    installments: list[InstallmentOut]

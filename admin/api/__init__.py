@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from admin.api import (
+    agreements,
     auth,
     campaigns,
     catalog,
@@ -24,6 +25,7 @@ for module in (
     runs,
     campaigns,
     customers,
+    agreements,
     imports,
     payments,
     users,

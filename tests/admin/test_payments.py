@@ -51,3 +51,21 @@ async def test_naive_dates_are_422(api, as_role):
     body = {"receivable_id": bill.id, "amount": "1.00", "paid_at": "2026-11-30T10:00:00"}
     answer = await api.post("/api/v1/payments", headers=await as_role(Role.ADMIN), json=body)
     assert answer.status_code == 422 and "paid_at" in answer.text
+
+
+async def test_agreement_detail_shows_each_installments_instruments(api, as_role):
+    bill = await _installment()
+    answer = await api.get(
+        f"/api/v1/agreements/{bill.agreement_id}", headers=await as_role(Role.ATTENDANT)
+    )
+    assert answer.status_code == 200
+    (only,) = answer.json()["installments"]
+    assert only["amount"] == str(bill.amount)
+    assert only["boleto_line"].startswith("00190.")
+    assert (
+        only["pix_copy_paste"].startswith("000201") and "br.gov.bcb.pix" in only["pix_copy_paste"]
+    )
+    hidden = await api.get(
+        f"/api/v1/agreements/{bill.agreement_id}", headers=await as_role(Role.AGENCY)
+    )
+    assert hidden.status_code == 403
