@@ -534,3 +534,4 @@ class InstallmentOut(BaseModel):
 
 class AgreementDetail(AgreementOut):
     installments: list[InstallmentOut]
+    payment_url: str | None

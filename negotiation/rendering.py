@@ -56,3 +56,14 @@ def environment() -> Environment:
 
 def render(name: str, **context: Any) -> str:
     return environment().get_template(name).render(**context)
+
+
+@lru_cache
+def html_environment() -> Environment:
+    """Pages a person opens in a browser: everything escaped."""
+    env = environment().overlay(autoescape=True)
+    return env
+
+
+def render_html(name: str, **context: Any) -> str:
+    return html_environment().get_template(name).render(**context)

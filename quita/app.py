@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from tortoise.exceptions import IntegrityError
 
 from admin.api import router as api_router
+from admin.payment_page import router as payment_page_router
 from admin.pix_webhook import router as pix_webhook_router
 from negotiation.errors import QuitaError
 from quita.db import close_db, migrate, open_db
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(api_router)
     app.include_router(pix_webhook_router)
+    app.include_router(payment_page_router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

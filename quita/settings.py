@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     pix_webhook_secret: str | None = Field(
         default=None, description="Shared secret the PSP sends in X-Webhook-Secret (required)"
     )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="How the world reaches us (links, webhooks)"
+    )
     host: str = Field(default="127.0.0.1", description="Where `quita serve` listens")
     port: int = Field(default=8000, description="Port of `quita serve`")
 

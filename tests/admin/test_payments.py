@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from models import Payment, Receivable
 from models.enums import Channel, ReceivableStatus, Role
 from negotiation.accept import accept
+from negotiation.errors import NotFound
 from negotiation.offers import offers_for_customer
+from negotiation.payment_links import make_token, read_token
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
 
 
@@ -69,3 +73,31 @@ async def test_agreement_detail_shows_each_installments_instruments(api, as_role
         f"/api/v1/agreements/{bill.agreement_id}", headers=await as_role(Role.AGENCY)
     )
     assert hidden.status_code == 403
+
+
+async def test_the_payment_page_shows_pix_qr_and_boleto_without_login(api, as_role):
+    bill = await _installment()
+    detail = await api.get(
+        f"/api/v1/agreements/{bill.agreement_id}", headers=await as_role(Role.ATTENDANT)
+    )
+    url = detail.json()["payment_url"]
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    page = await api.get(f"/{path}")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    html = page.text
+    instrument = detail.json()["installments"][0]
+    assert instrument["pix_copy_paste"] in html and instrument["boleto_line"] in html
+    assert "data:image/png;base64," in html and "Copiar código PIX" in html
+    assert "11.222.333/0001-81" in html  # the ISP's CNPJ (CDC 42-A)
+    assert (await api.get(f"/{path[:-3]}abc")).status_code == 404
+    assert (await api.get("/p/not-a-token")).status_code == 404
+
+
+def test_expired_links_are_refused():
+    token = make_token(7, date(2020, 1, 1), "k" * 40)
+    with pytest.raises(NotFound):
+        read_token(token, "k" * 40)
+    fresh = make_token(7, date(2099, 1, 1), "k" * 40)
+    assert read_token(fresh, "k" * 40) == 7
+    with pytest.raises(NotFound):
+        read_token(fresh, "other-key" * 5)
