@@ -57,6 +57,21 @@ def receivables(file: FileArg, report: ReportOpt = None) -> None:
     _import(file, report, RECEIVABLE_REQUIRED, import_receivables, "contas a receber")
 
 
+@import_app.command("payments")
+def payments(file: FileArg, report: ReportOpt = None) -> None:
+    """Settle installments from a list of payments (id_pagamento, txid or nosso_numero,
+    valor, pago_em); importing the same file again settles nothing twice."""
+    from negotiation.payment_import import PAYMENT_REQUIRED, import_payments
+    from quita.cli import _settings
+
+    timezone = _settings().timezone
+
+    async def run(rows, progress):
+        return await import_payments(rows, progress, timezone=timezone)
+
+    _import(file, report, PAYMENT_REQUIRED, run, "pagamentos")
+
+
 def _read(file: Path, required: Sequence[str]) -> list[Mapping[str, Any]]:
     from negotiation.importing import read_csv
 
