@@ -6,6 +6,7 @@ from models.catalog import Agency, CollectionStatus, ContactType, ResultType
 from models.conditions import InstallmentOption, PaymentCondition
 from models.conversations import Conversation, Message
 from models.customers import Customer, CustomerPhone, Receivable
+from models.events import OutboundEvent
 from models.payments import Payment, PaymentInstrument
 from models.rules import CollectionAction, CollectionRule, RuleFilter
 from models.users import AuditLog, User
@@ -26,6 +27,7 @@ __all__ = [
     "CustomerPhone",
     "InstallmentOption",
     "Message",
+    "OutboundEvent",
     "Payment",
     "PaymentCondition",
     "PaymentInstrument",

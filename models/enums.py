@@ -38,6 +38,12 @@ class PaymentSource(StrEnum):
     API = "api"  # typed in through the admin API
 
 
+class EventStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last retry
+
+
 class BreakAction(StrEnum):
     """What a missed installment past its tolerance does to the agreement."""
 

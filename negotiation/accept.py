@@ -19,7 +19,7 @@ from models import (
     User,
 )
 from models.enums import Channel, ReceivableStatus
-from negotiation import audit
+from negotiation import audit, events
 from negotiation.engine import Negotiation, Offer, is_payable, negotiate
 from negotiation.errors import AlreadyNegotiated, DebtChanged, NotEligible, NotFound
 from negotiation.instruments import issue_instruments
@@ -180,6 +180,21 @@ async def _write_agreement(
     )
     installments = await Receivable.filter(agreement_id=agreement.id).using_db(conn)
     await issue_instruments(conn, list(installments))
+    await events.emit(
+        conn,
+        "agreement.created",
+        {
+            "agreement_id": agreement.id,
+            "customer_external_id": customer.external_id,
+            "total": agreement.total,
+            "down_payment": agreement.down_payment,
+            "channel": channel,
+            "installments": [
+                {"number": p.number, "due_date": p.due_date, "amount": p.amount}
+                for p in offer.schedule
+            ],
+        },
+    )
     await audit.record(
         using_db=conn,
         user=user,

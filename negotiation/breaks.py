@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from models import Agreement, AgreementReceivable, Receivable
 from models.enums import AgreementStatus, BreakAction, ReceivableStatus
-from negotiation import audit
+from negotiation import audit, events
 from negotiation.instruments import cancel_instruments
 from negotiation.money import ZERO
 
@@ -112,6 +112,11 @@ async def break_agreement(agreement: Agreement, *, reason: str) -> None:
             .select_related("receivable")
         )
         credits = await _credit_oldest_first(conn, [link.receivable for link in links], paid)
+        await events.emit(
+            conn,
+            "agreement.broken",
+            {"agreement_id": agreement.id, "reason": reason, "paid": paid, "credits": credits},
+        )
         await audit.record(
             user=None,
             actor="system",

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from models import Agreement, AgreementReceivable, Payment, Receivable, User
 from models.enums import AgreementStatus, PaymentSource, ReceivableStatus
-from negotiation import audit
+from negotiation import audit, events
 from negotiation.errors import InvalidInput, NotFound
 
 
@@ -81,6 +81,22 @@ async def record_payment(
             # A payment ends a run of misses (the break policy counts consecutive ones).
             await Agreement.filter(id=receivable.agreement_id).using_db(conn).update(misses=0)
             fulfilled = await _fulfil_if_complete(conn, receivable.agreement_id, paid_at)
+        if receivable.agreement_id is not None:
+            await events.emit(
+                conn,
+                "installment.paid",
+                {
+                    "agreement_id": receivable.agreement_id,
+                    "receivable_id": receivable.id,
+                    "installment_number": receivable.installment_number,
+                    "amount": amount,
+                    "paid_at": paid_at,
+                },
+            )
+        if fulfilled:
+            await events.emit(
+                conn, "agreement.fulfilled", {"agreement_id": receivable.agreement_id}
+            )
         await audit.record(
             user=user,
             actor=None if user else f"payment:{source}",

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     pix_webhook_secret: str | None = Field(
         default=None, description="Shared secret the PSP sends in X-Webhook-Secret (required)"
     )
+    billing_webhook_url: str | None = Field(
+        default=None, description="Where agreement and payment events are POSTed"
+    )
+    billing_webhook_secret: str | None = Field(
+        default=None, description="HMAC-SHA256 key of X-Quita-Signature"
+    )
     public_base_url: str = Field(
         default="http://127.0.0.1:8000", description="How the world reaches us (links, webhooks)"
     )

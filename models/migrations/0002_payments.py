@@ -2,7 +2,9 @@
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.enums import BreakAction, PaymentSource
+import functools
+from json import dumps, loads
+from models.enums import BreakAction, EventStatus, PaymentSource
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
@@ -14,6 +16,22 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
+        ops.CreateModel(
+            name='OutboundEvent',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('kind', fields.CharField(max_length=40)),
+                ('payload', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('status', fields.CharEnumField(default=EventStatus.PENDING, description='PENDING: pending\nSENT: sent\nFAILED: failed', enum_type=EventStatus, max_length=10)),
+                ('attempts', fields.IntField(default=0)),
+                ('next_attempt_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('last_error', fields.TextField(null=True, unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('sent_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'outbound_event', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
         ops.CreateModel(
             name='Payment',
             fields=[
@@ -70,6 +88,7 @@ class Migration(migrations.Migration):
         ops.AddConstraint(model_name='Payment', constraint=CheckConstraint(check='CAST(amount AS NUMERIC) > 0', name='ck_payment_amount')),
         ops.AddConstraint(model_name='Payment', constraint=CheckConstraint(check="source IN ('pix', 'file', 'api')", name='ck_payment_source')),
         # Then unique constraints and indexes, which a rebuild would have dropped.
+        ops.AddIndex(model_name='OutboundEvent', index=Index(fields=['status', 'next_attempt_at'])),
         ops.AddConstraint(model_name='Payment', constraint=UniqueConstraint(fields=('source', 'external_id'))),
         ops.AddIndex(model_name='Payment', index=Index(fields=['receivable_id'])),
         ops.AddConstraint(model_name='PaymentInstrument', constraint=UniqueConstraint(fields=('bank', 'our_number'))),

@@ -17,6 +17,7 @@ import io
 import re
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
 from reportlab.graphics.barcode.common import I2of5
 from reportlab.lib.pagesizes import A4
@@ -58,10 +59,18 @@ ITF_HEIGHT = 13 * mm
 
 
 def bank_check_digit(bank: str) -> str:
-    """The bank code's DV (mod 11, weights 2.. from the right): 001-9, 237-2, 748-X."""
-    total = sum(int(ch) * (2 + i) for i, ch in enumerate(reversed(bank)))
-    dv = 11 - total % 11
-    return "0" if dv == 11 else "X" if dv == 10 else str(dv)
+    """The DV printed after the bank code: 001-9, 104-0, 237-2, 341-7, 756-0, 748-X.
+
+    Mod 11 over the code with weights 2, 3, 4 from the right, rests 0 and 1 giving 0;
+    Sicredi's "X" is the one published exception (its rest is 1, like Caixa's 104-0).
+    """
+    if bank in _BANK_DV_EXCEPTIONS:
+        return _BANK_DV_EXCEPTIONS[bank]
+    dv = 11 - sum(int(ch) * (2 + i) for i, ch in enumerate(reversed(bank))) % 11
+    return "0" if dv >= 10 else str(dv)
+
+
+_BANK_DV_EXCEPTIONS = {"748": "X"}
 
 
 def format_document(document: str) -> str:
@@ -83,7 +92,7 @@ def _plain(text: str) -> str:
     return text.replace("\xa0", " ").replace("\u202f", " ")
 
 
-def _money(value) -> str:
+def _money(value: Decimal) -> str:
     return _plain(brl(value))
 
 
@@ -106,11 +115,15 @@ class _Page:
     def __init__(self, canvas: Canvas) -> None:
         self.c = canvas
 
-    def text(self, x: float, y: float, text: str, size: float = VALUE_SIZE, font=FONT) -> None:
+    def text(
+        self, x: float, y: float, text: str, size: float = VALUE_SIZE, font: str = FONT
+    ) -> None:
         self.c.setFont(font, size)
         self.c.drawString(x, y, _plain(text))
 
-    def text_right(self, x: float, y: float, text: str, size: float = VALUE_SIZE, font=FONT):
+    def text_right(
+        self, x: float, y: float, text: str, size: float = VALUE_SIZE, font: str = FONT
+    ) -> None:
         self.c.setFont(font, size)
         self.c.drawRightString(x, y, _plain(text))
 
@@ -127,21 +140,30 @@ class _Page:
         bold: bool = False,
         size: float = VALUE_SIZE,
     ) -> None:
-        """A boxed field: a small label at the top, value lines under it (fitted to width)."""
+        """A boxed field: a small label at the top, value lines under it, wrapped to the
+        width and set smaller (down to 5 pt) when they would not fit the height."""
         c = self.c
         c.setLineWidth(0.5)
         c.rect(x, top - h, w, h)
         self.text(x + 1.2 * mm, top - 2.6 * mm, label, LABEL_SIZE)
         font = BOLD if bold else FONT
+        room = h - 2.6 * mm - 0.8 * mm
+        while True:
+            pieces = [
+                piece
+                for line in lines
+                for piece in simpleSplit(_plain(line), font, size, w - 2.4 * mm) or [""]
+            ]
+            if len(pieces) * (size + 1) <= room or size <= 5:
+                break
+            size -= 0.5
         y = top - 2.6 * mm - size - 0.3 * mm
-        for line in lines:
-            for piece in simpleSplit(_plain(line), font, size, w - 2.4 * mm) or [""]:
-                if right:
-                    self.text_right(x + w - 1.2 * mm, y, piece, size, font)
-                else:
-                    self.text(x + 1.2 * mm, y, piece, size, font)
-                y -= size + 1
-        return None
+        for piece in pieces:
+            if right:
+                self.text_right(x + w - 1.2 * mm, y, piece, size, font)
+            else:
+                self.text(x + 1.2 * mm, y, piece, size, font)
+            y -= size + 1
 
     def bank_header(self, top: float, bank: str, title: str, *, bold_title: bool) -> float:
         """Bank name | code-DV | title (the linha digitável or "Recibo do Pagador")."""
