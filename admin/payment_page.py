@@ -5,11 +5,15 @@ from __future__ import annotations
 import base64
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from models import Agreement, PaymentInstrument, Receivable
+from negotiation.clock import today_in
+from negotiation.documents import mask_document
 from negotiation.errors import NotFound
 from negotiation.payment_links import read_token
+from negotiation.payments import boleto
+from negotiation.payments.boleto_pdf import render_boleto_pdf
 from negotiation.payments.pix import qr_png
 from negotiation.rendering import render_html
 
@@ -43,7 +47,9 @@ async def payment_page(token: str, request: Request) -> HTMLResponse:
                 if inst and bill.status == "open"
                 else "",
                 "line": inst.line if inst else None,
-                "pdf_url": None,
+                "pdf_url": f"/p/{token}/boleto/{bill.installment_number}.pdf"
+                if inst and bill.status == "open"
+                else None,
             }
         )
     html = render_html(
@@ -54,4 +60,42 @@ async def payment_page(token: str, request: Request) -> HTMLResponse:
     )
     return HTMLResponse(
         html, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    )
+
+
+@router.get("/p/{token}/boleto/{number}.pdf", summary="The boleto of one installment (PDF)")
+async def boleto_pdf(token: str, number: int, request: Request) -> Response:
+    settings = request.app.state.settings
+    agreement = await Agreement.get_or_none(
+        id=read_token(token, settings.secret_key)
+    ).select_related("customer")
+    bill = agreement and await Receivable.get_or_none(
+        agreement_id=agreement.id, installment_number=number
+    )
+    inst = bill and await PaymentInstrument.get_or_none(
+        receivable_id=bill.id, cancelled_at__isnull=True
+    )
+    if not inst or bill.status != "open":
+        raise NotFound("parcela sem boleto disponível")
+    today = today_in(settings.timezone)
+    pdf = render_boleto_pdf(
+        boleto.parse(inst.line, today),
+        pix_payload=inst.pix_payload,
+        payer_name=agreement.customer.name,
+        payer_document=mask_document(agreement.customer.document),
+        installment=f"Parcela {number} de {agreement.installments_count} do acordo {agreement.id}",
+        isp_name=settings.isp_name,
+        isp_cnpj=settings.isp_cnpj,
+        isp_address=settings.isp_address,
+        our_number=inst.our_number,
+        issue_date=bill.issue_date,
+        agency_code=f"{settings.boleto_agency}/{settings.boleto_account}",
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="boleto-{agreement.id}-{number}.pdf"',
+            "Cache-Control": "no-store",
+        },
     )

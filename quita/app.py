@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +16,7 @@ from admin.payment_page import router as payment_page_router
 from admin.pix_webhook import router as pix_webhook_router
 from negotiation.errors import QuitaError
 from quita.db import close_db, migrate, open_db
+from quita.jobs import run_forever
 from quita.settings import Settings, get_settings
 
 
@@ -25,9 +28,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A fresh SQLite file gets its schema here: `quita serve` needs no other step.
         await migrate(settings.database_url)
         await open_db(settings.database_url)
+        jobs = asyncio.create_task(run_forever(settings)) if settings.jobs else None
         try:
             yield
         finally:
+            if jobs is not None:
+                jobs.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await jobs
             await close_db()
 
     app = FastAPI(

@@ -37,3 +37,22 @@ def check(
         f"{day:%d/%m/%Y}: {len(report.moved)} parcelas movidas para o fim, "
         f"{len(report.broken)} acordos cancelados"
     )
+
+
+@agreements_app.command("deliver-events")
+def deliver_events() -> None:
+    """Send the pending billing-system webhooks now (`quita serve` does it every minute)."""
+    from negotiation.events import deliver_due
+    from quita.cli import _run, _settings, fail
+    from quita.db import database
+
+    settings = _settings()
+    if not settings.billing_webhook_url or not settings.billing_webhook_secret:
+        fail("QUITA_BILLING_WEBHOOK_URL and QUITA_BILLING_WEBHOOK_SECRET must be set")
+
+    async def go():
+        async with database(settings.database_url):
+            return await deliver_due(settings.billing_webhook_url, settings.billing_webhook_secret)
+
+    sent, failed = _run(go())
+    typer.echo(f"{sent} eventos enviados, {failed} tentativas falharam")

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     billing_webhook_secret: str | None = Field(
         default=None, description="HMAC-SHA256 key of X-Quita-Signature"
     )
+    jobs: bool = Field(default=True, description="Run the background jobs inside `quita serve`")
     public_base_url: str = Field(
         default="http://127.0.0.1:8000", description="How the world reaches us (links, webhooks)"
     )

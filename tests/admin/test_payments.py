@@ -89,6 +89,10 @@ async def test_the_payment_page_shows_pix_qr_and_boleto_without_login(api, as_ro
     assert instrument["pix_copy_paste"] in html and instrument["boleto_line"] in html
     assert "data:image/png;base64," in html and "Copiar código PIX" in html
     assert "11.222.333/0001-81" in html  # the ISP's CNPJ (CDC 42-A)
+    pdf = await api.get(f"/{path}/boleto/1.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert f"/{path}/boleto/1.pdf" in html
+    assert (await api.get(f"/{path}/boleto/9.pdf")).status_code == 404
     assert (await api.get(f"/{path[:-3]}abc")).status_code == 404
     assert (await api.get("/p/not-a-token")).status_code == 404
 

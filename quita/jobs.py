@@ -1,0 +1,39 @@
+"""Background jobs of `quita serve`: deliver billing events, and once a day apply the break
+policy. State lives in the database, so a restart or a second instance loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+
+from negotiation.breaks import check_agreements
+from negotiation.clock import today_in
+from negotiation.events import deliver_due
+from quita.settings import Settings
+
+log = logging.getLogger("quita.jobs")
+TICK_SECONDS = 60
+
+
+async def tick(settings: Settings, last_check: date | None) -> date:
+    """One round of the jobs; returns the day the break policy last ran."""
+    if settings.billing_webhook_url and settings.billing_webhook_secret:
+        await deliver_due(settings.billing_webhook_url, settings.billing_webhook_secret)
+    today = today_in(settings.timezone)
+    if last_check != today:
+        report = await check_agreements(today)
+        log.info(
+            "agreements check %s: %d moved, %d broken", today, len(report.moved), len(report.broken)
+        )
+    return today
+
+
+async def run_forever(settings: Settings) -> None:
+    last_check: date | None = None
+    while True:
+        try:
+            last_check = await tick(settings, last_check)
+        except Exception:
+            log.exception("background jobs failed; trying again in %s s", TICK_SECONDS)
+        await asyncio.sleep(TICK_SECONDS)

@@ -1,0 +1,48 @@
+"""One round of the background jobs: events delivered, the break policy applied once a day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from models import OutboundEvent
+from models.enums import EventStatus
+from negotiation.clock import today_in
+from quita.jobs import tick
+from quita.settings import Settings
+
+
+async def test_tick_without_a_billing_url_only_checks_agreements(db):
+    await OutboundEvent.create(
+        kind="x", payload={}, next_attempt_at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    settings = Settings(database_url=db, secret_key="k" * 40)
+    day = await tick(settings, None)
+    assert day == today_in(settings.timezone)
+    event = await OutboundEvent.get(kind="x")
+    assert event.status == EventStatus.PENDING and event.attempts == 0
+
+
+async def test_tick_delivers_when_configured(db):
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.negotiation.test_events import _Billing  # the same real HTTP stand-in
+
+    _Billing.received, _Billing.fail_next = [], 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Billing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        await OutboundEvent.create(
+            kind="x", payload={"a": 1}, next_attempt_at=datetime(2026, 1, 1, tzinfo=UTC)
+        )
+        settings = Settings(
+            database_url=db,
+            secret_key="k" * 40,
+            billing_webhook_url=f"http://127.0.0.1:{server.server_address[1]}/",
+            billing_webhook_secret="s",
+        )
+        await tick(settings, today_in(settings.timezone))
+    finally:
+        server.shutdown()
+    assert len(_Billing.received) == 1
+    assert (await OutboundEvent.get(kind="x")).status == EventStatus.SENT
