@@ -11,6 +11,7 @@ from models import Agreement, PaymentInstrument, Receivable
 from negotiation.clock import today_in
 from negotiation.documents import mask_document
 from negotiation.errors import NotFound
+from negotiation.installments import installments_of
 from negotiation.payment_links import read_token
 from negotiation.payments import boleto
 from negotiation.payments.boleto_pdf import render_boleto_pdf
@@ -26,32 +27,21 @@ async def payment_page(token: str, request: Request) -> HTMLResponse:
     agreement = await Agreement.get_or_none(id=read_token(token, settings.secret_key))
     if agreement is None:
         raise NotFound("link de pagamento inválido ou expirado")
-    bills = await Receivable.filter(agreement_id=agreement.id).order_by("installment_number")
-    instruments = {
-        i.receivable_id: i
-        for i in await PaymentInstrument.filter(
-            receivable_id__in=[b.id for b in bills], cancelled_at__isnull=True
-        )
-    }
-    installments = []
-    for bill in bills:
-        inst = instruments.get(bill.id)
-        installments.append(
-            {
-                "number": bill.installment_number,
-                "amount": bill.amount,
-                "due_date": bill.due_date,
-                "status": str(bill.status),
-                "pix": inst.pix_payload if inst else None,
-                "qr_base64": base64.b64encode(qr_png(inst.pix_payload)).decode()
-                if inst and bill.status == "open"
-                else "",
-                "line": inst.line if inst else None,
-                "pdf_url": f"/p/{token}/boleto/{bill.installment_number}.pdf"
-                if inst and bill.status == "open"
-                else None,
-            }
-        )
+    installments = [
+        {
+            "number": p.bill.installment_number,
+            "amount": p.bill.amount,
+            "due_date": p.bill.due_date,
+            "status": str(p.bill.status),
+            "pix": p.instrument.pix_payload if p.instrument else None,
+            "qr_base64": base64.b64encode(qr_png(p.instrument.pix_payload)).decode()
+            if p.payable
+            else "",
+            "line": p.instrument.line if p.instrument else None,
+            "pdf_url": f"/p/{token}/boleto/{p.bill.installment_number}.pdf" if p.payable else None,
+        }
+        for p in await installments_of(agreement.id)
+    ]
     html = render_html(
         "pay/agreement.html.j2",
         agreement=agreement,
