@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from admin import schemas as s
 from admin.api.crud import get_or_404
@@ -11,6 +11,7 @@ from admin.security import require
 from models import Customer, User
 from negotiation.clock import today_in
 from negotiation.permissions import Permission
+from negotiation.receipts import receipt_pdf
 from negotiation.statement import statement_for
 
 router = APIRouter(prefix="/customers", tags=["clientes"])
@@ -41,3 +42,20 @@ async def get_statement(customer_id: int, request: Request, _: User = view_custo
             for e in st.with_agency
         ],
     )
+
+
+@router.get(
+    "/receivables/{receivable_id}/receipt.pdf",
+    summary="Receipt of a paid bill (only when its Status Serasa allows receipts)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def get_receipt(receivable_id: int, request: Request, _: User = view_customer):
+    settings = request.app.state.settings
+    pdf = await receipt_pdf(
+        receivable_id,
+        isp_name=settings.isp_name,
+        isp_cnpj=settings.isp_cnpj,
+        isp_address=settings.isp_address,
+    )
+    return Response(pdf, media_type="application/pdf")

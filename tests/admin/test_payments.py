@@ -105,3 +105,27 @@ def test_expired_links_are_refused():
     assert read_token(fresh, "k" * 40) == 7
     with pytest.raises(NotFound):
         read_token(fresh, "other-key" * 5)
+
+
+async def test_a_receipt_only_when_paid_and_the_status_allows_it(api, as_role):
+    from models import CollectionStatus
+
+    bill = await _installment()
+    headers = await as_role(Role.ATTENDANT)
+    path = f"/api/v1/customers/receivables/{bill.id}/receipt.pdf"
+    assert (await api.get(path, headers=headers)).status_code == 422  # not paid
+    await api.post(
+        "/api/v1/payments",
+        headers=await as_role(Role.ADMIN),
+        json={
+            "receivable_id": bill.id,
+            "amount": str(bill.amount),
+            "paid_at": "2026-11-30T10:00:00-03:00",
+        },
+    )
+    refused = await api.get(path, headers=headers)
+    assert refused.status_code == 422 and "não permite gerar recibo" in refused.json()["detail"]
+    status = await CollectionStatus.create(name="Acordo pago", allows_receipt=True)
+    await Receivable.filter(id=bill.id).update(collection_status_id=status.id)
+    answer = await api.get(path, headers=headers)
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
