@@ -117,7 +117,12 @@ class Negotiation:
 
 
 def days_late(bill: Bill, as_of: date) -> int:
-    return (as_of - bill.due_date).days
+    return days_past(bill.due_date, as_of)
+
+
+def days_past(due_date: date, as_of: date) -> int:
+    """Days from a due date to `as_of` (negative before it is due)."""
+    return (as_of - due_date).days
 
 
 def included_bills(

@@ -797,6 +797,17 @@ def _reject_duplicates(
 # Customers
 
 
+def _keep_good(parsed: list[tuple[_Cells, T]], report: ImportReport) -> list[T]:
+    """Reject the lines with problems (with their reasons); return the others, in order."""
+    good = []
+    for cells, item in parsed:
+        if cells.problems:
+            report._reject(item.line, item.external_id, cells.problems)
+        else:
+            good.append(item)
+    return good
+
+
 async def import_customers(
     rows: Iterable[Mapping[str, Any]],
     progress: Callable[[int], None] | None = None,
@@ -824,12 +835,7 @@ async def import_customers(
         parsed.append((cells, _parse_customer(cells, _line_of(row, index, first_line))))
     _reject_duplicates(parsed, lambda c: c.external_id, "external_id")
     _reject_duplicates(parsed, lambda c: c.values.get("document"), "CPF/CNPJ")
-    good: list[_CustomerLine] = []
-    for cells, item in parsed:
-        if cells.problems:
-            report._reject(item.line, item.external_id, cells.problems)
-        else:
-            good.append(item)
+    good = _keep_good(parsed, report)
     tracker.advance(len(report.rejected))
 
     if good:
@@ -982,12 +988,7 @@ async def import_receivables(
         cells = _Cells(row)
         parsed.append((cells, _parse_receivable(cells, _line_of(row, index, first_line), tz)))
     _reject_duplicates(parsed, lambda r: r.external_id, "external_id")
-    good: list[_ReceivableLine] = []
-    for cells, item in parsed:
-        if cells.problems:
-            report._reject(item.line, item.external_id, cells.problems)
-        else:
-            good.append(item)
+    good = _keep_good(parsed, report)
     tracker.advance(len(report.rejected))
 
     if good:

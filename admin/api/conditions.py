@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from tortoise.transactions import in_transaction
 
-from admin.api.crud import get_or_404
+from admin.api.crud import audited_delete, get_or_404
 from admin.schemas import ConditionIn, ConditionOut
 from admin.security import CurrentUser, require
 from models import InstallmentOption, PaymentCondition, User
@@ -85,14 +85,4 @@ async def update_condition(condition_id: int, data: ConditionIn, user: User = co
 
 @router.delete("/{condition_id}", status_code=204, summary="Delete a condition")
 async def delete_condition(condition_id: int, user: User = configure) -> None:
-    condition = await get_or_404(PaymentCondition, condition_id, "condição")
-    async with in_transaction() as conn:
-        await audit.record(
-            user=user,
-            action="delete",
-            entity="payment_condition",
-            entity_id=condition.id,
-            before=audit.snapshot(condition),
-            using_db=conn,
-        )
-        await condition.delete(using_db=conn)
+    await audited_delete(await get_or_404(PaymentCondition, condition_id, "condição"), user)

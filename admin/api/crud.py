@@ -22,6 +22,20 @@ async def get_or_404(model: type[Model], item_id: int, label: str) -> Model:
     return item
 
 
+async def audited_delete(item: Model, user: User, before: dict | None = None) -> None:
+    """Delete a row and write the audit entry (with what it was) in one transaction."""
+    async with in_transaction() as conn:
+        await audit.record(
+            user=user,
+            action="delete",
+            entity=item._meta.db_table,
+            entity_id=item.id,
+            before=before if before is not None else audit.snapshot(item),
+            using_db=conn,
+        )
+        await item.delete(using_db=conn)
+
+
 def catalog_router(
     model: type[Model], body: type[BaseModel], out: type[BaseModel], path: str, label: str
 ) -> APIRouter:
@@ -71,16 +85,6 @@ def catalog_router(
 
     @router.delete("/{item_id}", status_code=204, summary=f"Delete one of {path}")
     async def delete_item(item_id: int, user: User = configure) -> None:
-        item = await get_or_404(model, item_id, label)
-        async with in_transaction() as conn:
-            await audit.record(
-                user=user,
-                action="delete",
-                entity=entity,
-                entity_id=item.id,
-                before=audit.snapshot(item),
-                using_db=conn,
-            )
-            await item.delete(using_db=conn)
+        await audited_delete(await get_or_404(model, item_id, label), user)
 
     return router

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from tortoise.transactions import in_transaction
 
-from admin.api.crud import get_or_404
+from admin.api.crud import audited_delete, get_or_404
 from admin.schemas import RuleIn, RuleOut
 from admin.security import CurrentUser, require
 from models import CollectionAction, CollectionRule, PaymentCondition, RuleFilter, User
@@ -98,14 +98,4 @@ async def update_rule(rule_id: int, data: RuleIn, user: User = configure):
 @router.delete("/{rule_id}", status_code=204, summary="Delete a collection rule")
 async def delete_rule(rule_id: int, user: User = configure) -> None:
     rule = await get_or_404(CollectionRule, rule_id, "regra")
-    before = (await _out(rule)).model_dump()
-    async with in_transaction() as conn:
-        await audit.record(
-            user=user,
-            action="delete",
-            entity="collection_rule",
-            entity_id=rule.id,
-            before=before,
-            using_db=conn,
-        )
-        await rule.delete(using_db=conn)
+    await audited_delete(rule, user, before=(await _out(rule)).model_dump())

@@ -7,6 +7,7 @@ from datetime import date
 from admin import schemas as s
 from models import CampaignEntry, Customer, Receivable
 from models.enums import ReceivableStatus
+from negotiation.engine import days_past
 from negotiation.offers import CustomerOffer
 
 
@@ -41,7 +42,7 @@ def entry_out(entry: CampaignEntry, cls=s.EntryOut, **extra) -> s.EntryOut:
 
 def bill_out(bill: Receivable, today: date) -> s.BillOut:
     status = bill.collection_status
-    late = (today - bill.due_date).days if bill.status == ReceivableStatus.OPEN else 0
+    late = days_past(bill.due_date, today) if bill.status == ReceivableStatus.OPEN else 0
     return s.BillOut(
         id=bill.id,
         external_id=bill.external_id,
