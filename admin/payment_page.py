@@ -9,12 +9,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from models import Agreement, PaymentInstrument, Receivable
 from negotiation.clock import today_in
-from negotiation.documents import mask_document
 from negotiation.errors import NotFound
 from negotiation.installments import installments_of
+from negotiation.instrument_pdf import installment_pdf, pdf_filename
 from negotiation.payment_links import read_token
-from negotiation.payments import boleto
-from negotiation.payments.boleto_pdf import render_boleto_pdf
 from negotiation.payments.pix import qr_png
 from negotiation.rendering import render_html
 
@@ -67,25 +65,14 @@ async def boleto_pdf(token: str, number: int, request: Request) -> Response:
     )
     if not inst or bill.status != "open":
         raise NotFound("parcela sem boleto disponível")
-    today = today_in(settings.timezone)
-    pdf = render_boleto_pdf(
-        boleto.parse(inst.line, today),
-        pix_payload=inst.pix_payload,
-        payer_name=agreement.customer.name,
-        payer_document=mask_document(agreement.customer.document),
-        installment=f"Parcela {number} de {agreement.installments_count} do acordo {agreement.id}",
-        isp_name=settings.isp_name,
-        isp_cnpj=settings.isp_cnpj,
-        isp_address=settings.isp_address,
-        our_number=inst.our_number,
-        issue_date=bill.issue_date,
-        agency_code=f"{settings.boleto_agency}/{settings.boleto_account}",
+    pdf = installment_pdf(
+        agreement, agreement.customer, bill, inst, settings, today_in(settings.timezone)
     )
     return Response(
         pdf,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'inline; filename="boleto-{agreement.id}-{number}.pdf"',
+            "Content-Disposition": f'inline; filename="{pdf_filename(agreement, bill)}"',
             "Cache-Control": "no-store",
         },
     )

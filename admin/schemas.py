@@ -12,6 +12,7 @@ from models.enums import (
     ActionKind,
     BreakAction,
     ContactKind,
+    DeliveryChannel,
     FilterField,
     FilterOperator,
     ResultKind,
@@ -532,6 +533,27 @@ class InstallmentOut(BaseModel):
     pix_copy_paste: str | None
 
 
+class DeliveryOut(Out):
+    id: int
+    agreement_id: int
+    channel: str
+    recipient: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class DeliveryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    channels: list[DeliveryChannel] = Field(
+        min_length=1, max_length=3, description="email, sms and/or telegram"
+    )
+
+
 class AgreementDetail(AgreementOut):
     installments: list[InstallmentOut]
     payment_url: str | None
+    deliveries: list[DeliveryOut]

@@ -6,6 +6,7 @@ from models.catalog import Agency, CollectionStatus, ContactType, ResultType
 from models.conditions import InstallmentOption, PaymentCondition
 from models.conversations import Conversation, Message
 from models.customers import Customer, CustomerPhone, Receivable
+from models.deliveries import Delivery
 from models.events import OutboundEvent
 from models.payments import Payment, PaymentInstrument
 from models.rules import CollectionAction, CollectionRule, RuleFilter
@@ -25,6 +26,7 @@ __all__ = [
     "Conversation",
     "Customer",
     "CustomerPhone",
+    "Delivery",
     "InstallmentOption",
     "Message",
     "OutboundEvent",

@@ -44,6 +44,19 @@ class EventStatus(StrEnum):
     FAILED = "failed"  # gave up after the last retry
 
 
+class DeliveryChannel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    TELEGRAM = "telegram"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # waiting for its (next) try
+    SENT = "sent"  # handed to the provider
+    DELIVERED = "delivered"  # the provider confirmed it reached the debtor
+    FAILED = "failed"  # given up: shown to the attendant
+
+
 class BreakAction(StrEnum):
     """What a missed installment past its tolerance does to the agreement."""
 

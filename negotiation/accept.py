@@ -25,6 +25,7 @@ from negotiation.errors import AlreadyNegotiated, DebtChanged, NotEligible, NotF
 from negotiation.instruments import issue_instruments
 from negotiation.offers import Quote, open_bills
 from negotiation.terms import condition_terms
+from quita.settings import Settings
 
 
 def _offer_for(result: Negotiation, option_index: int) -> Offer | None:
@@ -63,6 +64,7 @@ async def accept(
     user: User | None = None,
     notes: str | None = None,
     also: Callable[[BaseDBAsyncClient, Agreement], Awaitable[None]] | None = None,
+    settings: Settings | None = None,
 ) -> Agreement:
     """Create the agreement for `quote`, or fail without writing anything.
 
@@ -110,6 +112,7 @@ async def accept(
             today,
             user,
             notes,
+            settings,
         )
         flipped = (
             await Receivable.filter(id__in=quote.receivable_ids, status=ReceivableStatus.OPEN)
@@ -124,7 +127,7 @@ async def accept(
 
 
 async def _write_agreement(
-    conn, quote, customer, condition, option, result, offer, channel, today, user, notes
+    conn, quote, customer, condition, option, result, offer, channel, today, user, notes, settings
 ) -> Agreement:
     interest_discount = result.interest - offer.interest
     debt_discount = result.principal + result.fine + offer.interest - offer.total
@@ -179,7 +182,7 @@ async def _write_agreement(
         using_db=conn,
     )
     installments = await Receivable.filter(agreement_id=agreement.id).using_db(conn)
-    await issue_instruments(conn, list(installments))
+    await issue_instruments(conn, list(installments), settings)
     await events.emit(
         conn,
         "agreement.created",

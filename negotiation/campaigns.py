@@ -29,6 +29,7 @@ from negotiation.accept import accept
 from negotiation.errors import InvalidInput, NotFound
 from negotiation.offers import CustomerOffer, offers_for_customer
 from negotiation.permissions import Permission, allows
+from quita.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,7 @@ async def negotiate(
     option_id: int,
     today: date,
     down_payment: Decimal | None = None,
+    settings: Settings | None = None,
 ) -> Agreement:
     """Accept one of the entry's offers: the agreement, and the entry done."""
     entry = await entry_for(user, entry_id)
@@ -272,7 +274,7 @@ async def negotiate(
         await _audit_entry(user, "negotiate", entry, before, conn)
 
     agreement = await accept(
-        chosen.quote, channel=channel, today=today, user=user, also=close_entry
+        chosen.quote, channel=channel, today=today, user=user, also=close_entry, settings=settings
     )
     return agreement
 

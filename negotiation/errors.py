@@ -39,3 +39,18 @@ class DebtChanged(Conflict):
 
 class AlreadyNegotiated(Conflict):
     """The receivables of the offer are already in an agreement."""
+
+
+class ProviderUnavailable(QuitaError):
+    """A provider outside (PSP, SMTP server, Twilio, Telegram) failed or refused."""
+
+    http_status = 502
+
+
+class SendError(ProviderUnavailable):
+    """A message could not be sent. `permanent`: trying again cannot help (bad address,
+    the debtor blocked the bot, an unsubscribed number)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent

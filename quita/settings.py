@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import secrets
 from functools import lru_cache
+from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -58,6 +60,42 @@ class Settings(BaseSettings):
     pix_webhook_secret: str | None = Field(
         default=None, description="Shared secret the PSP sends in X-Webhook-Secret (required)"
     )
+    # PIX provider: "static" (the ISP's own key, no PSP) or "api" (Banco Central's standard Pix
+    # API of a PSP: OAuth2 client credentials, `cobv` charges with due date, fine and interest).
+    pix_provider: Literal["static", "api"] = Field(default="static")
+    pix_api_url: str | None = Field(default=None, description="PSP's Pix API base URL")
+    pix_api_token_url: str | None = Field(
+        default=None, description="PSP's OAuth2 token URL (default: {pix_api_url}/oauth/token)"
+    )
+    pix_api_client_id: str | None = Field(default=None)
+    pix_api_client_secret: str | None = Field(default=None)
+    pix_api_cert: str | None = Field(
+        default=None, description="Client certificate (PEM with key) for the PSP's mTLS"
+    )
+    pix_fine_percent: Decimal = Field(default=Decimal("2.00"), ge=0, le=2)
+    pix_interest_percent_month: Decimal = Field(default=Decimal("1.00"), ge=0, le=10)
+    pix_days_after_due: int = Field(default=30, ge=0, le=365)
+    # Delivery of the payment instruments. E-mail: smtp://user:pass@host:port (smtps:// for TLS).
+    smtp_url: str | None = Field(default=None, description="smtp[s]://user:password@host:port")
+    email_sender: str = Field(default="cobranca@provedor.example", description="Fixed From")
+    email_subject: str = Field(
+        default="Seu acordo de pagamento", description="Fixed subject of every e-mail"
+    )
+    # Twilio: SMS (Messaging) and the robot calls.
+    twilio_account_sid: str | None = Field(default=None)
+    twilio_auth_token: str | None = Field(default=None)
+    twilio_from_number: str | None = Field(default=None, description="E.164 number we call from")
+    twilio_messaging_service_sid: str | None = Field(default=None)
+    twilio_api_base: str = Field(
+        default="https://api.twilio.com", description="Twilio REST base (a proxy, or tests)"
+    )
+    # Telegram.
+    telegram_token: str | None = Field(default=None, description="The bot's token")
+    telegram_api_server: str = Field(default="https://api.telegram.org")
+    telegram_webhook_secret: str | None = Field(default=None)
+    telegram_bot_username: str = Field(default="QuitaBot", description="For t.me deep links")
+    redis_url: str | None = Field(default=None, description="redis://127.0.0.1:6379/0")
+    delivery_attempts: int = Field(default=5, ge=1, le=20, description="Tries before failing")
     billing_webhook_url: str | None = Field(
         default=None, description="Where agreement and payment events are POSTed"
     )

@@ -87,7 +87,13 @@ async def post_result(entry_id: int, data: s.ResultIn, user: User = record):
 async def post_agreement(
     entry_id: int, data: s.NegotiateIn, request: Request, user: User = negotiate
 ):
-    agreement = await service.negotiate(user, entry_id, today=_today(request), **data.model_dump())
+    agreement = await service.negotiate(
+        user,
+        entry_id,
+        today=_today(request),
+        settings=request.app.state.settings,
+        **data.model_dump(),
+    )
     return s.AgreementOut.model_validate(agreement)
 
 

@@ -1,0 +1,236 @@
+"""Sending an agreement's payment instruments to the debtor by e-mail, SMS or Telegram.
+
+A send is a `Delivery` row on the agreement's timeline, written before anything leaves, so a
+crash never loses one. It is tried at once; a temporary failure is retried with backoff by the
+background jobs (`deliver_due`), and after `QUITA_DELIVERY_ATTEMPTS` tries, or at once for a
+permanent failure (bad address, bot blocked), it is marked failed, which the attendant sees.
+The channels themselves are `Sender`s given by the composition package; this module knows
+none of their libraries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from tortoise.transactions import in_transaction
+
+from models import Agreement, Customer, CustomerPhone, Delivery, User
+from models.enums import AgreementStatus, DeliveryChannel, DeliveryStatus
+from negotiation import audit
+from negotiation.delivery_messages import compose
+from negotiation.errors import Conflict, InvalidInput, NotFound, SendError
+from quita.settings import Settings
+
+log = logging.getLogger("quita.delivery")
+LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mime: str
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    channel: DeliveryChannel
+    recipient: str
+    subject: str
+    text: str
+    html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    # Texts sent as messages of their own after the first (Telegram: the PIX copy-and-paste,
+    # alone so a long press copies exactly it).
+    followups: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Sender(Protocol):
+    channel: str
+
+    async def send(self, message: OutgoingMessage) -> str:
+        """Send it; return the provider's id. Raise SendError when it did not go."""
+        ...
+
+
+Senders = Mapping[str, Sender]
+
+_CHANNEL_NAMES = {
+    DeliveryChannel.EMAIL: "e-mail",
+    DeliveryChannel.SMS: "SMS",
+    DeliveryChannel.TELEGRAM: "Telegram",
+}
+
+
+async def recipient_for(customer: Customer, channel: DeliveryChannel) -> str:
+    """Where this customer receives `channel`, or InvalidInput saying why not."""
+    name = _CHANNEL_NAMES[channel]
+    if customer.opted_out_at is not None:
+        raise InvalidInput(f"o cliente pediu para não ser mais contatado; não enviamos {name}")
+    if channel == DeliveryChannel.EMAIL:
+        if customer.no_email:
+            raise InvalidInput("o cliente pediu para não receber e-mail")
+        if not customer.email:
+            raise InvalidInput("o cliente não tem e-mail cadastrado")
+        return customer.email
+    if channel == DeliveryChannel.SMS:
+        if customer.no_sms:
+            raise InvalidInput("o cliente pediu para não receber SMS")
+        phones = await CustomerPhone.filter(customer_id=customer.id).order_by("id")
+        mobile = next((p for p in phones if p.label == "mobile"), None) or (
+            phones[0] if phones else None
+        )
+        if mobile is None:
+            raise InvalidInput("o cliente não tem celular cadastrado para SMS")
+        return mobile.number
+    if customer.no_telegram:
+        raise InvalidInput("o cliente pediu para não receber mensagens no Telegram")
+    if customer.telegram_chat_id is None:
+        raise InvalidInput("o cliente ainda não conversou com o bot do Telegram")
+    return str(customer.telegram_chat_id)
+
+
+async def request_deliveries(
+    agreement_id: int,
+    channels: Sequence[DeliveryChannel],
+    *,
+    senders: Senders,
+    settings: Settings,
+    user: User | None = None,
+    now: datetime | None = None,
+) -> list[Delivery]:
+    """Queue one send per channel (all or none) and try each at once."""
+    if not channels:
+        raise InvalidInput("escolha ao menos um canal: email, sms ou telegram")
+    if len(set(channels)) != len(channels):
+        raise InvalidInput("cada canal pode aparecer uma vez só")
+    agreement = await Agreement.get_or_none(id=agreement_id).select_related("customer")
+    if agreement is None:
+        raise NotFound(f"acordo {agreement_id} não existe")
+    if agreement.status != AgreementStatus.ACTIVE:
+        raise Conflict(f"o acordo {agreement.id} não está ativo ({agreement.status})")
+    recipients = {}
+    for channel in channels:
+        if channel not in senders:
+            raise Conflict(f"o envio por {_CHANNEL_NAMES[channel]} não está configurado")
+        recipients[channel] = await recipient_for(agreement.customer, channel)
+    now = now or datetime.now(UTC)
+    async with in_transaction() as conn:
+        made = [
+            await Delivery.create(
+                using_db=conn,
+                agreement_id=agreement.id,
+                channel=channel,
+                recipient=recipients[channel],
+                next_attempt_at=now,
+                requested_by=user,
+            )
+            for channel in channels
+        ]
+        for delivery in made:
+            await audit.record(
+                using_db=conn,
+                user=user,
+                action="delivery.request",
+                entity="delivery",
+                entity_id=delivery.id,
+                after=audit.snapshot(delivery),
+            )
+    for delivery in made:
+        await attempt(delivery, senders=senders, settings=settings, now=now)
+    return made
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8 … minutes between tries, at most two hours."""
+    return min(timedelta(minutes=2**attempts), timedelta(hours=2))
+
+
+async def attempt(
+    delivery: Delivery, *, senders: Senders, settings: Settings, now: datetime | None = None
+) -> Delivery:
+    """One try of one send; the row tells what happened."""
+    now = now or datetime.now(UTC)
+    delivery.attempts += 1
+    try:
+        sender = senders.get(delivery.channel)
+        if sender is None:
+            raise SendError(f"o envio por {_CHANNEL_NAMES[delivery.channel]} não está configurado")
+        message = await compose(delivery, settings)
+        delivery.external_id = (await sender.send(message))[:100]
+    except SendError as error:
+        delivery.last_error = str(error)
+        gave_up = error.permanent or delivery.attempts >= settings.delivery_attempts
+        delivery.status = DeliveryStatus.FAILED if gave_up else DeliveryStatus.PENDING
+        delivery.next_attempt_at = None if gave_up else now + backoff(delivery.attempts)
+        log.warning("delivery %s (%s) failed: %s", delivery.id, delivery.channel, error)
+    else:
+        delivery.status = DeliveryStatus.SENT
+        delivery.sent_at = now
+        delivery.next_attempt_at = None
+        delivery.last_error = None
+    await delivery.save(
+        update_fields=[
+            "attempts",
+            "status",
+            "next_attempt_at",
+            "last_error",
+            "external_id",
+            "sent_at",
+            "updated_at",
+        ]
+    )
+    return delivery
+
+
+async def deliver_due(
+    *, senders: Senders, settings: Settings, now: datetime | None = None, limit: int = 50
+) -> int:
+    """Retry the sends whose time has come. Each is leased first (a guarded update), so two
+    instances running the jobs never send the same one twice."""
+    now = now or datetime.now(UTC)
+    due = await Delivery.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).limit(
+        limit
+    )
+    tried = 0
+    for delivery in due:
+        # Guarded on the time too: once one runner has pushed it LEASE ahead, no other matches.
+        leased = await Delivery.filter(
+            id=delivery.id,
+            status=DeliveryStatus.PENDING,
+            attempts=delivery.attempts,
+            next_attempt_at__lte=now,
+        ).update(next_attempt_at=now + LEASE)
+        if leased:
+            await attempt(delivery, senders=senders, settings=settings, now=now)
+            tried += 1
+    return tried
+
+
+# What a provider's status report may move a delivery to, from where (never backwards).
+_FORWARD = {
+    DeliveryStatus.DELIVERED: {DeliveryStatus.PENDING, DeliveryStatus.SENT},
+    DeliveryStatus.FAILED: {DeliveryStatus.PENDING, DeliveryStatus.SENT},
+}
+
+
+async def report_status(external_id: str, status: DeliveryStatus, error: str | None = None) -> int:
+    """A provider says what became of a message (Twilio's SMS status callback). Repeated or
+    late reports change nothing: the status only moves forward."""
+    allowed = _FORWARD.get(status)
+    if not allowed:
+        return 0
+    changes: dict = {"status": status}
+    if error:
+        changes["last_error"] = error
+    return await Delivery.filter(external_id=external_id, status__in=list(allowed)).update(
+        **changes
+    )
+
+
+async def deliveries_of(agreement_id: int) -> list[Delivery]:
+    return await Delivery.filter(agreement_id=agreement_id).order_by("created_at", "id")
