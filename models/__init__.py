@@ -3,7 +3,9 @@
 from models.agreements import Agreement, AgreementReceivable
 from models.campaigns import Campaign, CampaignEntry, RuleRun, ServiceTicket
 from models.catalog import Agency, CollectionStatus, ContactType, ResultType
+from models.chat import DialogState, IdentityLock, ProcessedUpdate, UsedLink
 from models.conditions import InstallmentOption, PaymentCondition
+from models.contacts import ContactAttempt
 from models.conversations import Conversation, Message
 from models.customers import Customer, CustomerPhone, Receivable
 from models.deliveries import Delivery
@@ -22,21 +24,26 @@ __all__ = [
     "CollectionAction",
     "CollectionRule",
     "CollectionStatus",
+    "ContactAttempt",
     "ContactType",
     "Conversation",
     "Customer",
     "CustomerPhone",
     "Delivery",
+    "DialogState",
+    "IdentityLock",
     "InstallmentOption",
     "Message",
     "OutboundEvent",
     "Payment",
     "PaymentCondition",
     "PaymentInstrument",
+    "ProcessedUpdate",
     "Receivable",
     "ResultType",
     "RuleFilter",
     "RuleRun",
     "ServiceTicket",
+    "UsedLink",
     "User",
 ]

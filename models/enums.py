@@ -44,6 +44,25 @@ class EventStatus(StrEnum):
     FAILED = "failed"  # gave up after the last retry
 
 
+class ContactActor(StrEnum):
+    ROBOT = "robot"  # the dialer's calls
+    BOT = "bot"  # messages the bot sends on its own
+    ATTENDANT = "attendant"
+    AGENCY = "agency"
+    DEBTOR = "debtor"  # the debtor started it
+
+
+class ContactOutcome(StrEnum):
+    ATTEMPTED = "attempted"  # sent or dialled; no conversation (yet)
+    CONVERSATION = "conversation"  # a real conversation with the debtor took place
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    FAILED = "failed"
+    VOICEMAIL = "voicemail"
+    WRONG_PARTY = "wrong_party"
+    AGREEMENT = "agreement"
+
+
 class DeliveryChannel(StrEnum):
     EMAIL = "email"
     SMS = "sms"

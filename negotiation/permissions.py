@@ -19,6 +19,7 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     IMPORT_DATA = "import_data"
     RECORD_PAYMENTS = "record_payments"
+    HANDLE_CONVERSATIONS = "handle_conversations"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -30,6 +31,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_CUSTOMER,
             Permission.NEGOTIATE,
             Permission.RECORD_RESULTS,
+            Permission.HANDLE_CONVERSATIONS,
         }
     ),
     # An agency works the entries exported to it, and never opens the customer record

@@ -95,6 +95,19 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = Field(default=None)
     telegram_bot_username: str = Field(default="QuitaBot", description="For t.me deep links")
     redis_url: str | None = Field(default=None, description="redis://127.0.0.1:6379/0")
+    # The attendants' hours (ISP time zone), for what the debtor is told on escalation and for
+    # inbound calls; "" means closed that day. National and state holidays are closed.
+    attendant_weekday_hours: str = Field(default="08:00-18:00", pattern=r"^(\d\d:\d\d-\d\d:\d\d)?$")
+    attendant_saturday_hours: str = Field(
+        default="08:00-12:00", pattern=r"^(\d\d:\d\d-\d\d:\d\d)?$"
+    )
+    attendant_state: str = Field(default="SP", description="The state whose holidays close us")
+    attendant_number: str | None = Field(default=None, description="E.164, calls transfer here")
+    # Contact budget across every channel (DESIGN.md §7).
+    contact_max_attempts: int = Field(default=7, ge=1)
+    contact_window_days: int = Field(default=7, ge=1)
+    contact_quiet_days_after_talk: int = Field(default=7, ge=0)
+    contact_max_messages_per_day: int = Field(default=1, ge=0)
     delivery_attempts: int = Field(default=5, ge=1, le=20, description="Tries before failing")
     billing_webhook_url: str | None = Field(
         default=None, description="Where agreement and payment events are POSTed"

@@ -1,0 +1,54 @@
+"""What the chat channels need to be correct across several app instances: processed
+updates (Telegram redelivers), dialog state, used deep links and identification lockouts."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class ProcessedUpdate(Model):
+    """A Telegram update already handled: the same update_id again changes nothing."""
+
+    update_id = fields.BigIntField(primary_key=True, generated=False)
+    received_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "processed_update"
+
+
+class DialogState(Model):
+    """The dialog state of one chat (aiogram's FSM storage key), when Redis is not used."""
+
+    key = fields.CharField(max_length=200, primary_key=True)
+    state = fields.CharField(max_length=100, null=True)
+    data = fields.JSONField(default=dict)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "dialog_state"
+
+
+class UsedLink(Model):
+    """A deep-link token already used: each works once."""
+
+    nonce = fields.CharField(max_length=32, primary_key=True)
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="used_links", on_delete=fields.CASCADE
+    )
+    used_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "used_link"
+
+
+class IdentityLock(Model):
+    """Failed identification attempts of one chat or caller, locked for an hour after 5."""
+
+    handle = fields.CharField(max_length=80, primary_key=True)  # "telegram:123", "voice:+55…"
+    failures = fields.IntField(default=0)
+    locked_until = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "identity_lock"
