@@ -15,6 +15,7 @@ from admin.api import router as api_router
 from admin.payment_page import router as payment_page_router
 from admin.pix_webhook import router as pix_webhook_router
 from negotiation.errors import QuitaError
+from quita.channels import build_channels
 from quita.db import close_db, migrate, open_db
 from quita.jobs import run_forever
 from quita.settings import Settings, get_settings
@@ -28,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A fresh SQLite file gets its schema here: `quita serve` needs no other step.
         await migrate(settings.database_url)
         await open_db(settings.database_url)
-        jobs = asyncio.create_task(run_forever(settings)) if settings.jobs else None
+        jobs = asyncio.create_task(run_forever(settings, channels)) if settings.jobs else None
         try:
             yield
         finally:
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 jobs.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await jobs
+            await channels.aclose()
             await close_db()
 
     app = FastAPI(
@@ -45,6 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    channels = build_channels(settings)
+    app.state.channels = channels
+    app.state.senders = channels.senders
 
     @app.exception_handler(QuitaError)
     async def quita_error(_: Request, exc: QuitaError) -> JSONResponse:

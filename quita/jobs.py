@@ -1,5 +1,6 @@
-"""Background jobs of `quita serve`: deliver billing events, and once a day apply the break
-policy. State lives in the database, so a restart or a second instance loses nothing."""
+"""Background jobs of `quita serve`: deliver billing events, retry the sends of payment
+instruments, and once a day apply the break policy. State lives in the database, so a restart
+or a second instance loses nothing."""
 
 from __future__ import annotations
 
@@ -9,17 +10,23 @@ from datetime import date
 
 from negotiation.breaks import check_agreements
 from negotiation.clock import today_in
-from negotiation.events import deliver_due
+from negotiation.delivery import deliver_due as retry_deliveries
+from negotiation.events import deliver_due as deliver_events
+from quita.channels import Channels
 from quita.settings import Settings
 
 log = logging.getLogger("quita.jobs")
 TICK_SECONDS = 60
 
 
-async def tick(settings: Settings, last_check: date | None) -> date:
+async def tick(
+    settings: Settings, last_check: date | None, channels: Channels | None = None
+) -> date:
     """One round of the jobs; returns the day the break policy last ran."""
     if settings.billing_webhook_url and settings.billing_webhook_secret:
-        await deliver_due(settings.billing_webhook_url, settings.billing_webhook_secret)
+        await deliver_events(settings.billing_webhook_url, settings.billing_webhook_secret)
+    if channels is not None:
+        await retry_deliveries(senders=channels.senders, settings=settings)
     today = today_in(settings.timezone)
     if last_check != today:
         report = await check_agreements(today)
@@ -29,11 +36,11 @@ async def tick(settings: Settings, last_check: date | None) -> date:
     return today
 
 
-async def run_forever(settings: Settings) -> None:
+async def run_forever(settings: Settings, channels: Channels | None = None) -> None:
     last_check: date | None = None
     while True:
         try:
-            last_check = await tick(settings, last_check)
+            last_check = await tick(settings, last_check, channels)
         except Exception:
             log.exception("background jobs failed; trying again in %s s", TICK_SECONDS)
         await asyncio.sleep(TICK_SECONDS)

@@ -22,6 +22,8 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from quita.db import close_db, migrate, open_db
 from tests.fakes.pix_psp import pix_psp, pix_psp_server  # noqa: F401  (fixtures)
 from tests.fakes.smtp import smtp_server  # noqa: F401  (fixture)
+from tests.fakes.telegram_api import telegram_api  # noqa: F401  (fixture)
+from tests.fakes.twilio_api import twilio_api, twilio_api_server  # noqa: F401  (fixtures)
 
 POSTGRES_SERVER = os.environ.get(
     "QUITA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"

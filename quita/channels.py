@@ -1,0 +1,66 @@
+"""The outside channels, built once from the settings: the Telegram bot, the SMS and e-mail
+senders. Only configured channels exist; the rest of the app asks for them by name."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+
+from aiogram import Bot
+
+from bot.client import close_bot, make_bot
+from bot.outbox import TelegramSender
+from models.enums import DeliveryChannel
+from negotiation.delivery import Sender
+from negotiation.mail import SmtpSender
+from quita.settings import Settings
+from telephony.sms import TwilioSmsSender
+
+
+@dataclass
+class Channels:
+    settings: Settings
+    senders: dict[str, Sender] = field(default_factory=dict)
+    _bot: Bot | None = None
+
+    @property
+    def bot(self) -> Bot | None:
+        """The one aiogram Bot (made on first use: it needs a running event loop)."""
+        if self._bot is None and self.settings.telegram_token:
+            self._bot = make_bot(self.settings)
+        return self._bot
+
+    async def aclose(self) -> None:
+        if self._bot is not None:
+            with contextlib.suppress(Exception):
+                await close_bot(self._bot)
+            self._bot = None
+
+
+class _LazyTelegramSender:
+    """A TelegramSender on the app's Bot, made when the first message goes."""
+
+    channel = "telegram"
+
+    def __init__(self, channels: Channels) -> None:
+        self.channels = channels
+
+    async def send(self, message) -> str:
+        return await TelegramSender(self.channels.bot).send(message)
+
+
+def build_channels(settings: Settings) -> Channels:
+    channels = Channels(settings)
+    if settings.smtp_url:
+        channels.senders[DeliveryChannel.EMAIL] = SmtpSender(
+            settings.smtp_url, settings.email_sender
+        )
+    if (
+        settings.twilio_account_sid
+        and settings.twilio_auth_token
+        and (settings.twilio_from_number or settings.twilio_messaging_service_sid)
+    ):
+        channels.senders[DeliveryChannel.SMS] = TwilioSmsSender(settings)
+    if settings.telegram_token:
+        channels.senders[DeliveryChannel.TELEGRAM] = _LazyTelegramSender(channels)
+    return channels

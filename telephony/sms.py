@@ -1,0 +1,182 @@
+"""SMS through Twilio Messaging.
+
+`TwilioSmsSender.send(message)` posts one Message (from the Messaging Service when one is
+configured, else from QUITA_TWILIO_FROM_NUMBER) with a status callback to
+`{public_base_url}/twilio/sms/status`, and returns its SID. Failures become `SendError`, whose
+`permanent` says whether trying again can ever work for this recipient.
+
+Texts are kept to `MAX_SEGMENTS` segments (`sms_segments` counts them like the carriers: GSM-7
+160/153 characters, UCS-2 70/67). Portuguese letters such as "ã", "õ", "ç", "á", "ê" are not
+in GSM-7 and turn the whole message into UCS-2; "é", "à" and "Ç" are.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import aiohttp
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
+from twilio.rest import Client
+
+from negotiation import errors
+from quita.settings import Settings, get_settings
+from telephony.twilio_client import TwilioNotConfigured, twilio_client
+
+MAX_SEGMENTS = 4
+
+# Twilio error codes that no retry can fix for this recipient.
+PERMANENT_CODES = {
+    21211,  # invalid 'To' phone number
+    21610,  # the recipient replied STOP (unsubscribed)
+    21614,  # 'To' is not a mobile number
+}
+
+# GSM 03.38 basic character set (one septet each; ESC 0x1B left out) and the extension
+# table, whose characters take two septets (ESC + the character).
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = frozenset("\f^{}\\[~]|€")
+
+
+class SmsMessage(Protocol):
+    recipient: str  # E.164, e.g. +5519999990000
+    text: str
+
+
+class SendError(errors.SendError):
+    """The SMS was not accepted by Twilio. `permanent`: retrying will not help. A
+    `negotiation.errors.SendError`, so the deliveries handle it like any channel's."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        status: int | None = None,
+        permanent: bool = False,
+    ) -> None:
+        super().__init__(message, permanent=permanent)
+        self.code = code
+        self.status = status
+
+
+def is_gsm7(text: str) -> bool:
+    return all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text)
+
+
+def _pack(units: list[int], single: int, multi: int) -> int:
+    """Segments for units of the given sizes; a unit (escape pair, surrogate pair) never splits."""
+    if sum(units) <= single:
+        return 1 if units else 0
+    segments, used = 1, 0
+    for size in units:
+        if used + size > multi:
+            segments, used = segments + 1, 0
+        used += size
+    return segments
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments `text` takes (0 for an empty text).
+
+    GSM-7: 160 septets in one segment, 153 per segment when concatenated; extension-table
+    characters (`€ [ ] { } ^ ~ | \\`) count twice. Any other character makes it UCS-2: 70
+    UTF-16 code units alone, 67 per segment when concatenated (emoji count twice).
+    """
+    if is_gsm7(text):
+        return _pack([2 if ch in GSM7_EXTENDED else 1 for ch in text], 160, 153)
+    return _pack([2 if ord(ch) > 0xFFFF else 1 for ch in text], 70, 67)
+
+
+class TwilioSmsSender:
+    """Sends SMS with Twilio Messaging.
+
+    With `client` (from `telephony.twilio_client.build_client`) the sender uses it and the
+    caller closes it; without, each `send` opens and closes its own.
+    """
+
+    channel = "sms"
+
+    def __init__(self, settings: Settings | None = None, client: Client | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.client = client
+
+    @property
+    def status_callback(self) -> str:
+        return f"{self.settings.public_base_url.rstrip('/')}/twilio/sms/status"
+
+    def _sender(self) -> dict[str, str]:
+        if self.settings.twilio_messaging_service_sid:
+            return {"messaging_service_sid": self.settings.twilio_messaging_service_sid}
+        if self.settings.twilio_from_number:
+            return {"from_": self.settings.twilio_from_number}
+        raise SendError(
+            "SMS não configurado: defina QUITA_TWILIO_MESSAGING_SERVICE_SID ou "
+            "QUITA_TWILIO_FROM_NUMBER"
+        )
+
+    async def send(self, message: SmsMessage) -> str:
+        """Sends `message.text` to `message.recipient`; returns the Message SID (SM...).
+
+        ValueError: empty text or more than `MAX_SEGMENTS` segments (a caller's bug).
+        SendError: Twilio refused it or could not be reached.
+        """
+        segments = sms_segments(message.text)
+        if segments == 0:
+            raise ValueError("empty SMS text")
+        if segments > MAX_SEGMENTS:
+            raise ValueError(
+                f"SMS text takes {segments} segments (at most {MAX_SEGMENTS}): {len(message.text)}"
+                " characters"
+            )
+        sender = self._sender()
+        try:
+            if self.client is not None:
+                return await self._create(self.client, message, sender)
+            async with twilio_client(self.settings) as client:
+                return await self._create(client, message, sender)
+        except TwilioNotConfigured as exc:
+            raise SendError(str(exc)) from exc
+        except TwilioRestException as exc:
+            raise _twilio_error(message.recipient, exc.code, exc.status, exc.msg) from exc
+        except TwilioServiceException as exc:
+            text = exc.detail or exc.title
+            raise _twilio_error(message.recipient, exc.code, exc.status, text) from exc
+        except TwilioException as exc:
+            raise SendError(f"Falha ao enviar SMS para {message.recipient}: {exc}") from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise SendError(
+                f"Twilio inacessível ao enviar SMS para {message.recipient}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+
+    async def _create(self, client: Client, message: SmsMessage, sender: dict[str, str]) -> str:
+        created = await client.messages.create_async(
+            to=message.recipient,
+            body=message.text,
+            status_callback=self.status_callback,
+            **sender,
+        )
+        if not created.sid:
+            raise SendError(f"Twilio não devolveu o SID do SMS para {message.recipient}")
+        return created.sid
+
+
+def _twilio_error(recipient: str, code: int | None, status: int, text: str) -> SendError:
+    code = code if code != status else None  # the library fills code with the status
+    label = f"erro {code}" if code is not None else "erro sem código"
+    hint = ""
+    if code == 21610:
+        hint = " (destinatário descadastrado: pediu para não receber SMS, ex. com STOP)"
+    elif code == 21211:
+        hint = " (número de destino inválido)"
+    elif status in (401, 403):
+        hint = " (credenciais da Twilio recusadas)"
+    return SendError(
+        f"Twilio recusou o SMS para {recipient}: {label}, HTTP {status}{hint}: {text}",
+        code=code,
+        status=status,
+        permanent=code in PERMANENT_CODES,
+    )
