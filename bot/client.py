@@ -21,7 +21,10 @@ def make_bot(settings: Settings, *, limiter: Limiter | None = None) -> Bot:
     if not settings.telegram_token:
         raise ValueError("QUITA_TELEGRAM_TOKEN is not set")
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_server))
-    session.middleware(PacingMiddleware(limiter or make_limiter(settings.redis_url)))
+    limiter = limiter or make_limiter(
+        settings.redis_url, per_chat_interval=settings.telegram_chat_interval
+    )
+    session.middleware(PacingMiddleware(limiter))
     # No parse mode: we send plain text, and a debtor's name or an ISP's address may hold
     # `*`, `_`, `[` or `<`, which Markdown/HTML would mangle or reject ("can't parse entities").
     return Bot(

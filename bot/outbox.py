@@ -193,7 +193,7 @@ class _Message(Protocol):
 _NO_CHAT = ("chat not found", "user not found", "peer_id_invalid")
 
 
-def _send_error(error: AiogramError) -> SendError:
+def send_error(error: AiogramError) -> SendError:
     text = getattr(error, "message", str(error))
     if isinstance(error, TelegramForbiddenError):
         return SendError(
@@ -233,5 +233,5 @@ class TelegramSender:
             for text in getattr(message, "followups", ()):
                 await self.bot.send_message(chat_id, text)
         except AiogramError as error:
-            raise _send_error(error) from error
+            raise send_error(error) from error
         return str(sent.message_id)

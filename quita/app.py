@@ -14,8 +14,11 @@ from tortoise.exceptions import IntegrityError
 from admin.api import router as api_router
 from admin.payment_page import router as payment_page_router
 from admin.pix_webhook import router as pix_webhook_router
+from bot.dispatcher import make_dispatcher
+from bot.webhook import router as telegram_webhook_router
+from models.enums import Channel
 from negotiation.errors import QuitaError
-from quita.channels import build_channels
+from quita.channels import build_channels, telegram_relay
 from quita.db import close_db, migrate, open_db
 from quita.jobs import run_forever
 from quita.settings import Settings, get_settings
@@ -37,6 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 jobs.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await jobs
+            if app.state.dispatcher is not None:
+                await app.state.dispatcher.storage.close()
             await channels.aclose()
             await close_db()
 
@@ -50,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     channels = build_channels(settings)
     app.state.channels = channels
     app.state.senders = channels.senders
+    app.state.dispatcher = make_dispatcher(settings) if settings.telegram_token else None
+    app.state.relays = {Channel.TELEGRAM: telegram_relay(channels)}
 
     @app.exception_handler(QuitaError)
     async def quita_error(_: Request, exc: QuitaError) -> JSONResponse:
@@ -69,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(api_router)
     app.include_router(pix_webhook_router)
+    app.include_router(telegram_webhook_router)
     app.include_router(payment_page_router)
 
     @app.get("/healthz", tags=["ops"])

@@ -7,11 +7,13 @@ import contextlib
 from dataclasses import dataclass, field
 
 from aiogram import Bot
+from aiogram.exceptions import AiogramError
 
 from bot.client import close_bot, make_bot
-from bot.outbox import TelegramSender
+from bot.outbox import TelegramSender, send_error
 from models.enums import DeliveryChannel
 from negotiation.delivery import Sender
+from negotiation.errors import Conflict
 from negotiation.mail import SmtpSender
 from quita.settings import Settings
 from telephony.sms import TwilioSmsSender
@@ -64,3 +66,19 @@ def build_channels(settings: Settings) -> Channels:
     if settings.telegram_token:
         channels.senders[DeliveryChannel.TELEGRAM] = _LazyTelegramSender(channels)
     return channels
+
+
+def telegram_relay(channels: Channels):
+    """How an attendant's reply reaches a Telegram debtor (negotiation.conversations.Relay)."""
+
+    async def relay(conversation, text: str) -> str:
+        bot = channels.bot
+        if bot is None:
+            raise Conflict("o Telegram não está configurado (QUITA_TELEGRAM_TOKEN)")
+        try:
+            sent = await bot.send_message(int(conversation.external_ref), text)
+        except AiogramError as error:
+            raise send_error(error) from error
+        return f"out:{sent.message_id}"
+
+    return relay

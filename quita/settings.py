@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     telegram_api_server: str = Field(default="https://api.telegram.org")
     telegram_webhook_secret: str | None = Field(default=None)
     telegram_bot_username: str = Field(default="QuitaBot", description="For t.me deep links")
+    telegram_chat_interval: float = Field(
+        default=1.0, ge=0, description="Seconds between two messages to one chat"
+    )
     redis_url: str | None = Field(default=None, description="redis://127.0.0.1:6379/0")
     # The attendants' hours (ISP time zone), for what the debtor is told on escalation and for
     # inbound calls; "" means closed that day. National and state holidays are closed.

@@ -1,0 +1,236 @@
+"""The Telegram side of the debtor's dialog: updates in, `negotiation.chat` replies out.
+
+Thin on purpose: each handler turns an update into a chat `Event`, and `converse` does the
+rest — the conversation's timeline, silence while a person has the conversation, the dialog
+step, and sending the replies as Telegram messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection
+from negotiation import chat, conversations
+from negotiation.clock import today_in
+from negotiation.errors import QuitaError
+from negotiation.rendering import environment, render
+from quita.settings import Settings
+
+log = logging.getLogger("quita.bot")
+
+
+class Act(CallbackData, prefix="q"):
+    """A button of the dialog: the chat action, within Telegram's 64 bytes."""
+
+    action: str
+
+
+def _keyboard(reply: chat.Reply):
+    if reply.buttons:
+        return InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    InlineKeyboardButton(text=b.label, callback_data=Act(action=b.action).pack())
+                    for b in row
+                ]
+                for row in reply.buttons
+            ]
+        )
+    if reply.ask_contact:
+        label = str(environment().get_template("chat/labels.j2").module.share_phone())
+        return ReplyKeyboardMarkup(
+            keyboard=[[KeyboardButton(text=label, request_contact=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    return ReplyKeyboardRemove() if reply.text else None
+
+
+async def send_replies(
+    bot: Bot, chat_id: int, replies: list[chat.Reply], conversation=None
+) -> None:
+    """Each reply as a message (a file as a photo or a document), on the timeline."""
+    for reply in replies:
+        markup = _keyboard(reply)
+        if reply.file is not None:
+            upload = BufferedInputFile(reply.file, filename=reply.filename or "arquivo")
+            if reply.mime == "image/png":
+                sent = await bot.send_photo(chat_id, upload, caption=reply.text or None)
+            else:
+                sent = await bot.send_document(chat_id, upload, caption=reply.text or None)
+            text = reply.text or f"[{reply.filename}]"
+        else:
+            sent = await bot.send_message(chat_id, reply.text, reply_markup=markup)
+            text = reply.text
+        if conversation is not None and not reply.recorded:
+            await conversations.record(
+                conversation,
+                MessageDirection.OUT,
+                MessageAuthor.BOT,
+                text,
+                channel_message_id=f"out:{sent.message_id}",
+            )
+
+
+async def converse(
+    bot: Bot,
+    chat_id: int,
+    event: chat.Event,
+    state: FSMContext,
+    settings: Settings,
+    *,
+    shown: str,
+    message_id: str,
+) -> None:
+    """One debtor action, start to finish."""
+    now = datetime.now(UTC)
+    conversation = await conversations.open_for(Channel.TELEGRAM, str(chat_id))
+    inbound = await conversations.record(
+        conversation,
+        MessageDirection.IN,
+        MessageAuthor.DEBTOR,
+        shown,
+        channel_message_id=message_id,
+    )
+    if inbound is None:
+        return  # already handled (a redelivery that slipped past the update check)
+    if conversations.bot_silent(conversation):
+        return  # a person has it: every message is on the timeline for them
+    if conversation.state == ConversationState.WAITING and not _allowed_while_waiting(event):
+        holding = conversations.holding_text(conversation, now, settings)
+        if holding:
+            await send_replies(bot, chat_id, [chat.Reply(holding)], conversation)
+        return
+    session = chat.Session(await state.get_state() or chat.START, await state.get_data())
+    env = chat.Env(
+        settings=settings,
+        channel=Channel.TELEGRAM,
+        handle=f"telegram:{chat_id}",
+        conversation=conversation,
+        now=now,
+        today=today_in(settings.timezone),
+    )
+    try:
+        replies = await chat.handle(session, event, env)
+    except QuitaError as error:
+        log.info("chat %s: %s", chat_id, error)
+        replies = [chat.Reply(str(error)[:1].upper() + str(error)[1:])]
+    except Exception:
+        log.exception("chat %s: dialog failed", chat_id)
+        replies = [chat.Reply(render("chat/error.txt.j2").strip())]
+    await state.set_state(session.step)
+    await state.set_data(session.data)
+    await send_replies(bot, chat_id, replies, conversation)
+
+
+def _allowed_while_waiting(event: chat.Event) -> bool:
+    """While waiting for a person the bot only holds the line, but leaving always works."""
+    return event.kind == "command" and event.value.split(" ")[0] in ("sair", "ajuda")
+
+
+# --- handlers -----------------------------------------------------------------------------
+
+
+async def on_start(
+    message: Message, command: CommandObject, state: FSMContext, bot: Bot, settings: Settings
+):
+    value = f"start {command.args or ''}".strip()
+    await converse(
+        bot,
+        message.chat.id,
+        chat.Event("command", value),
+        state,
+        settings,
+        shown="/start" + (" <link>" if command.args else ""),  # the token stays off the log
+        message_id=str(message.message_id),
+    )
+
+
+async def on_command(
+    message: Message, command: CommandObject, state: FSMContext, bot: Bot, settings: Settings
+):
+    await converse(
+        bot,
+        message.chat.id,
+        chat.Event("command", command.command.lower()),
+        state,
+        settings,
+        shown=message.text or "",
+        message_id=str(message.message_id),
+    )
+
+
+async def on_contact(message: Message, state: FSMContext, bot: Bot, settings: Settings):
+    contact = message.contact
+    own = message.from_user is not None and contact.user_id == message.from_user.id
+    await converse(
+        bot,
+        message.chat.id,
+        chat.Event("contact", contact.phone_number, own_contact=own),
+        state,
+        settings,
+        shown="[telefone compartilhado]",
+        message_id=str(message.message_id),
+    )
+
+
+async def on_message(message: Message, state: FSMContext, bot: Bot, settings: Settings):
+    text = message.text or ""
+    await converse(
+        bot,
+        message.chat.id,
+        chat.Event("text", text),
+        state,
+        settings,
+        shown=text or "[mensagem sem texto]",
+        message_id=str(message.message_id),
+    )
+
+
+async def on_button(
+    query: CallbackQuery, callback_data: Act, state: FSMContext, bot: Bot, settings: Settings
+):
+    await query.answer()
+    if query.message is None:
+        return
+    await converse(
+        bot,
+        query.message.chat.id,
+        chat.Event("button", callback_data.action),
+        state,
+        settings,
+        shown=f"[botão: {callback_data.action}]",
+        message_id=f"cb:{query.id}",
+    )
+
+
+async def on_stale_button(query: CallbackQuery):
+    await query.answer()
+
+
+def make_router() -> Router:
+    """A fresh router per Dispatcher (aiogram attaches a router to one parent only)."""
+    router = Router(name="debtor")
+    router.message.register(on_start, CommandStart())
+    router.message.register(on_command, Command(*sorted(chat.COMMANDS - {"start"})))
+    router.message.register(on_contact, F.contact)
+    router.message.register(on_message)
+    router.callback_query.register(on_button, Act.filter())
+    router.callback_query.register(on_stale_button)
+    return router

@@ -1,0 +1,648 @@
+"""The debtor's chat dialog, for every chat channel (Telegram, the console's simulator).
+
+A channel turns what the debtor did into an `Event`, keeps the `Session` (step and data,
+plain JSON) in its state storage, and shows the `Reply`s it gets back. Every rule lives
+here or in the services it calls (identification, offers, accept, conversations); a channel
+only translates. Nothing about a debt is said before the person is identified.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+from models import Agreement, Conversation, Customer
+from models.enums import AgreementStatus, Channel, ContactActor, ContactOutcome, MessageDirection
+from negotiation import conversations
+from negotiation.accept import accept
+from negotiation.contact_policy import record_contact
+from negotiation.deep_links import use_link_token
+from negotiation.engine import largest_down_payment
+from negotiation.errors import Conflict, InvalidInput, QuitaError
+from negotiation.identify import (
+    Locked,
+    customer_by_phone,
+    ensure_unlocked,
+    looks_like_second_factor,
+    parse_document,
+    verify_document,
+)
+from negotiation.installments import installments_of
+from negotiation.instrument_pdf import installment_pdf, pdf_filename
+from negotiation.money import round_cents
+from negotiation.offers import CustomerOffer, Quote, offers_for_customer
+from negotiation.payment_links import payment_url
+from negotiation.payments.pix import qr_png
+from negotiation.rendering import environment, render
+from quita.settings import Settings
+
+# Steps of the dialog (the channel stores them as its state).
+START = "start"
+SECOND_FACTOR = "second_factor"
+MENU = "menu"
+OFFERS = "offers"
+DOWN_PAYMENT = "down_payment"
+TYPE_DOWN = "type_down"
+CONFIRM = "confirm"
+
+COMMANDS = {"start", "divida", "acordos", "atendente", "sair", "ajuda", "help"}
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str  # short: a channel must fit it in 64 bytes with its own prefix
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str = ""
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    ask_contact: bool = False  # offer the channel's "share my phone" control
+    file: bytes | None = None
+    filename: str | None = None
+    mime: str | None = None  # image/png is shown as a picture, anything else as a file
+    # Already on the conversation's timeline (the escalation notice): do not record again.
+    recorded: bool = False
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: Literal["command", "text", "button", "contact"]
+    value: str = ""
+    # For a shared contact: whether it is the sender's own (Telegram tells).
+    own_contact: bool = True
+
+
+@dataclass
+class Session:
+    step: str = START
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def customer_id(self) -> int | None:
+        return self.data.get("customer_id")
+
+
+@dataclass(frozen=True)
+class Env:
+    settings: Settings
+    channel: Channel
+    handle: str  # "telegram:<chat id>": identification lockouts count per handle
+    conversation: Conversation
+    now: datetime
+    today: date
+
+
+def _labels():
+    return environment().get_template("chat/labels.j2").module
+
+
+def _isp(settings: Settings) -> dict[str, str]:
+    return {"name": settings.isp_name, "cnpj": settings.isp_cnpj, "address": settings.isp_address}
+
+
+def _text(name: str, env: Env, **context: Any) -> str:
+    return render(f"chat/{name}.txt.j2", isp=_isp(env.settings), **context).strip()
+
+
+def _human_row() -> tuple[Button, ...]:
+    return (Button(str(_labels().human()), "human"),)
+
+
+def _screen(text: str, *rows: tuple[Button, ...]) -> Reply:
+    """A screen: its own buttons, then always the way to a person."""
+    return Reply(text, (*rows, _human_row()))
+
+
+def _sentence(text: str) -> str:
+    """First letter up, the rest as written (str.capitalize would lower "CPF")."""
+    return text[:1].upper() + text[1:]
+
+
+def _first_name(customer: Customer) -> str:
+    return customer.name.split()[0].title()
+
+
+# --- the dialog -------------------------------------------------------------------------
+
+
+async def handle(session: Session, event: Event, env: Env) -> list[Reply]:
+    """One step: what the debtor did, in `event`; what to show them, returned. `session` is
+    updated in place; the caller stores it."""
+    try:
+        return await _dispatch(session, event, env)
+    except Locked as error:
+        session.step, session.data = START, {}
+        return [Reply(_text("identify_failed", env, reason=str(error).rstrip(".")))]
+
+
+async def _dispatch(session: Session, event: Event, env: Env) -> list[Reply]:
+    if event.kind == "command":
+        command, _, argument = event.value.partition(" ")
+        return await _command(session, command.lower(), argument.strip(), env)
+    if event.kind == "button" and event.value == "human":
+        return await _escalate(env)
+    if session.customer_id is None:
+        return await _identify(session, event, env)
+    if event.kind == "button":
+        return await _button(session, event.value, env)
+    if event.kind == "text" and session.step == TYPE_DOWN:
+        return await _typed_down_payment(session, event.value, env)
+    if event.kind == "text" and _is_greeting(event.value):
+        return await _debt(session, env)
+    return [_not_understood(session, env)]
+
+
+async def _command(session: Session, command: str, argument: str, env: Env) -> list[Reply]:
+    if command == "start":
+        if argument:
+            try:
+                customer = await use_link_token(argument, env.settings.secret_key, now=env.now)
+            except InvalidInput as error:
+                session.step, session.data = START, {}
+                return [Reply(_sentence(str(error)) + ".", ask_contact=True)]
+            return await _identified(session, customer, env)
+        if session.customer_id is not None:
+            return await _debt(session, env)
+        return [_welcome(session, env)]
+    if command in ("ajuda", "help"):
+        return [_screen(_text("help", env))]
+    if command == "atendente":
+        return await _escalate(env)
+    if command == "sair":
+        return await _opt_out(session, env)
+    if session.customer_id is None:
+        return [_welcome(session, env)]
+    if command == "divida":
+        return await _debt(session, env)
+    if command == "acordos":
+        return await _agreements(session, env)
+    return [_not_understood(session, env)]
+
+
+def _welcome(session: Session, env: Env) -> Reply:
+    session.step, session.data = START, {}
+    return Reply(_text("welcome", env), ask_contact=True)
+
+
+def _not_understood(session: Session, env: Env) -> Reply:
+    identified = session.customer_id is not None
+    text = _text("not_understood", env, identified=identified)
+    if identified:
+        return _screen(text, (Button(str(_labels().debt()), "debt"),))
+    return Reply(text, ask_contact=True)
+
+
+def _is_greeting(text: str) -> bool:
+    return text.strip().lower().rstrip("!.") in {"oi", "olá", "ola", "bom dia", "boa tarde", "menu"}
+
+
+# --- identification ---------------------------------------------------------------------
+
+
+async def _identify(session: Session, event: Event, env: Env) -> list[Reply]:
+    await ensure_unlocked(env.handle, env.now)
+    if event.kind == "contact":
+        if not event.own_contact:
+            return [Reply(_text("not_own_contact", env), ask_contact=True)]
+        customer = await customer_by_phone(event.value)
+        if customer is None:
+            return [Reply(_text("phone_not_found", env))]
+        return await _identified(session, customer, env)
+    if event.kind != "text":
+        return [_welcome(session, env)]
+    if not re.search(r"\d", event.value):
+        return [_not_understood(session, env)]
+    if session.step == SECOND_FACTOR and looks_like_second_factor(event.value):
+        document = session.data.get("document", "")
+        try:
+            customer = await verify_document(env.handle, document, event.value, env.now)
+        except InvalidInput as error:
+            session.step, session.data = START, {}
+            return [Reply(_text("identify_failed", env, reason=_sentence(str(error))))]
+        return await _identified(session, customer, env)
+    try:
+        document = parse_document(event.value)
+    except InvalidInput as error:
+        return [Reply(_sentence(str(error)) + ".", ask_contact=True)]
+    # Whether the CPF exists is not told: the second factor is asked for either way.
+    session.step, session.data = SECOND_FACTOR, {"document": document}
+    return [Reply(_text("ask_second_factor", env))]
+
+
+async def _identified(session: Session, customer: Customer, env: Env) -> list[Reply]:
+    session.step, session.data = MENU, {"customer_id": customer.id}
+    await conversations.open_for(env.channel, env.conversation.external_ref, customer.id)
+    if env.channel == Channel.TELEGRAM:
+        # The chat now belongs to this customer (and to no one else).
+        chat_id = int(env.conversation.external_ref)
+        await (
+            Customer.filter(telegram_chat_id=chat_id)
+            .exclude(id=customer.id)
+            .update(telegram_chat_id=None)
+        )
+        await Customer.filter(id=customer.id).update(telegram_chat_id=chat_id)
+    await record_contact(
+        customer.id,
+        env.channel,
+        ContactActor.DEBTOR,
+        MessageDirection.IN,
+        ContactOutcome.CONVERSATION,
+    )
+    hello = Reply(_text("identified", env, first_name=_first_name(customer)))
+    return [hello, *await _debt(session, env)]
+
+
+# --- the debt and the offers ------------------------------------------------------------
+
+
+async def _customer(session: Session) -> Customer:
+    customer = await Customer.get_or_none(id=session.customer_id)
+    if customer is None:
+        raise Conflict("cadastro não encontrado")
+    return customer
+
+
+async def _debt(session: Session, env: Env) -> list[Reply]:
+    customer = await _customer(session)
+    session.step = MENU
+    name = _first_name(customer)
+    active = await Agreement.filter(customer_id=customer.id, status=AgreementStatus.ACTIVE).first()
+    if active is not None:
+        return [
+            _screen(
+                _text("active_agreement", env, first_name=name, agreement=active),
+                (Button(str(_labels().agreements()), "agreements"),),
+            )
+        ]
+    offers = await offers_for_customer(customer.id, env.today)
+    if not offers:
+        return [_screen(_text("no_debt", env, first_name=name))]
+    result = offers[0].negotiation
+    bills = [
+        {"due_date": c.bill.due_date, "amount": c.bill.amount, "days_late": c.days_late}
+        for c in result.charges
+    ]
+    text = _text(
+        "debt",
+        env,
+        first_name=name,
+        today=env.today,
+        bills=bills,
+        principal=result.principal,
+        fine=result.fine,
+        interest=result.interest,
+        total=result.principal + result.fine + result.interest,
+        has_offers=True,
+    )
+    return [_screen(text, (Button(str(_labels().offers()), "offers"),))]
+
+
+def _offer_view(o: CustomerOffer) -> dict[str, Any]:
+    schedule = o.offer.schedule
+    full = o.negotiation.principal + o.negotiation.fine + o.negotiation.interest
+    return {
+        "installments": o.offer.installments,
+        "total": o.offer.total,
+        "discount": max(full - o.offer.total, Decimal(0)),
+        "down_payment": o.offer.down_payment,
+        "first": schedule[0].amount,
+        "later": schedule[1].amount if len(schedule) > 1 else schedule[0].amount,
+        "first_due": schedule[0].due_date,
+    }
+
+
+async def _offers(session: Session, env: Env) -> list[Reply]:
+    customer = await _customer(session)
+    offers = await offers_for_customer(customer.id, env.today)
+    if not offers:
+        return await _debt(session, env)
+    session.step = OFFERS
+    views = [_offer_view(o) for o in offers]
+    rows = tuple(
+        (Button(str(_labels().offer(v)), f"o.{o.quote.condition_id}.{o.quote.option_id}"),)
+        for o, v in zip(offers, views, strict=True)
+    )
+    text = _text("offers", env, offers=views, principal=offers[0].negotiation.principal)
+    return [_screen(text, *rows)]
+
+
+async def _find_offer(
+    session: Session, env: Env, condition_id: int, option_id: int, down: Decimal | None = None
+) -> CustomerOffer | None:
+    offers = await offers_for_customer(session.customer_id, env.today, down_payment=down)
+    return next(
+        (
+            o
+            for o in offers
+            if o.quote.condition_id == condition_id and o.quote.option_id == option_id
+        ),
+        None,
+    )
+
+
+async def _choose(session: Session, env: Env, condition_id: int, option_id: int) -> list[Reply]:
+    chosen = await _find_offer(session, env, condition_id, option_id)
+    if chosen is None:
+        return [
+            Reply(_text("offer_gone", env, reason="Esta proposta não está mais disponível"))
+        ] + (await _offers(session, env))
+    session.data["choice"] = [condition_id, option_id]
+    if chosen.offer.down_payment is not None:
+        minimum = chosen.offer.down_payment
+        maximum = largest_down_payment(chosen.offer)
+        session.step = DOWN_PAYMENT
+        session.data["down_range"] = [str(minimum), str(maximum)]
+        labels = _labels()
+        return [
+            _screen(
+                _text("ask_down", env, minimum=minimum, maximum=maximum),
+                (Button(str(labels.down_min(minimum)), "d.min"),),
+                (Button(str(labels.down_other()), "d.other"),),
+                (Button(str(labels.back()), "offers"),),
+            )
+        ]
+    return _confirm_screen(session, env, chosen)
+
+
+def _confirm_screen(session: Session, env: Env, chosen: CustomerOffer) -> list[Reply]:
+    session.step = CONFIRM
+    session.data["quote"] = _quote_data(chosen.quote)
+    view = _offer_view(chosen)
+    text = _text(
+        "confirm",
+        env,
+        total=chosen.offer.total,
+        discount=view["discount"],
+        schedule=chosen.offer.schedule,
+        down_payment=chosen.offer.down_payment,
+    )
+    labels = _labels()
+    return [
+        _screen(
+            text,
+            (Button(str(labels.confirm()), "confirm"),),
+            (Button(str(labels.back()), "offers"),),
+        )
+    ]
+
+
+def _down_example(minimum: Decimal, maximum: Decimal) -> str:
+    middle = round_cents((minimum + maximum) / 2)
+    return f"{middle:.2f}".replace(".", ",")
+
+
+async def _typed_down_payment(session: Session, typed: str, env: Env) -> list[Reply]:
+    minimum, maximum = (Decimal(v) for v in session.data.get("down_range", ["0", "0"]))
+    example = _down_example(minimum, maximum)
+    amount = _parse_amount(typed)
+    reason = None
+    if amount is None:
+        reason = "não é um valor em reais"
+    elif amount < minimum:
+        reason = "é menor que a entrada mínima"
+    elif amount > maximum:
+        reason = "é maior que o valor possível"
+    if reason is not None:
+        text = _text(
+            "bad_down",
+            env,
+            typed=typed.strip()[:30],
+            reason=reason,
+            minimum=minimum,
+            maximum=maximum,
+            example=example,
+        )
+        return [_screen(text, (Button(str(_labels().back()), "offers"),))]
+    condition_id, option_id = session.data["choice"]
+    chosen = await _find_offer(session, env, condition_id, option_id, amount)
+    if chosen is None:
+        return [
+            Reply(_text("offer_gone", env, reason="Esta proposta não está mais disponível"))
+        ] + (await _offers(session, env))
+    return _confirm_screen(session, env, chosen)
+
+
+def _parse_amount(text: str) -> Decimal | None:
+    """ "150", "150,50", "R$ 1.234,56" → Decimal; None when it is not an amount."""
+    cleaned = re.sub(r"(?i)r\$|\s", "", text)
+    if not re.fullmatch(r"\d{1,3}(\.\d{3})*(,\d{1,2})?|\d+([.,]\d{1,2})?", cleaned):
+        return None
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    try:
+        return round_cents(Decimal(cleaned))
+    except InvalidOperation:
+        return None
+
+
+def _quote_data(quote: Quote) -> dict[str, Any]:
+    return {
+        "customer_id": quote.customer_id,
+        "condition_id": quote.condition_id,
+        "option_id": quote.option_id,
+        "as_of": quote.as_of.isoformat(),
+        "receivable_ids": list(quote.receivable_ids),
+        "principal": str(quote.principal),
+        "total": str(quote.total),
+        "down_payment": None if quote.down_payment is None else str(quote.down_payment),
+    }
+
+
+def _quote_of(data: dict[str, Any]) -> Quote:
+    return Quote(
+        customer_id=int(data["customer_id"]),
+        condition_id=int(data["condition_id"]),
+        option_id=int(data["option_id"]),
+        as_of=date.fromisoformat(data["as_of"]),
+        receivable_ids=tuple(int(i) for i in data["receivable_ids"]),
+        principal=Decimal(data["principal"]),
+        total=Decimal(data["total"]),
+        down_payment=None if data["down_payment"] is None else Decimal(data["down_payment"]),
+    )
+
+
+async def _button(session: Session, action: str, env: Env) -> list[Reply]:
+    if action == "debt":
+        return await _debt(session, env)
+    if action == "offers":
+        return await _offers(session, env)
+    if action == "agreements":
+        return await _agreements(session, env)
+    if match := re.fullmatch(r"o\.(\d+)\.(\d+)", action):
+        return await _choose(session, env, int(match[1]), int(match[2]))
+    if action == "d.min" and session.step == DOWN_PAYMENT:
+        condition_id, option_id = session.data["choice"]
+        chosen = await _find_offer(session, env, condition_id, option_id)
+        if chosen is None:
+            return await _offers(session, env)
+        return _confirm_screen(session, env, chosen)
+    if action == "d.other" and session.step == DOWN_PAYMENT:
+        session.step = TYPE_DOWN
+        minimum, maximum = (Decimal(v) for v in session.data["down_range"])
+        text = _text(
+            "type_down",
+            env,
+            minimum=minimum,
+            maximum=maximum,
+            example=_down_example(minimum, maximum),
+        )
+        return [_screen(text, (Button(str(_labels().back()), "offers"),))]
+    if action == "confirm" and session.step == CONFIRM and "quote" in session.data:
+        return await _accept(session, env)
+    # A button from an old screen: show where the debtor is now.
+    return (
+        await _offers(session, env)
+        if session.step in (OFFERS, CONFIRM)
+        else await _debt(session, env)
+    )
+
+
+# --- the agreement ----------------------------------------------------------------------
+
+
+async def _accept(session: Session, env: Env) -> list[Reply]:
+    quote = _quote_of(session.data["quote"])
+    if quote.customer_id != session.customer_id:
+        return await _offers(session, env)
+    try:
+        agreement = await accept(quote, channel=env.channel, today=env.today, settings=env.settings)
+    except Conflict as error:
+        session.data.pop("quote", None)
+        return [Reply(_text("offer_gone", env, reason=_sentence(str(error))))] + await _offers(
+            session, env
+        )
+    session.step = MENU
+    session.data = {"customer_id": session.customer_id}
+    await record_contact(
+        quote.customer_id,
+        env.channel,
+        ContactActor.DEBTOR,
+        MessageDirection.IN,
+        ContactOutcome.AGREEMENT,
+    )
+    return await agreement_replies(agreement, env)
+
+
+async def agreement_replies(agreement: Agreement, env: Env) -> list[Reply]:
+    """The agreement's schedule, then the first open installment's PIX copy-and-paste alone
+    (a long press copies exactly it), its QR code and its boleto PDF."""
+    customer = await Customer.get(id=agreement.customer_id)
+    parts = await installments_of(agreement.id)
+    payable = [p for p in parts if p.payable]
+    first = payable[0] if payable else None
+    url = payment_url(
+        env.settings.public_base_url,
+        agreement.id,
+        max(p.bill.due_date for p in parts),
+        env.settings.secret_key,
+    )
+    text = _text(
+        "agreement",
+        env,
+        agreement=agreement,
+        first_name=_first_name(customer),
+        installments=[
+            {
+                "number": p.bill.installment_number,
+                "amount": p.bill.amount,
+                "due_date": p.bill.due_date,
+            }
+            for p in parts
+        ],
+        first=(
+            {"number": first.bill.installment_number, "line": first.instrument.line}
+            if first
+            else None
+        ),
+        url=url,
+    )
+    replies = [_screen(text, (Button(str(_labels().agreements()), "agreements"),))]
+    if first:
+        replies += [
+            Reply(first.instrument.pix_payload),
+            Reply(file=qr_png(first.instrument.pix_payload), filename="pix.png", mime="image/png"),
+            Reply(
+                file=installment_pdf(
+                    agreement, customer, first.bill, first.instrument, env.settings, env.today
+                ),
+                filename=pdf_filename(agreement, first.bill),
+                mime="application/pdf",
+            ),
+        ]
+    return replies
+
+
+_STATUS_LABELS = {
+    AgreementStatus.ACTIVE: "ativo",
+    AgreementStatus.FULFILLED: "quitado",
+    AgreementStatus.BROKEN: "rompido",
+    AgreementStatus.CANCELLED: "cancelado",
+}
+
+
+async def _agreements(session: Session, env: Env) -> list[Reply]:
+    customer = await _customer(session)
+    rows = await Agreement.filter(customer_id=customer.id).order_by("-created_at", "-id").limit(5)
+    views, url = [], None
+    for a in rows:
+        parts = await installments_of(a.id)
+        views.append(
+            {
+                "id": a.id,
+                "total": a.total,
+                "status_label": _STATUS_LABELS.get(AgreementStatus(a.status), str(a.status)),
+                "installments": [
+                    {
+                        "number": p.bill.installment_number,
+                        "amount": p.bill.amount,
+                        "due_date": p.bill.due_date,
+                        "status": str(p.bill.status),
+                    }
+                    for p in parts
+                ],
+            }
+        )
+        if a.status == AgreementStatus.ACTIVE and parts and url is None:
+            url = payment_url(
+                env.settings.public_base_url,
+                a.id,
+                max(p.bill.due_date for p in parts),
+                env.settings.secret_key,
+            )
+    text = _text("agreements", env, agreements=views, url=url)
+    return [_screen(text, (Button(str(_labels().debt()), "debt"),))]
+
+
+# --- a person, and leaving ----------------------------------------------------------------
+
+
+async def _escalate(env: Env) -> list[Reply]:
+    text = await conversations.escalate(env.conversation, env.now, env.settings)
+    return [Reply(text, recorded=True)]
+
+
+async def _opt_out(session: Session, env: Env) -> list[Reply]:
+    if session.customer_id is not None:
+        await Customer.filter(id=session.customer_id, opted_out_at__isnull=True).update(
+            opted_out_at=env.now
+        )
+    elif env.channel == Channel.TELEGRAM:
+        await Customer.filter(
+            telegram_chat_id=int(env.conversation.external_ref), opted_out_at__isnull=True
+        ).update(opted_out_at=env.now)
+    session.step, session.data = START, {}
+    return [Reply(_text("optout", env))]
+
+
+def validate_actions(replies: list[Reply], limit: int = 56) -> None:
+    """Every button action fits the channel's limit (Telegram: 64 bytes with the prefix)."""
+    for reply in replies:
+        for row in reply.buttons:
+            for button in row:
+                if len(button.action.encode()) > limit:
+                    raise QuitaError(f"button action too long: {button.action!r}")

@@ -1,0 +1,389 @@
+"""May we contact this debtor, now, on this channel? (DESIGN.md §7)
+
+Four checks, in this order, each one a refusal with a reason in pt-BR for the logs and the
+console:
+
+1. Opt-outs: `Customer.opted_out_at` silences every channel; `no_calls`, `no_sms`,
+   `no_email` and `no_telegram` silence voice, SMS, e-mail and Telegram.
+2. The debt, read again from the database right before the contact (a paid bill is never
+   collected): the debtor must still have at least one receivable with status "open" whose
+   due date is before today (in the ISP's time zone). Overdue unpaid installments of an
+   agreement are such receivables too. Agreement reminders (`kind="reminder"`) are about a
+   bill not yet due, so they skip this check (and only this one).
+3. The calling window of the debtor's state (`DEFAULT_WINDOWS`, overridable per state), in
+   the ISP's time zone: never on Sundays, national or state holidays of the debtor's state,
+   or the configured extra dates (municipal holidays).
+4. One budget per debtor across every channel and actor, over `ContactAttempt` rows read
+   with a single aggregate query: at most `contact_max_attempts` outbound attempts in the
+   last `contact_window_days`; none in the `contact_quiet_days_after_talk` days after a
+   contact whose outcome was a conversation or an agreement (either direction) unless the
+   debtor asked for it; for messages and reminders, at most `contact_max_messages_per_day`
+   outbound messages (Telegram, SMS, e-mail) on the same local calendar day. Contacts the
+   debtor starts (direction "in") never count against the attempts or the messages.
+
+A refusal that time will lift carries `retry_at`: the next moment the contact would be
+allowed by that rule, moved into the calling window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import holidays
+from tortoise.expressions import Q
+from tortoise.functions import Count, Max, Min
+
+from models import ContactAttempt, Customer, Receivable
+from models.enums import (
+    Channel,
+    ContactActor,
+    ContactOutcome,
+    MessageDirection,
+    ReceivableStatus,
+)
+
+ContactKind = Literal["call", "message", "reminder"]
+
+# Channels whose outbound contacts are "messages" for the daily message limit.
+MESSAGE_CHANNELS = (Channel.TELEGRAM, Channel.SMS, Channel.EMAIL)
+# Outcomes that are a real conversation with the debtor: the quiet days follow them.
+TALK_OUTCOMES = (ContactOutcome.CONVERSATION, ContactOutcome.AGREEMENT)
+# The per-channel opt-out flag of the customer.
+_CHANNEL_FLAGS = {
+    Channel.VOICE: "no_calls",
+    Channel.SMS: "no_sms",
+    Channel.EMAIL: "no_email",
+    Channel.TELEGRAM: "no_telegram",
+}
+# How the reason names a channel the debtor turned off (pt-BR).
+_CHANNEL_NAMES = {
+    Channel.VOICE: "ligação",
+    Channel.SMS: "SMS",
+    Channel.EMAIL: "e-mail",
+    Channel.TELEGRAM: "Telegram",
+}
+# How far ahead `next_window_start` looks before giving up (a window that never opens).
+_SEARCH_DAYS = 400
+
+
+@dataclass(frozen=True)
+class Window:
+    """When contact is allowed, in local time of the ISP: [start, end) on weekdays
+    (Monday to Friday) and on Saturdays (None: no contact on Saturdays). Never on Sundays."""
+
+    weekday_start: time
+    weekday_end: time
+    saturday_start: time | None = None
+    saturday_end: time | None = None
+
+    def __post_init__(self) -> None:
+        if not self.weekday_start < self.weekday_end:
+            raise ValueError("the weekday window must start before it ends")
+        if (self.saturday_start is None) != (self.saturday_end is None):
+            raise ValueError("a Saturday window needs both its start and its end")
+        if self.saturday_start is not None and not self.saturday_start < self.saturday_end:
+            raise ValueError("the Saturday window must start before it ends")
+
+    def hours_on(self, weekday: int) -> tuple[time, time] | None:
+        """The [start, end) of a weekday (0 = Monday), or None when closed that day."""
+        if weekday < 5:
+            return self.weekday_start, self.weekday_end
+        if weekday == 5 and self.saturday_start is not None:
+            return self.saturday_start, self.saturday_end  # type: ignore[return-value]
+        return None
+
+
+_WIDE = Window(time(8), time(20), time(8), time(14))
+_NO_SATURDAY_19 = Window(time(8), time(19))
+
+# The defaults of DESIGN.md §7. There is no federal rule: states not listed get `FALLBACK_WINDOW`.
+DEFAULT_WINDOWS: Mapping[str, Window] = {
+    "SP": _WIDE,
+    "AL": _WIDE,
+    "RJ": Window(time(9), time(19)),
+    "ES": _NO_SATURDAY_19,
+    "AM": _NO_SATURDAY_19,
+}
+FALLBACK_WINDOW = _WIDE
+
+
+def _uf(state: str | None) -> str:
+    return (state or "").strip().upper()
+
+
+def window_for(state: str | None, overrides: Mapping[str, Window] | None = None) -> Window:
+    """The calling window of a state (UF): the ISP's override, else the default."""
+    uf = _uf(state)
+    if overrides and uf in overrides:
+        return overrides[uf]
+    return DEFAULT_WINDOWS.get(uf, FALLBACK_WINDOW)
+
+
+@lru_cache(maxsize=64)
+def _holidays_of(uf: str) -> holidays.HolidayBase:
+    # National holidays plus the state's; an unknown state gets the national ones only.
+    subdiv = uf if uf in holidays.Brazil.subdivisions else None
+    return holidays.Brazil(subdiv=subdiv, language="pt_BR")
+
+
+def holiday_name(state: str | None, day: date) -> str | None:
+    """The name (pt-BR) of the national or state holiday on `day`, if it is one."""
+    return _holidays_of(_uf(state)).get(day)
+
+
+def _as_tz(tz: tzinfo | str) -> tzinfo:
+    return ZoneInfo(tz) if isinstance(tz, str) else tz
+
+
+def _local(when: datetime, tz: tzinfo | str) -> datetime:
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError("an aware datetime is required (with its time zone)")
+    return when.astimezone(_as_tz(tz))
+
+
+def _closed_reason(uf: str, day: date, extra: frozenset[date] | Iterable[date]) -> str | None:
+    """Why no contact at all on `day` (Sunday, holiday), or None."""
+    if day.weekday() == 6:
+        return "domingo: sem contato"
+    name = _holidays_of(uf).get(day)
+    if name:
+        return f"feriado ({name})"
+    if day in extra:
+        return "feriado municipal"
+    return None
+
+
+def window_refusal(
+    state: str | None,
+    when: datetime,
+    tz: tzinfo | str,
+    *,
+    overrides: Mapping[str, Window] | None = None,
+    extra_holidays: Iterable[date] = (),
+) -> str | None:
+    """Why `when` is outside the calling window (pt-BR), or None when contact is allowed."""
+    local = _local(when, tz)
+    uf = _uf(state)
+    closed = _closed_reason(uf, local.date(), frozenset(extra_holidays))
+    if closed:
+        return closed
+    hours = window_for(uf, overrides).hours_on(local.weekday())
+    clock = local.time().replace(tzinfo=None)
+    if hours is None or not hours[0] <= clock < hours[1]:
+        return f"fora do horário permitido em {uf}" if uf else "fora do horário permitido"
+    return None
+
+
+def within_window(
+    state: str | None,
+    when: datetime,
+    tz: tzinfo | str,
+    *,
+    overrides: Mapping[str, Window] | None = None,
+    extra_holidays: Iterable[date] = (),
+) -> bool:
+    """Is `when` (aware) inside the calling window of the debtor's state, in the ISP's zone?"""
+    return (
+        window_refusal(state, when, tz, overrides=overrides, extra_holidays=extra_holidays) is None
+    )
+
+
+def next_window_start(
+    state: str | None,
+    when: datetime,
+    tz: tzinfo | str,
+    *,
+    overrides: Mapping[str, Window] | None = None,
+    extra_holidays: Iterable[date] = (),
+) -> datetime:
+    """The first moment at or after `when` at which contact is allowed, in the ISP's zone.
+
+    `when` itself (converted) when it is inside the window, so `within_window(when)` holds
+    exactly when `next_window_start(when) == when`.
+    """
+    zone = _as_tz(tz)
+    local = _local(when, zone)
+    uf = _uf(state)
+    window = window_for(uf, overrides)
+    extra = frozenset(extra_holidays)
+    day = local.date()
+    for _ in range(_SEARCH_DAYS):
+        hours = None if _closed_reason(uf, day, extra) else window.hours_on(day.weekday())
+        if hours is not None:
+            start = datetime.combine(day, hours[0], tzinfo=zone)
+            end = datetime.combine(day, hours[1], tzinfo=zone)
+            if local < start:
+                return start
+            if local < end:
+                return local
+        day += timedelta(days=1)
+    raise ValueError(f"no calling window in the next {_SEARCH_DAYS} days for {uf or 'UF?'}")
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str  # pt-BR, for the logs and the console
+    retry_at: datetime | None = None  # when a refusal that time lifts would allow it
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOWED_REASON = "contato permitido"
+
+
+async def may_contact(
+    customer: Customer,
+    channel: Channel,
+    now: datetime,
+    settings: Any,
+    *,
+    kind: ContactKind,
+    overrides: Mapping[str, Window] | None = None,
+    extra_holidays: Iterable[date] = (),
+    debtor_asked: bool = False,
+) -> Decision:
+    """May we contact `customer` at `now` (aware) on `channel`? See the module's docstring.
+
+    The opt-out flags and the state are read again from the database (the `customer` row
+    may be stale): three small queries in all, the last one a single aggregate.
+    `settings` is `quita.settings.Settings` (timezone and the `contact_*` budget).
+    """
+    if kind not in ("call", "message", "reminder"):
+        raise ValueError(f"unknown contact kind {kind!r}")
+    tz = _as_tz(settings.timezone)
+    local_now = _local(now, tz)
+    flags = ["opted_out_at", "state", *_CHANNEL_FLAGS.values()]
+    row = await Customer.filter(id=customer.id).values(*flags)
+    if not row:
+        return Decision(False, "cliente não encontrado")
+    fresh = row[0]
+
+    # 1. Opt-outs.
+    if fresh["opted_out_at"] is not None:
+        return Decision(False, "cliente pediu para não ser contatado")
+    flag = _CHANNEL_FLAGS.get(Channel(channel))
+    if flag and fresh[flag]:
+        name = _CHANNEL_NAMES[Channel(channel)]
+        return Decision(False, f"cliente pediu para não ser contatado por {name}")
+
+    # 2. The debt, again.
+    if kind != "reminder":
+        still_owes = await Receivable.filter(
+            customer_id=customer.id,
+            status=ReceivableStatus.OPEN,
+            due_date__lt=local_now.date(),
+        ).exists()
+        if not still_owes:
+            return Decision(False, "dívida já paga ou negociada")
+
+    # 3. The calling window.
+    state = fresh["state"]
+    window = {"overrides": overrides, "extra_holidays": frozenset(extra_holidays)}
+    refusal = window_refusal(state, local_now, tz, **window)
+    if refusal:
+        return Decision(False, refusal, next_window_start(state, local_now, tz, **window))
+
+    # 4. The contact budget, one aggregate query over every channel.
+    reasons, retries = await _budget(
+        customer.id, local_now, settings, kind=kind, debtor_asked=debtor_asked
+    )
+    if reasons:
+        retry = max(retries) if len(retries) == len(reasons) else None
+        if retry is not None:
+            retry = next_window_start(state, retry, tz, **window)
+        return Decision(False, reasons[0], retry)
+    return Decision(True, ALLOWED_REASON)
+
+
+async def _budget(
+    customer_id: int, local_now: datetime, settings: Any, *, kind: str, debtor_asked: bool
+) -> tuple[list[str], list[datetime]]:
+    """The budget's refusals (first one wins) and when each lifts (UTC)."""
+    now = local_now.astimezone(UTC)
+    attempts_since = now - timedelta(days=settings.contact_window_days)
+    quiet_since = now - timedelta(days=settings.contact_quiet_days_after_talk)
+    day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+    out = Q(direction=MessageDirection.OUT)
+    counted = out & Q(created_at__gt=attempts_since)
+    talk = Q(outcome__in=TALK_OUTCOMES, created_at__gt=quiet_since)
+    messages = out & Q(channel__in=MESSAGE_CHANNELS, created_at__gte=day_start)
+    rows = (
+        await ContactAttempt.filter(
+            customer_id=customer_id, created_at__gte=min(attempts_since, quiet_since, day_start)
+        )
+        .annotate(
+            attempts=Count("id", _filter=counted),
+            oldest=Min("created_at", _filter=counted),
+            last_talk=Max("created_at", _filter=talk),
+            messages=Count("id", _filter=messages),
+        )
+        .order_by()
+        .values("attempts", "oldest", "last_talk", "messages")
+    )
+    agg = rows[0] if rows else {}
+    reasons: list[str] = []
+    retries: list[datetime] = []
+    if (agg.get("attempts") or 0) >= settings.contact_max_attempts:
+        reasons.append(
+            f"limite de {settings.contact_max_attempts} tentativas "
+            f"em {settings.contact_window_days} dias"
+        )
+        # When the oldest counted attempt leaves the window (exact when the limit is just
+        # reached; with more rows than the limit the re-check then reschedules again).
+        retries.append(_aware(agg["oldest"]) + timedelta(days=settings.contact_window_days))
+    if agg.get("last_talk") is not None and not debtor_asked:
+        reasons.append("conversa recente")
+        retries.append(
+            _aware(agg["last_talk"]) + timedelta(days=settings.contact_quiet_days_after_talk)
+        )
+    if kind in ("message", "reminder") and (
+        (agg.get("messages") or 0) >= settings.contact_max_messages_per_day
+    ):
+        reasons.append("já recebeu mensagem hoje")
+        if settings.contact_max_messages_per_day > 0:
+            next_day = (local_now + timedelta(days=1)).date()
+            retries.append(datetime.combine(next_day, time(0), tzinfo=local_now.tzinfo))
+    return reasons, retries
+
+
+def _aware(value: datetime | str) -> datetime:
+    # Aggregates come back as datetimes; be lenient with a driver that returns text.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+async def record_contact(
+    customer_id: int,
+    channel: Channel,
+    actor: ContactActor,
+    direction: MessageDirection,
+    outcome: ContactOutcome = ContactOutcome.ATTEMPTED,
+    *,
+    entry_id: int | None = None,
+    user_id: int | None = None,
+    note: str | None = None,
+    at: datetime | None = None,
+    using_db: Any = None,
+) -> ContactAttempt:
+    """Store one contact (the budget counts it). `at` defaults to now; imports pass it."""
+    values: dict[str, Any] = {
+        "customer_id": customer_id,
+        "channel": Channel(channel),
+        "actor": ContactActor(actor),
+        "direction": MessageDirection(direction),
+        "outcome": ContactOutcome(outcome),
+        "entry_id": entry_id,
+        "user_id": user_id,
+        "note": note[:255] if note else note,
+    }
+    if at is not None:
+        values["created_at"] = _local(at, UTC)
+    return await ContactAttempt.create(using_db=using_db, **values)

@@ -1,0 +1,143 @@
+"""Who is this? Identifying a debtor on a chat or a call before anything about a debt is said.
+
+Ways in: a deep link (negotiation.deep_links), a phone number the channel vouches for
+(Telegram's shared contact, a caller ID), or the CPF/CNPJ plus a second factor (birth date, or
+the last four digits of a registered phone). Failures are counted per handle ("telegram:<chat
+id>", "voice:<number>"): after 5, the handle is locked for an hour. Messages never tell
+whether a CPF exists.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+
+from models import Customer, CustomerPhone, IdentityLock
+from negotiation.documents import normalize_document
+from negotiation.errors import InvalidInput, PermissionDenied
+
+MAX_FAILURES = 5
+LOCK_TIME = timedelta(hours=1)
+
+
+class Locked(PermissionDenied):
+    """Too many failed attempts: the handle waits until `until`."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__("muitas tentativas sem sucesso; por segurança, tente de novo em 1 hora")
+        self.until = until
+
+
+def normalize_phone(text: str) -> str | None:
+    """E.164 for a Brazilian number as people and phones write it, or None."""
+    digits = re.sub(r"\D", "", text or "")
+    if digits.startswith("00"):
+        digits = digits[2:]
+    if len(digits) in (10, 11):
+        digits = "55" + digits
+    if not (digits.startswith("55") and len(digits) in (12, 13)):
+        return None
+    return "+" + digits
+
+
+async def customer_by_phone(text: str) -> Customer | None:
+    """The one customer with this phone; None if none, or if several share it (ambiguous)."""
+    number = normalize_phone(text)
+    if number is None:
+        return None
+    ids = {
+        p.customer_id for p in await CustomerPhone.filter(number=number).only("customer_id", "id")
+    }
+    if len(ids) != 1:
+        return None
+    return await Customer.get(id=ids.pop())
+
+
+async def ensure_unlocked(handle: str, now: datetime | None = None) -> None:
+    lock = await IdentityLock.get_or_none(handle=handle)
+    now = now or datetime.now(UTC)
+    if lock and lock.locked_until and lock.locked_until > now:
+        raise Locked(lock.locked_until)
+
+
+async def record_failure(handle: str, now: datetime | None = None) -> int:
+    """Count one failure; returns the attempts left (0: now locked)."""
+    now = now or datetime.now(UTC)
+    try:
+        await IdentityLock.create(handle=handle, failures=1)
+    except IntegrityError:
+        lock = await IdentityLock.get(handle=handle)
+        if lock.locked_until and lock.locked_until <= now:
+            # An expired lock starts over.
+            await IdentityLock.filter(handle=handle).update(failures=1, locked_until=None)
+        else:
+            await IdentityLock.filter(handle=handle).update(failures=F("failures") + 1)
+    lock = await IdentityLock.get(handle=handle)
+    if lock.failures >= MAX_FAILURES:
+        await IdentityLock.filter(handle=handle).update(locked_until=now + LOCK_TIME)
+        return 0
+    return MAX_FAILURES - lock.failures
+
+
+async def clear_failures(handle: str) -> None:
+    await IdentityLock.filter(handle=handle).delete()
+
+
+def parse_document(text: str) -> str:
+    """The CPF/CNPJ digits, or InvalidInput saying what to type."""
+    try:
+        return normalize_document(text)
+    except InvalidInput:
+        raise InvalidInput(
+            "não reconheci um CPF ou CNPJ válido; digite só os números (11 do CPF ou 14 do CNPJ)"
+        ) from None
+
+
+def _birth_date(text: str) -> date | None:
+    match = re.fullmatch(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*", text)
+    if not match:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+async def second_factor_matches(customer: Customer | None, text: str) -> bool:
+    if customer is None:
+        return False
+    born = _birth_date(text)
+    if born is not None:
+        return customer.birth_date == born
+    digits = re.sub(r"\D", "", text)
+    if len(digits) != 4:
+        return False
+    numbers = await CustomerPhone.filter(customer_id=customer.id).values_list("number", flat=True)
+    return any(n.endswith(digits) for n in numbers)
+
+
+def looks_like_second_factor(text: str) -> bool:
+    return _birth_date(text) is not None or len(re.sub(r"\D", "", text)) == 4
+
+
+async def verify_document(
+    handle: str, document: str, second_factor: str, now: datetime | None = None
+) -> Customer:
+    """The customer, when both match; a counted failure otherwise (same message whether the
+    CPF exists or not)."""
+    await ensure_unlocked(handle, now)
+    customer = await Customer.get_or_none(document=document)
+    if await second_factor_matches(customer, second_factor):
+        await clear_failures(handle)
+        return customer
+    left = await record_failure(handle, now)
+    if left == 0:
+        raise Locked((now or datetime.now(UTC)) + LOCK_TIME)
+    raise InvalidInput(
+        f"os dados não conferem com o cadastro; restam {left} tentativa(s). "
+        "Digite seu CPF/CNPJ de novo para recomeçar"
+    )
