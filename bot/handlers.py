@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Dispatcher, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -95,21 +96,22 @@ async def converse(
     state: FSMContext,
     settings: Settings,
     *,
-    shown: str,
-    message_id: str,
+    shown: str | None,
+    message_id: str | None,
 ) -> None:
-    """One debtor action, start to finish."""
+    """One debtor action, start to finish (`shown` None: nothing the debtor sent, a resume)."""
     now = datetime.now(UTC)
     conversation = await conversations.open_for(Channel.TELEGRAM, str(chat_id))
-    inbound = await conversations.record(
-        conversation,
-        MessageDirection.IN,
-        MessageAuthor.DEBTOR,
-        shown,
-        channel_message_id=message_id,
-    )
-    if inbound is None:
-        return  # already handled (a redelivery that slipped past the update check)
+    if shown is not None:
+        inbound = await conversations.record(
+            conversation,
+            MessageDirection.IN,
+            MessageAuthor.DEBTOR,
+            shown,
+            channel_message_id=message_id,
+        )
+        if inbound is None:
+            return  # already handled (a redelivery that slipped past the update check)
     if conversations.bot_silent(conversation):
         return  # a person has it: every message is on the timeline for them
     if conversation.state == ConversationState.WAITING and not _allowed_while_waiting(event):
@@ -137,6 +139,13 @@ async def converse(
     await state.set_state(session.step)
     await state.set_data(session.data)
     await send_replies(bot, chat_id, replies, conversation)
+
+
+async def resume(bot: Bot, dispatcher: Dispatcher, chat_id: int, settings: Settings) -> None:
+    """After a hand-back: show the debtor the screen of the step they were on."""
+    key = StorageKey(bot_id=bot.id, chat_id=chat_id, user_id=chat_id)
+    state = FSMContext(storage=dispatcher.storage, key=key)
+    await converse(bot, chat_id, chat.Event("resume"), state, settings, shown=None, message_id=None)
 
 
 def _allowed_while_waiting(event: chat.Event) -> bool:

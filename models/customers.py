@@ -93,6 +93,8 @@ class Receivable(Model):
         "models.Agreement", related_name="installments", null=True, on_delete=fields.RESTRICT
     )
     installment_number = fields.IntField(null=True)
+    # When the debtor was last reminded of this installment's due date (chat channels).
+    reminded_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -24,6 +24,8 @@ class Payment(Model):
     recorded_by = fields.ForeignKeyField(
         "models.User", related_name="payments", null=True, on_delete=fields.SET_NULL
     )
+    # When the debtor was thanked for it (chat channels): each payment is thanked once.
+    thanked_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

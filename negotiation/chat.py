@@ -71,7 +71,8 @@ class Reply:
 
 @dataclass(frozen=True)
 class Event:
-    kind: Literal["command", "text", "button", "contact"]
+    # "resume": an attendant handed the conversation back; show where the debtor was.
+    kind: Literal["command", "text", "button", "contact", "resume"]
     value: str = ""
     # For a shared contact: whether it is the sender's own (Telegram tells).
     own_contact: bool = True
@@ -146,6 +147,8 @@ async def _dispatch(session: Session, event: Event, env: Env) -> list[Reply]:
         return await _command(session, command.lower(), argument.strip(), env)
     if event.kind == "button" and event.value == "human":
         return await _escalate(env)
+    if event.kind == "resume":
+        return await _resume(session, env)
     if session.customer_id is None:
         return await _identify(session, event, env)
     if event.kind == "button":
@@ -182,6 +185,14 @@ async def _command(session: Session, command: str, argument: str, env: Env) -> l
     if command == "acordos":
         return await _agreements(session, env)
     return [_not_understood(session, env)]
+
+
+async def _resume(session: Session, env: Env) -> list[Reply]:
+    if session.customer_id is None:
+        return [_welcome(session, env)]
+    if session.step in (OFFERS, DOWN_PAYMENT, TYPE_DOWN, CONFIRM):
+        return await _offers(session, env)
+    return await _debt(session, env)
 
 
 def _welcome(session: Session, env: Env) -> Reply:

@@ -18,7 +18,7 @@ from bot.dispatcher import make_dispatcher
 from bot.webhook import router as telegram_webhook_router
 from models.enums import Channel
 from negotiation.errors import QuitaError
-from quita.channels import build_channels, telegram_relay
+from quita.channels import build_channels, telegram_relay, telegram_resumer
 from quita.db import close_db, migrate, open_db
 from quita.jobs import run_forever
 from quita.settings import Settings, get_settings
@@ -57,6 +57,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.senders = channels.senders
     app.state.dispatcher = make_dispatcher(settings) if settings.telegram_token else None
     app.state.relays = {Channel.TELEGRAM: telegram_relay(channels)}
+    app.state.resumers = (
+        {Channel.TELEGRAM: telegram_resumer(channels, app.state.dispatcher, settings)}
+        if app.state.dispatcher is not None
+        else {}
+    )
 
     @app.exception_handler(QuitaError)
     async def quita_error(_: Request, exc: QuitaError) -> JSONResponse:

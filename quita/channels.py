@@ -11,9 +11,10 @@ from aiogram.exceptions import AiogramError
 
 from bot.client import close_bot, make_bot
 from bot.outbox import TelegramSender, send_error
-from models.enums import DeliveryChannel
+from models.enums import Channel, DeliveryChannel, MessageAuthor, MessageDirection
+from negotiation import conversations
 from negotiation.delivery import Sender
-from negotiation.errors import Conflict
+from negotiation.errors import Conflict, SendError
 from negotiation.mail import SmtpSender
 from quita.settings import Settings
 from telephony.sms import TwilioSmsSender
@@ -82,3 +83,40 @@ def telegram_relay(channels: Channels):
         return f"out:{sent.message_id}"
 
     return relay
+
+
+def telegram_chat_send(channels: Channels):
+    """How the jobs message a Telegram chat (negotiation.outreach.ChatSend); every message goes
+    on the chat's conversation timeline."""
+
+    async def send(chat_id: int, texts: list[str]) -> None:
+        bot = channels.bot
+        if bot is None:
+            raise SendError("o Telegram não está configurado (QUITA_TELEGRAM_TOKEN)")
+        conversation = await conversations.open_for(Channel.TELEGRAM, str(chat_id))
+        for text in texts:
+            try:
+                sent = await bot.send_message(chat_id, text)
+            except AiogramError as error:
+                raise send_error(error) from error
+            await conversations.record(
+                conversation,
+                MessageDirection.OUT,
+                MessageAuthor.BOT,
+                text,
+                channel_message_id=f"out:{sent.message_id}",
+            )
+
+    return send
+
+
+def telegram_resumer(channels: Channels, dispatcher, settings: Settings):
+    """After a hand-back, the bot shows the debtor the screen of the step they were on."""
+
+    async def resume(conversation) -> None:
+        from bot.handlers import resume as resume_chat
+
+        if channels.bot is not None:
+            await resume_chat(channels.bot, dispatcher, int(conversation.external_ref), settings)
+
+    return resume

@@ -8,11 +8,12 @@ import asyncio
 import logging
 from datetime import date
 
+from negotiation import outreach
 from negotiation.breaks import check_agreements
 from negotiation.clock import today_in
 from negotiation.delivery import deliver_due as retry_deliveries
 from negotiation.events import deliver_due as deliver_events
-from quita.channels import Channels
+from quita.channels import Channels, telegram_chat_send
 from quita.settings import Settings
 
 log = logging.getLogger("quita.jobs")
@@ -27,6 +28,10 @@ async def tick(
         await deliver_events(settings.billing_webhook_url, settings.billing_webhook_secret)
     if channels is not None:
         await retry_deliveries(senders=channels.senders, settings=settings)
+        if channels.bot is not None:
+            report = await outreach.run_all(telegram_chat_send(channels), settings)
+            if report.sent or report.failed:
+                log.info("telegram outreach: %s", report)
     today = today_in(settings.timezone)
     if last_check != today:
         report = await check_agreements(today)

@@ -74,6 +74,16 @@ class Migration(migrations.Migration):
             options={'table': 'used_link', 'app': 'models', 'pk_attr': 'nonce', 'table_description': 'A deep-link token already used: each works once.'},
             bases=['Model'],
         ),
+        ops.AddField(
+            model_name='Payment',
+            name='thanked_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.AddField(
+            model_name='Receivable',
+            name='reminded_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
             # CHECKs first: on SQLite each rebuilds its empty, unindexed table.
         ops.AddConstraint(model_name='ContactAttempt', constraint=CheckConstraint(check="channel IN ('console', 'api', 'telegram', 'voice', 'sms', 'email', 'agency', 'cli')", name='ck_contact_channel')),
         ops.AddConstraint(model_name='ContactAttempt', constraint=CheckConstraint(check="actor IN ('robot', 'bot', 'attendant', 'agency', 'debtor')", name='ck_contact_actor')),

@@ -1,0 +1,542 @@
+"""Conversations with debtors: the one place with their rules (bot, waiting, claimed, closed).
+
+The Telegram bot, the phone channel and the admin console all call these functions.
+
+States:
+- BOT: the bot talks; no person involved.
+- WAITING: the debtor asked for a person (`escalate`). The bot no longer negotiates: to
+  whatever the debtor writes it answers only `holding_text(...)` ("aguarde, um atendente já
+  foi chamado", or when someone will answer outside hours).
+- CLAIMED: an attendant took it (`claim`). The bot stays completely silent
+  (`bot_silent(...)` is True); the debtor's messages are only recorded.
+- CLOSED: finished; the next message from that handle opens a new conversation (`open_for`).
+
+`hand_back` returns a WAITING/CLAIMED conversation to the bot. The bot's own dialog state is
+never touched by a takeover, so it resumes where the debtor was.
+
+Sending is the caller's: `reply` and `hand_back` take `relay`, an async callable
+`(conversation, text) -> channel message id`; a message is stored only after it went out.
+`escalate` returns the text to tell the debtor and already records it (as a system message):
+the caller sends it and does not record it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Case, F, When
+from tortoise.functions import Coalesce, Max
+from tortoise.transactions import in_transaction
+
+from models import Conversation, Message, User
+from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection, Role
+from negotiation import audit
+from negotiation.attendant_hours import describe_hours, describe_opening, is_open, next_opening
+from negotiation.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from negotiation.rendering import render
+from quita.settings import Settings
+
+Relay = Callable[[Conversation, str], Awaitable[str]]
+
+MAX_TEXT = 4000  # Telegram's limit is 4096; leave room
+ENTITY = "conversation"
+# Roles that may act on a conversation another attendant claimed.
+OVERSEERS = frozenset({Role.ADMIN, Role.SUPERVISOR})
+_STATE_RANK = {
+    ConversationState.WAITING: 0,
+    ConversationState.CLAIMED: 1,
+    ConversationState.BOT: 2,
+    ConversationState.CLOSED: 3,
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _snap(conversation: Conversation) -> dict[str, Any] | None:
+    return audit.snapshot(conversation)
+
+
+async def _get(conversation_id: int) -> Conversation:
+    conversation = await Conversation.get_or_none(id=conversation_id).select_related("assigned_to")
+    if conversation is None:
+        raise NotFound(f"conversa {conversation_id} não existe")
+    return conversation
+
+
+def _owner_name(conversation: Conversation) -> str:
+    user = conversation.assigned_to
+    return user.username if user is not None else "outra pessoa"
+
+
+def _may_act(conversation: Conversation, user: User) -> None:
+    """Only who claimed it (or a supervisor/admin) acts on a claimed conversation."""
+    if (
+        conversation.state == ConversationState.CLAIMED
+        and conversation.assigned_to_id != user.id
+        and Role(user.role) not in OVERSEERS
+    ):
+        raise PermissionDenied(
+            f"a conversa está com {_owner_name(conversation)}: só quem a assumiu "
+            "(ou um supervisor) pode agir nela"
+        )
+
+
+# --- the channels' side -------------------------------------------------------------------
+
+
+async def open_for(
+    channel: Channel | str, external_ref: str, customer_id: int | None = None
+) -> Conversation:
+    """The open (not closed) conversation of that channel handle, or a new one (state bot).
+    `customer_id`, once the debtor is identified, is stored on it."""
+    channel = Channel(channel)
+    external_ref = str(external_ref)
+    conversation = (
+        await Conversation.filter(channel=channel, external_ref=external_ref)
+        .exclude(state=ConversationState.CLOSED)
+        .order_by("id")
+        .first()
+    )
+    if conversation is None:
+        async with in_transaction() as conn:
+            conversation = await Conversation.create(
+                using_db=conn,
+                channel=channel,
+                external_ref=external_ref,
+                customer_id=customer_id,
+                state=ConversationState.BOT,
+            )
+            await audit.record(
+                user=None,
+                actor="bot",
+                action="open",
+                entity=ENTITY,
+                entity_id=conversation.id,
+                after=_snap(conversation),
+                using_db=conn,
+            )
+        return conversation
+    if customer_id is not None and conversation.customer_id != customer_id:
+        before = _snap(conversation)
+        async with in_transaction() as conn:
+            await (
+                Conversation.filter(id=conversation.id)
+                .using_db(conn)
+                .update(customer_id=customer_id, updated_at=_now())
+            )
+            await conversation.refresh_from_db(using_db=conn)
+            await audit.record(
+                user=None,
+                actor="bot",
+                action="identify",
+                entity=ENTITY,
+                entity_id=conversation.id,
+                before=before,
+                after=_snap(conversation),
+                using_db=conn,
+            )
+    return conversation
+
+
+async def record(
+    conversation: Conversation,
+    direction: MessageDirection | str,
+    author: MessageAuthor | str,
+    text: str,
+    *,
+    channel_message_id: str | int | None = None,
+    user: User | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Message | None:
+    """Store one message on the timeline. A `channel_message_id` already stored for this
+    conversation (a redelivered update) writes nothing and returns None."""
+    ref = None if channel_message_id is None else str(channel_message_id)
+    if (
+        ref is not None
+        and await Message.filter(conversation_id=conversation.id, channel_message_id=ref).exists()
+    ):
+        return None
+    now = _now()
+    try:
+        async with in_transaction() as conn:
+            message = await Message.create(
+                using_db=conn,
+                conversation_id=conversation.id,
+                direction=MessageDirection(direction),
+                author=MessageAuthor(author),
+                author_user=user,
+                text=text,
+                channel_message_id=ref,
+                payload=payload,
+            )
+            await Conversation.filter(id=conversation.id).using_db(conn).update(updated_at=now)
+    except IntegrityError:
+        # The same update delivered twice at once: the other one stored it.
+        if (
+            ref is not None
+            and await Message.filter(
+                conversation_id=conversation.id, channel_message_id=ref
+            ).exists()
+        ):
+            return None
+        raise
+    conversation.updated_at = now
+    return message
+
+
+def bot_silent(conversation: Conversation) -> bool:
+    """True while an attendant has the conversation (CLAIMED): the bot must not send anything
+    (it still records what the debtor writes). While WAITING the bot is not silent but says
+    only `holding_text(...)`; in BOT it works as usual."""
+    return conversation.state == ConversationState.CLAIMED
+
+
+def holding_text(conversation: Conversation, now: datetime, settings: Settings) -> str | None:
+    """What the bot answers while a person was called (WAITING), honest about when they will
+    answer; None in the other states (BOT: answer normally; CLAIMED: stay silent)."""
+    if conversation.state != ConversationState.WAITING:
+        return None
+    opening = next_opening(now, settings)
+    return render(
+        "chat/escalation_waiting.txt.j2",
+        claimed=False,
+        open=is_open(now, settings),
+        when=describe_opening(opening, now, settings) if opening else None,
+    ).strip()
+
+
+async def escalate(conversation: Conversation, now: datetime, settings: Settings) -> str:
+    """The debtor asked for a person: BOT -> WAITING (escalated_at = now); WAITING and CLAIMED
+    stay as they are. Returns the pt-BR text to send the debtor (already recorded here as a
+    system message: do not record it again)."""
+    fresh = await _get(conversation.id)
+    if fresh.state == ConversationState.CLOSED:
+        raise Conflict("a conversa foi encerrada")
+    opening = next_opening(now, settings)
+    open_now = is_open(now, settings)
+    if fresh.state == ConversationState.BOT:
+        before = _snap(fresh)
+        async with in_transaction() as conn:
+            moved = (
+                await Conversation.filter(id=fresh.id, state=ConversationState.BOT)
+                .using_db(conn)
+                .update(state=ConversationState.WAITING, escalated_at=now, updated_at=_now())
+            )
+            if moved:
+                await fresh.refresh_from_db(using_db=conn)
+                await audit.record(
+                    user=None,
+                    actor="bot",
+                    action="escalate",
+                    entity=ENTITY,
+                    entity_id=fresh.id,
+                    before=before,
+                    after=_snap(fresh),
+                    using_db=conn,
+                )
+        if not moved:  # someone claimed or closed it in between
+            fresh = await _get(conversation.id)
+            if fresh.state == ConversationState.CLOSED:
+                raise Conflict("a conversa foi encerrada")
+        if moved:
+            template = (
+                "chat/escalation_open.txt.j2" if open_now else "chat/escalation_closed.txt.j2"
+            )
+            text = render(
+                template,
+                hours=describe_hours(settings),
+                when=describe_opening(opening, now, settings) if opening else None,
+            ).strip()
+        else:
+            text = _again_text(fresh, now, settings, open_now, opening)
+    else:
+        text = _again_text(fresh, now, settings, open_now, opening)
+    await record(
+        fresh,
+        MessageDirection.OUT,
+        MessageAuthor.SYSTEM,
+        text,
+        payload={
+            "event": "escalated",
+            "open": open_now,
+            "next_opening": opening.isoformat() if opening else None,
+        },
+    )
+    conversation.state = fresh.state
+    conversation.escalated_at = fresh.escalated_at
+    conversation.assigned_to_id = fresh.assigned_to_id
+    conversation.updated_at = fresh.updated_at
+    return text
+
+
+def _again_text(
+    conversation: Conversation,
+    now: datetime,
+    settings: Settings,
+    open_now: bool,
+    opening: datetime | None,
+) -> str:
+    return render(
+        "chat/escalation_waiting.txt.j2",
+        claimed=conversation.state == ConversationState.CLAIMED,
+        open=open_now,
+        when=describe_opening(opening, now, settings) if opening else None,
+    ).strip()
+
+
+# --- the attendants' side -----------------------------------------------------------------
+
+
+async def claim(conversation_id: int, user: User) -> Conversation:
+    """The attendant takes the conversation (from WAITING or BOT). One guarded UPDATE, so of
+    two attendants claiming at once exactly one wins; the other gets Conflict."""
+    async with in_transaction() as conn:
+        won = (
+            await Conversation.filter(
+                id=conversation_id,
+                state__in=[ConversationState.WAITING, ConversationState.BOT],
+            )
+            .using_db(conn)
+            .update(state=ConversationState.CLAIMED, assigned_to_id=user.id, updated_at=_now())
+        )
+        if won:
+            conversation = await Conversation.get(id=conversation_id).using_db(conn)
+            await audit.record(
+                user=user,
+                action="claim",
+                entity=ENTITY,
+                entity_id=conversation_id,
+                after=_snap(conversation),
+                using_db=conn,
+            )
+    if won:
+        return await _get(conversation_id)
+    conversation = await _get(conversation_id)
+    if conversation.state == ConversationState.CLOSED:
+        raise Conflict(f"a conversa {conversation_id} já foi encerrada")
+    if conversation.assigned_to_id == user.id:
+        return conversation  # already yours: claiming again changes nothing
+    raise Conflict(f"conversa já assumida por {_owner_name(conversation)}")
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("escreva a mensagem: o texto está vazio")
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"mensagem longa demais: no máximo {MAX_TEXT} caracteres")
+    return text
+
+
+async def reply(conversation_id: int, user: User, text: str, relay: Relay) -> Message:
+    """The attendant writes to the debtor. Only on a CLAIMED conversation, by who claimed it
+    (or a supervisor/admin). Sent through `relay` first; stored (author attendant) only once
+    it went out. Relay errors (SendError, ...) propagate."""
+    text = _clean_text(text)
+    conversation = await _get(conversation_id)
+    if conversation.state != ConversationState.CLAIMED:
+        if conversation.state == ConversationState.CLOSED:
+            raise Conflict("a conversa foi encerrada")
+        raise Conflict("assuma a conversa antes de responder")
+    _may_act(conversation, user)
+    sent_id = await relay(conversation, text)
+    message = await record(
+        conversation,
+        MessageDirection.OUT,
+        MessageAuthor.ATTENDANT,
+        text,
+        channel_message_id=sent_id,
+        user=user,
+    )
+    if message is None:
+        # The channel reused an id we stored for another message: keep the text anyway.
+        message = await record(
+            conversation,
+            MessageDirection.OUT,
+            MessageAuthor.ATTENDANT,
+            text,
+            user=user,
+            payload={"channel_message_id": None if sent_id is None else str(sent_id)},
+        )
+        assert message is not None
+    await audit.record(
+        user=user,
+        action="reply",
+        entity=ENTITY,
+        entity_id=conversation.id,
+        after={"message_id": message.id, "channel_message_id": message.channel_message_id},
+    )
+    return message
+
+
+async def hand_back(conversation_id: int, user: User, relay: Relay) -> Conversation:
+    """WAITING/CLAIMED -> BOT; the debtor is told (chat/handback.txt.j2) through `relay` and
+    the notice is recorded as a system message. The bot resumes where the debtor was."""
+    conversation = await _get(conversation_id)
+    if conversation.state not in (ConversationState.WAITING, ConversationState.CLAIMED):
+        if conversation.state == ConversationState.CLOSED:
+            raise Conflict("a conversa foi encerrada")
+        raise Conflict("a conversa já está com o atendimento automático")
+    _may_act(conversation, user)
+    before = _snap(conversation)
+    async with in_transaction() as conn:
+        moved = (
+            await Conversation.filter(
+                id=conversation.id,
+                state=conversation.state,
+                assigned_to_id=conversation.assigned_to_id,
+            )
+            .using_db(conn)
+            .update(state=ConversationState.BOT, assigned_to_id=None, updated_at=_now())
+        )
+        if moved:
+            await conversation.refresh_from_db(using_db=conn)
+            await audit.record(
+                user=user,
+                action="hand_back",
+                entity=ENTITY,
+                entity_id=conversation.id,
+                before=before,
+                after=_snap(conversation),
+                using_db=conn,
+            )
+    if not moved:
+        raise Conflict("a conversa mudou enquanto isso: atualize e tente de novo")
+    text = render("chat/handback.txt.j2").strip()
+    try:
+        sent_id = await relay(conversation, text)
+    except Exception as error:
+        await record(
+            conversation,
+            MessageDirection.OUT,
+            MessageAuthor.SYSTEM,
+            f"Aviso de retorno ao atendimento automático não enviado: {error}",
+            user=user,
+            payload={"event": "hand_back", "sent": False},
+        )
+        raise
+    await record(
+        conversation,
+        MessageDirection.OUT,
+        MessageAuthor.SYSTEM,
+        text,
+        channel_message_id=sent_id,
+        user=user,
+        payload={"event": "hand_back", "sent": True},
+    )
+    return await _get(conversation.id)
+
+
+async def close(conversation_id: int, user: User) -> Conversation:
+    """Any open state -> CLOSED (closed_at = now). A claimed one only by who claimed it (or a
+    supervisor/admin)."""
+    conversation = await _get(conversation_id)
+    if conversation.state == ConversationState.CLOSED:
+        raise Conflict("a conversa já foi encerrada")
+    _may_act(conversation, user)
+    before = _snap(conversation)
+    now = _now()
+    async with in_transaction() as conn:
+        moved = (
+            await Conversation.filter(id=conversation.id, state=conversation.state)
+            .using_db(conn)
+            .update(state=ConversationState.CLOSED, closed_at=now, updated_at=now)
+        )
+        if moved:
+            await conversation.refresh_from_db(using_db=conn)
+            await audit.record(
+                user=user,
+                action="close",
+                entity=ENTITY,
+                entity_id=conversation.id,
+                before=before,
+                after=_snap(conversation),
+                using_db=conn,
+            )
+    if not moved:
+        raise Conflict("a conversa mudou enquanto isso: atualize e tente de novo")
+    return await _get(conversation.id)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class InboxItem:
+    conversation: Conversation  # customer and assigned_to loaded
+    customer_name: str | None
+    last_message: Message | None
+
+
+async def inbox(
+    state: ConversationState | str | None = None, limit: int = 50, offset: int = 0
+) -> list[InboxItem]:
+    """Open conversations (or those of `state`): WAITING first, then CLAIMED, then BOT;
+    oldest first within each (waiting since escalation, the others since the last change)."""
+    query = Conversation.all()
+    if state is None:
+        query = query.exclude(state=ConversationState.CLOSED)
+    else:
+        query = query.filter(state=ConversationState(state))
+    ids = (
+        await query.annotate(
+            rank=Case(
+                # Text ranks ("0" < "1" < ...): PostgreSQL types the CASE as the column's.
+                *(When(state=s.value, then=str(rank)) for s, rank in _STATE_RANK.items()),
+                default="9",
+            ),
+            since=Coalesce("escalated_at", F("updated_at")),
+        )
+        .order_by("rank", "since", "id")
+        .offset(max(offset, 0))
+        .limit(max(min(limit, 500), 1))
+        .values_list("id", flat=True)
+    )
+    # Loaded apart: joined tables would make the unqualified columns above ambiguous.
+    loaded = await Conversation.filter(id__in=list(ids)).select_related("customer", "assigned_to")
+    by_id = {c.id: c for c in loaded}
+    rows = [by_id[i] for i in ids if i in by_id]
+    last = await last_messages([c.id for c in rows])
+    return [
+        InboxItem(
+            conversation=c,
+            customer_name=c.customer.name if c.customer is not None else None,
+            last_message=last.get(c.id),
+        )
+        for c in rows
+    ]
+
+
+async def last_messages(conversation_ids: list[int]) -> dict[int, Message]:
+    """The newest message of each conversation (two queries, whatever the count)."""
+    if not conversation_ids:
+        return {}
+    newest = (
+        await Message.filter(conversation_id__in=conversation_ids)
+        .annotate(last_id=Max("id"))
+        .group_by("conversation_id")
+        .values("conversation_id", "last_id")
+    )
+    ids = [row["last_id"] for row in newest]
+    return {m.conversation_id: m for m in await Message.filter(id__in=ids)}
+
+
+async def timeline(conversation_id: int) -> tuple[Conversation, list[Message]]:
+    """The conversation (customer and assignee loaded) and all its messages, in order."""
+    conversation = await Conversation.get_or_none(id=conversation_id).select_related(
+        "customer", "assigned_to"
+    )
+    if conversation is None:
+        raise NotFound(f"conversa {conversation_id} não existe")
+    messages = (
+        await Message.filter(conversation_id=conversation_id)
+        .order_by("created_at", "id")
+        .select_related("author_user")
+    )
+    return conversation, list(messages)

@@ -1,0 +1,238 @@
+"""Messages the chat bot starts on its own: a rule's Telegram action (the debtor's deep link),
+reminders of agreement installments, and the thank-you for a reconciled payment.
+
+Each is claimed in the database before it is sent (a guarded update, or the customer's row
+locked while the contact is recorded), so several app instances running the jobs never send
+one twice. Collection messages go only inside the debtor's calling window and contact budget,
+after checking again that the debt is still open (negotiation.contact_policy).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from models import (
+    CampaignEntry,
+    CollectionAction,
+    Customer,
+    Payment,
+    PaymentInstrument,
+    Receivable,
+)
+from models.enums import (
+    OPEN_ENTRY_STATES,
+    ActionKind,
+    Channel,
+    ContactActor,
+    EntryState,
+    MessageDirection,
+    ReceivableStatus,
+)
+from negotiation.clock import today_in
+from negotiation.contact_policy import may_contact, record_contact
+from negotiation.deep_links import bot_link, make_link_token
+from negotiation.engine import days_past
+from negotiation.errors import SendError
+from negotiation.payment_links import payment_url
+from negotiation.rendering import render
+from quita.settings import Settings
+
+log = logging.getLogger("quita.outreach")
+
+# Sends texts to a Telegram chat, in order; raises SendError when they did not go.
+ChatSend = Callable[[int, list[str]], Awaitable[None]]
+REMINDER_DAYS = 3  # an installment is reminded this many days before it is due
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+def _isp(settings: Settings) -> dict[str, str]:
+    return {"name": settings.isp_name, "cnpj": settings.isp_cnpj, "address": settings.isp_address}
+
+
+def _first_name(customer: Customer) -> str:
+    return customer.name.split()[0].title()
+
+
+# --- a rule's Telegram action ------------------------------------------------------------
+
+
+async def run_telegram_actions(send: ChatSend, settings: Settings, now: datetime) -> Report:
+    """For every active Telegram action, message the debtors of its rule's open entries who
+    have a linked chat and whose oldest bill is as late as the action says."""
+    report = Report()
+    today = today_in(settings.timezone)
+    actions = await CollectionAction.filter(kind=ActionKind.TELEGRAM, active=True)
+    for action in actions:
+        entries = await CampaignEntry.filter(
+            rule_id=action.rule_id,
+            state__in=[s for s in OPEN_ENTRY_STATES if s != EntryState.EXPORTED],
+            customer__telegram_chat_id__isnull=False,
+        ).select_related("customer")
+        for entry in entries:
+            if (
+                action.days_late is not None
+                and days_past(entry.oldest_due_date, today) != action.days_late
+            ):
+                continue
+            outcome = await _message_debtor(entry, send, settings, now)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+    return report
+
+
+async def _message_debtor(entry: CampaignEntry, send: ChatSend, settings: Settings, now) -> str:
+    customer = entry.customer
+    async with in_transaction() as conn:
+        # Locked while deciding and recording: a second instance waits, then sees the contact.
+        await Customer.select_for_update().using_db(conn).get(id=customer.id)
+        decision = await may_contact(customer, Channel.TELEGRAM, now, settings, kind="message")
+        if not decision.allowed:
+            return "skipped"
+        await record_contact(
+            customer.id,
+            Channel.TELEGRAM,
+            ContactActor.BOT,
+            MessageDirection.OUT,
+            entry_id=entry.id,
+            note="mensagem da régua de cobrança",
+            at=now,
+            using_db=conn,
+        )
+    token = make_link_token(customer.id, settings.secret_key, now=now)
+    text = render(
+        "chat/outbound.txt.j2",
+        isp=_isp(settings),
+        first_name=_first_name(customer),
+        link=bot_link(settings.telegram_bot_username, token),
+    ).strip()
+    try:
+        await send(customer.telegram_chat_id, [text])
+    except SendError as error:
+        log.warning("telegram action for customer %s failed: %s", customer.id, error)
+        return "failed"
+    return "sent"
+
+
+# --- reminders and thanks ----------------------------------------------------------------
+
+
+async def send_reminders(send: ChatSend, settings: Settings, now: datetime) -> Report:
+    """Installments due within REMINDER_DAYS, not yet reminded, of debtors with a chat."""
+    report = Report()
+    today = today_in(settings.timezone)
+    due = await Receivable.filter(
+        agreement_id__isnull=False,
+        status=ReceivableStatus.OPEN,
+        reminded_at__isnull=True,
+        due_date__gte=today,
+        due_date__lte=today + timedelta(days=REMINDER_DAYS),
+        customer__telegram_chat_id__isnull=False,
+    ).select_related("customer")
+    for bill in due:
+        decision = await may_contact(
+            bill.customer, Channel.TELEGRAM, now, settings, kind="reminder"
+        )
+        if not decision.allowed:
+            report.skipped += 1
+            continue
+        claimed = await Receivable.filter(id=bill.id, reminded_at__isnull=True).update(
+            reminded_at=now
+        )
+        if not claimed:
+            continue  # another instance has it
+        instrument = await PaymentInstrument.get_or_none(
+            receivable_id=bill.id, cancelled_at__isnull=True
+        )
+        if instrument is None:
+            report.skipped += 1
+            continue
+        last_due = await Receivable.filter(agreement_id=bill.agreement_id).order_by("-due_date")
+        text = render(
+            "chat/reminder.txt.j2",
+            isp=_isp(settings),
+            number=bill.installment_number,
+            agreement_id=bill.agreement_id,
+            amount=bill.amount,
+            due_date=bill.due_date,
+            line=instrument.line,
+            url=payment_url(
+                settings.public_base_url,
+                bill.agreement_id,
+                last_due[0].due_date,
+                settings.secret_key,
+            ),
+        ).strip()
+        try:
+            await send(bill.customer.telegram_chat_id, [text, instrument.pix_payload])
+        except SendError as error:
+            # Let a later round try again.
+            await Receivable.filter(id=bill.id).update(reminded_at=None)
+            log.warning("reminder of receivable %s failed: %s", bill.id, error)
+            report.failed += 1
+            continue
+        await record_contact(
+            bill.customer_id,
+            Channel.TELEGRAM,
+            ContactActor.BOT,
+            MessageDirection.OUT,
+            note=f"lembrete da parcela {bill.installment_number} do acordo {bill.agreement_id}",
+            at=now,
+        )
+        report.sent += 1
+    return report
+
+
+async def send_thanks(send: ChatSend, settings: Settings, now: datetime) -> Report:
+    """A thank-you for each reconciled installment payment of a debtor with a chat."""
+    report = Report()
+    recent = await Payment.filter(
+        thanked_at__isnull=True,
+        created_at__gte=now - timedelta(days=2),
+        receivable__agreement_id__isnull=False,
+        receivable__customer__telegram_chat_id__isnull=False,
+    ).select_related("receivable", "receivable__customer", "receivable__agreement")
+    for payment in recent:
+        bill = payment.receivable
+        customer = bill.customer
+        if customer.opted_out_at is not None or customer.no_telegram:
+            continue
+        if not await Payment.filter(id=payment.id, thanked_at__isnull=True).update(thanked_at=now):
+            continue
+        text = render(
+            "chat/thanks.txt.j2",
+            isp=_isp(settings),
+            first_name=_first_name(customer),
+            amount=payment.amount,
+            number=bill.installment_number,
+            agreement_id=bill.agreement_id,
+            fulfilled=bill.agreement.status == "fulfilled",
+        ).strip()
+        try:
+            await send(customer.telegram_chat_id, [text])
+        except SendError as error:
+            log.warning("thank-you for payment %s failed: %s", payment.id, error)
+            report.failed += 1
+            continue
+        report.sent += 1
+    return report
+
+
+async def run_all(send: ChatSend, settings: Settings, now: datetime | None = None) -> Report:
+    now = now or datetime.now(UTC)
+    total = Report()
+    for step in (run_telegram_actions, send_reminders, send_thanks):
+        part = await step(send, settings, now)
+        total.sent += part.sent
+        total.skipped += part.skipped
+        total.failed += part.failed
+    return total

@@ -1,0 +1,90 @@
+"""`quita bot set-webhook` and `quita bot poll`: connect the Telegram bot."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import typer
+
+bot_app = typer.Typer(
+    help="The Telegram bot: register its webhook, or poll for development.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(message: str) -> NoReturn:
+    from quita.cli import fail  # late: quita.cli registers this app
+
+    fail(message)
+
+
+def _configured():
+    from quita.cli import _settings
+
+    settings = _settings()
+    if not settings.telegram_token:
+        _fail("QUITA_TELEGRAM_TOKEN is not set")
+    return settings
+
+
+@bot_app.command("set-webhook")
+def set_webhook() -> None:
+    """Tell Telegram to POST updates to {QUITA_PUBLIC_BASE_URL}/telegram/webhook with the
+    secret of QUITA_TELEGRAM_WEBHOOK_SECRET."""
+    from quita.cli import _run
+
+    settings = _configured()
+    if not settings.telegram_webhook_secret:
+        _fail("QUITA_TELEGRAM_WEBHOOK_SECRET is not set (Telegram must send it back to us)")
+    url = f"{settings.public_base_url.rstrip('/')}/telegram/webhook"
+    if not url.startswith("https://") and "127.0.0.1" not in url and "localhost" not in url:
+        _fail(f"Telegram only calls https URLs; QUITA_PUBLIC_BASE_URL gives {url}")
+
+    async def register() -> None:
+        from aiogram.exceptions import AiogramError
+
+        from bot.client import close_bot, make_bot
+
+        bot = make_bot(settings)
+        try:
+            await bot.set_webhook(
+                url,
+                secret_token=settings.telegram_webhook_secret,
+                allowed_updates=["message", "callback_query"],
+                drop_pending_updates=False,
+            )
+        except AiogramError as error:
+            _fail(f"Telegram refused the webhook: {error}")
+        finally:
+            await close_bot(bot)
+
+    _run(register())
+    typer.echo(f"webhook set: {url}")
+
+
+@bot_app.command("poll")
+def poll() -> None:
+    """Long polling, for development without a public URL (removes the webhook first)."""
+    from quita.cli import _run
+
+    settings = _configured()
+
+    async def run() -> None:
+        from bot.client import close_bot, make_bot
+        from bot.dispatcher import make_dispatcher
+        from quita.db import database
+
+        bot = make_bot(settings)
+        dispatcher = make_dispatcher(settings)
+        async with database(settings.database_url):
+            try:
+                await bot.delete_webhook(drop_pending_updates=False)
+                await dispatcher.start_polling(bot, handle_signals=False)
+            finally:
+                await dispatcher.storage.close()
+                await close_bot(bot)
+
+    typer.echo("polling Telegram for updates (Ctrl+C stops)")
+    _run(run())

@@ -1,0 +1,103 @@
+"""POST /telegram/webhook: the secret, unreadable bodies, redeliveries, several instances,
+Telegram's 429 — with the real app, aiogram and the fake Bot API server."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from models import DialogState, Message, ProcessedUpdate
+from quita.app import create_app
+from tests.bot.conftest import SECRET, bot_settings
+from tests.bot.test_dialog import CPF, _debtor
+
+
+async def test_a_wrong_or_missing_secret_is_refused_and_nothing_happens(new_chat, telegram_api):
+    chat = new_chat(6001)
+    wrong = await chat.post({"message": chat._message(text="/start")}, secret="errado")
+    assert wrong.status_code == 401
+    missing = await chat.clients[0].post("/telegram/webhook", json={"update_id": 1})
+    assert missing.status_code == 401
+    assert telegram_api.sent_to(6001) == [] and await ProcessedUpdate.all().count() == 0
+
+
+async def test_garbage_gets_400_without_a_traceback(bot_app):
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    for body in (b"not json", b"[1, 2]", b'{"update_id": "x"}'):
+        answer = await bot_app.post("/telegram/webhook", content=body, headers=headers)
+        assert answer.status_code == 400
+        assert answer.json() == {"detail": "corpo do webhook ilegível"}
+
+
+async def test_a_redelivered_update_gets_one_reply(new_chat, telegram_api):
+    chat = new_chat(6002)
+    update = {"update_id": 424242, "message": chat._message(text="/ajuda")}
+    first = await chat.post(dict(update))
+    again = await chat.post(dict(update))
+    assert first.json() == {"ok": True} and again.json()["duplicate"] is True
+    assert len(telegram_api.sent_to(6002)) == 1
+    assert await Message.filter(direction="in").count() == 1
+
+
+async def test_a_429_from_telegram_is_waited_out(new_chat, telegram_api):
+    chat = new_chat(6003)
+    telegram_api.rate_limit_next(times=1, retry_after=1)
+    replies = await chat.say("/ajuda")
+    assert replies and "/divida" in replies[0]
+    assert [c.status for c in telegram_api.calls_of("sendMessage")][:2] == [429, 200]
+
+
+@pytest.fixture
+async def second_instance(db, telegram_api):
+    app = create_app(bot_settings(db, telegram_api))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+        yield client
+    await app.state.dispatcher.storage.close()
+    await app.state.channels.aclose()
+
+
+async def test_two_instances_serve_one_conversation(new_chat, bot_app, second_instance):
+    await _debtor()
+    chat = new_chat(6004, bot_app, second_instance)  # updates alternate between the two
+    await chat.say(CPF)
+    shown = " ".join(await chat.say("17/05/1980"))
+    assert "Total hoje" in shown
+    assert "Propostas" in " ".join(await chat.press("offers"))
+    assert await DialogState.filter(key__contains="6004").count() == 1
+
+
+@pytest.fixture
+async def redis_apps(db, telegram_api):
+    """Two instances sharing dialog state through Redis (a database of its own, emptied)."""
+    url = "redis://127.0.0.1:6379/7"
+    await Redis.from_url(url).flushdb()
+    apps = [create_app(bot_settings(db, telegram_api, redis_url=url)) for _ in range(2)]
+    clients = [
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=a), base_url="http://test")
+        for a in apps
+    ]
+    yield clients
+    for client, app in zip(clients, apps, strict=True):
+        await client.aclose()
+        await app.state.dispatcher.storage.close()
+        await app.state.channels.aclose()
+    redis = Redis.from_url(url)
+    await redis.flushdb()
+    await redis.aclose()
+
+
+async def test_with_redis_the_state_lives_there_per_chat(new_chat, redis_apps):
+    await _debtor()
+    maria = new_chat(6005, *redis_apps)
+    stranger = new_chat(6006, *redis_apps)
+    await maria.say(CPF)
+    assert "Obrigado" not in " ".join(await stranger.say("17/05/1980"))  # not Maria's step
+    assert "Total hoje" in " ".join(await maria.say("17/05/1980"))
+    assert await DialogState.all().count() == 0
+    redis = Redis.from_url("redis://127.0.0.1:6379/7")
+    keys = sorted(k.decode() for k in await redis.keys("quita:fsm:*"))
+    await redis.aclose()
+    assert any(":6005:6005:" in k for k in keys) and any(":6006:6006:" in k for k in keys)
