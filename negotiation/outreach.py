@@ -33,7 +33,6 @@ from models.enums import (
     MessageDirection,
     ReceivableStatus,
 )
-from negotiation.clock import today_in
 from negotiation.contact_policy import may_contact, record_contact
 from negotiation.deep_links import bot_link, make_link_token
 from negotiation.engine import days_past
@@ -71,7 +70,7 @@ async def run_telegram_actions(send: ChatSend, settings: Settings, now: datetime
     """For every active Telegram action, message the debtors of its rule's open entries who
     have a linked chat and whose oldest bill is as late as the action says."""
     report = Report()
-    today = today_in(settings.timezone)
+    today = now.astimezone(settings.tz).date()
     actions = await CollectionAction.filter(kind=ActionKind.TELEGRAM, active=True)
     for action in actions:
         entries = await CampaignEntry.filter(
@@ -129,7 +128,7 @@ async def _message_debtor(entry: CampaignEntry, send: ChatSend, settings: Settin
 async def send_reminders(send: ChatSend, settings: Settings, now: datetime) -> Report:
     """Installments due within REMINDER_DAYS, not yet reminded, of debtors with a chat."""
     report = Report()
-    today = today_in(settings.timezone)
+    today = now.astimezone(settings.tz).date()
     due = await Receivable.filter(
         agreement_id__isnull=False,
         status=ReceivableStatus.OPEN,
@@ -197,7 +196,7 @@ async def send_thanks(send: ChatSend, settings: Settings, now: datetime) -> Repo
     report = Report()
     recent = await Payment.filter(
         thanked_at__isnull=True,
-        created_at__gte=now - timedelta(days=2),
+        paid_at__gte=now - timedelta(days=3),  # not old payments of an import
         receivable__agreement_id__isnull=False,
         receivable__customer__telegram_chat_id__isnull=False,
     ).select_related("receivable", "receivable__customer", "receivable__agreement")
