@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -88,3 +88,54 @@ def poll() -> None:
 
     typer.echo("polling Telegram for updates (Ctrl+C stops)")
     _run(run())
+
+
+@bot_app.command("link")
+def link(
+    customer: Annotated[
+        str | None,
+        typer.Argument(help="External id or CPF/CNPJ; default: a customer with overdue bills"),
+    ] = None,
+) -> None:
+    """Print a customer's single-use deep link to the bot (what SMS, e-mail and robot calls
+    send), with what identifies them without it."""
+    from quita.cli import _run, _settings
+
+    settings = _settings()
+
+    async def find() -> tuple[Any, list[str], str, str]:
+        from datetime import date
+
+        from tortoise.expressions import Q
+
+        from models import Customer, CustomerPhone, Receivable
+        from negotiation.deep_links import bot_link, make_link_token
+        from quita.db import database
+
+        async with database(settings.database_url):
+            if customer:
+                digits = "".join(c for c in customer if c.isdigit())
+                query = Q(external_id=customer) | Q(document=digits or customer)
+                found = await Customer.filter(query).first()
+            else:
+                overdue = await Receivable.filter(
+                    status="open", due_date__lt=date.today(), agreement_id__isnull=True
+                ).first()
+                found = overdue and await Customer.get(id=overdue.customer_id)
+            if found is None:
+                _fail(f"no customer {customer!r}" if customer else "no customer with overdue bills")
+            phones = await CustomerPhone.filter(customer_id=found.id).values_list(
+                "number", flat=True
+            )
+            token = make_link_token(found.id, settings.secret_key)
+            return found, phones, bot_link(settings.telegram_bot_username, token), token
+
+    found, phones, url, token = _run(find())
+    typer.echo(f"{found.name} ({found.external_id})")
+    typer.echo(f"  CPF/CNPJ: {found.document}")
+    if found.birth_date:
+        typer.echo(f"  birth date: {found.birth_date:%d/%m/%Y}")
+    for number in phones:
+        typer.echo(f"  phone: {number}")
+    typer.echo(f"  deep link: {url}")
+    typer.echo(f"  or send the bot: /start {token}")

@@ -57,8 +57,9 @@ class Call:
 
 
 class FakeTelegramAPI:
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, port: int = 0) -> None:
         self.token = token
+        self.port = port  # 0: a free port
         self.url = ""  # set by start(): the base for QUITA_TELEGRAM_API_SERVER
         self.calls: list[Call] = []
         self.webhook: dict[str, Any] = {}
@@ -147,7 +148,7 @@ class FakeTelegramAPI:
         async def open_site() -> None:
             self._new_update = asyncio.Event()
             await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
+            site = web.TCPSite(runner, "127.0.0.1", self.port)
             await site.start()
             port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
             self.url = f"http://127.0.0.1:{port}"
