@@ -7,6 +7,7 @@ import unicodedata
 from models import Agreement, Delivery
 from models.enums import DeliveryChannel
 from negotiation.clock import today_in
+from negotiation.deep_links import bot_link, make_link_token
 from negotiation.installments import installments_of
 from negotiation.instrument_pdf import installment_pdf, pdf_filename
 from negotiation.payment_links import payment_url
@@ -25,6 +26,11 @@ def gsm_text(text: str) -> str:
         .encode("ascii", "ignore")
         .decode()
     )
+
+
+def channel_allows_link(delivery: Delivery) -> bool:
+    # SMS stays short; Telegram is already the bot.
+    return delivery.channel == DeliveryChannel.EMAIL
 
 
 async def compose(delivery: Delivery, settings: Settings):
@@ -59,6 +65,12 @@ async def compose(delivery: Delivery, settings: Settings):
         "installments": installments,
         "next": payable[0] if payable else None,
         "url": payment_url(settings.public_base_url, agreement.id, last_due, settings.secret_key),
+        # The debtor's single-use way into the bot, where the bot runs.
+        "bot_url": bot_link(
+            settings.telegram_bot_username, make_link_token(customer.id, settings.secret_key)
+        )
+        if settings.telegram_token and channel_allows_link(delivery)
+        else None,
     }
     channel = DeliveryChannel(delivery.channel)
     if channel == DeliveryChannel.SMS:

@@ -11,6 +11,7 @@ import pytest
 from models import Agreement, CustomerPhone, Delivery
 from models.enums import Channel, DeliveryStatus, Role
 from negotiation.accept import accept
+from negotiation.deep_links import read_link_token
 from negotiation.offers import offers_for_customer
 from negotiation.payments import pix
 from quita.app import create_app
@@ -68,6 +69,11 @@ async def test_the_attendant_sends_by_every_channel(wired, smtp_server, twilio_a
 
     [mail] = smtp_server.received
     assert mail["To"] == "joana@example.com"
+    body = mail.get_body(("plain",)).get_content()
+    token = body.split("https://t.me/QuitaBot?start=")[1].split()[0]  # the way into the bot
+    assert read_link_token(token, "a-test-secret-of-at-least-32-bytes-long")[0] == (
+        agreement.customer_id
+    )
     [sms] = twilio_api.messages
     assert sms["To"] == "+5519988887777" and sms["From"] == "+5519900001111"
     assert sms["StatusCallback"] == "https://quita.example/twilio/sms/status"
