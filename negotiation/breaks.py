@@ -48,16 +48,27 @@ async def check_agreements(today: date) -> CheckReport:
             condition.break_action == BreakAction.MOVE_TO_END
             and agreement.misses + 1 < condition.misses_to_cancel
         ):
-            await _move_to_end(agreement, missed)
-            report.moved.append(missed.id)
+            if await _move_to_end(agreement, missed):
+                report.moved.append(missed.id)
         else:
             await break_agreement(agreement, reason=f"parcela {missed.installment_number} vencida")
             report.broken.append(agreement.id)
     return report
 
 
-async def _move_to_end(agreement: Agreement, missed: Receivable) -> None:
+async def _move_to_end(agreement: Agreement, missed: Receivable) -> bool:
+    """Move the missed installment after the last one; False when another instance running
+    the same check got there first (the guarded update of `misses` lets one through)."""
     async with in_transaction() as conn:
+        counted = (
+            await Agreement.filter(
+                id=agreement.id, status=AgreementStatus.ACTIVE, misses=agreement.misses
+            )
+            .using_db(conn)
+            .update(misses=agreement.misses + 1)
+        )
+        if not counted:
+            return False
         last = (
             await Receivable.filter(agreement_id=agreement.id)
             .using_db(conn)
@@ -69,7 +80,6 @@ async def _move_to_end(agreement: Agreement, missed: Receivable) -> None:
         missed.due_date = last.due_date + timedelta(days=spacing)
         await missed.save(using_db=conn, update_fields=["due_date"])
         agreement.misses += 1
-        await agreement.save(using_db=conn, update_fields=["misses"])
         await audit.record(
             user=None,
             actor="system",
@@ -84,6 +94,7 @@ async def _move_to_end(agreement: Agreement, missed: Receivable) -> None:
             },
             using_db=conn,
         )
+    return True
 
 
 async def break_agreement(agreement: Agreement, *, reason: str) -> None:

@@ -151,3 +151,15 @@ def test_cli_check_prints_what_it_did(tmp_path):
         timeout=60,
     )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+async def test_two_instances_checking_at_once_move_the_installment_once(pg_db):
+    import asyncio
+
+    agreement = await _agreement(action=BreakAction.MOVE_TO_END, misses=3)
+    first = (await _installments(agreement))[0]
+    reports = await asyncio.gather(*(check_agreements(date(2026, 12, 10)) for _ in range(4)))
+    assert sum(len(r.moved) for r in reports) == 1
+    await first.refresh_from_db()
+    assert first.due_date == date(2027, 1, 29) + timedelta(days=30)  # moved once, not 4 times
+    assert (await Agreement.get(id=agreement.id)).misses == 1
