@@ -90,6 +90,8 @@ class CampaignEntry(Model):
     reschedule_at = fields.DatetimeField(null=True)
     notes = fields.TextField(null=True)
     attempts = fields.IntField(default=0)
+    # The dialer's lease: while in the future, one dialer process owns the entry.
+    leased_until = fields.DatetimeField(null=True)
     agency = fields.ForeignKeyField(
         "models.Agency", related_name="entries", null=True, on_delete=fields.SET_NULL
     )
@@ -103,7 +105,7 @@ class CampaignEntry(Model):
     class Meta:
         table = "campaign_entry"
         ordering = ["campaign_id", "position"]
-        indexes = (("customer_id", "state"), ("agency_id",))
+        indexes = (("customer_id", "state"), ("agency_id",), ("state", "call_at"))
         unique_together = (("campaign", "position"),)
         constraints = (
             CheckConstraint(check=sql_in("state", EntryState), name="ck_entry_state"),

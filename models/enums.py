@@ -63,6 +63,34 @@ class ContactOutcome(StrEnum):
     AGREEMENT = "agreement"
 
 
+class CallDirection(StrEnum):
+    OUTBOUND = "outbound"
+    INBOUND = "inbound"
+
+
+class CallStatus(StrEnum):
+    """Twilio's call statuses, in the order a call goes through them."""
+
+    QUEUED = "queued"
+    INITIATED = "initiated"
+    RINGING = "ringing"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+    BUSY = "busy"
+    NO_ANSWER = "no-answer"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+FINAL_CALL_STATUSES = (
+    CallStatus.COMPLETED,
+    CallStatus.BUSY,
+    CallStatus.NO_ANSWER,
+    CallStatus.FAILED,
+    CallStatus.CANCELED,
+)
+
+
 class DeliveryChannel(StrEnum):
     EMAIL = "email"
     SMS = "sms"

@@ -20,6 +20,10 @@ class CollectionRule(Model):
     general = fields.BooleanField(default=True)
     priority = fields.IntField(default=0)
     minutes_per_call = fields.IntField(default=5)
+    # The robot's retries: after no answer, busy, failure or voicemail, call again this many
+    # minutes later, up to this many calls in all.
+    retry_minutes = fields.IntField(default=120, db_default=120)
+    max_attempts = fields.IntField(default=3, db_default=3)
     notes = fields.TextField(null=True)
     # Valores de Cobrança: bounds on the customer's total debt that enters the list.
     amount_min = money(null=True)

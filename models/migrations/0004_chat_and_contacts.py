@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='ProcessedUpdate',
             fields=[
-                ('update_id', fields.BigIntField(primary_key=True, unique=True, db_index=True)),
+                ('update_id', fields.BigIntField(generated=False, primary_key=True, unique=True, db_index=True)),
                 ('received_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'processed_update', 'app': 'models', 'pk_attr': 'update_id', 'table_description': 'A Telegram update already handled: the same update_id again changes nothing.'},

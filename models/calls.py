@@ -1,0 +1,51 @@
+"""Phone calls (robot and inbound): when, how long, outcome, keys pressed, agreement made, and
+the state of the voice dialog between Twilio's webhooks."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.migrations.constraints import CheckConstraint
+from tortoise.models import Model
+
+from models.enums import CallDirection, CallStatus, ContactOutcome, sql_in
+
+
+class Call(Model):
+    id = fields.IntField(primary_key=True)
+    # Twilio's CallSid; empty for the moment between leasing an entry and Twilio's answer.
+    sid = fields.CharField(max_length=64, null=True, unique=True)
+    direction = fields.CharEnumField(CallDirection, max_length=10)
+    status = fields.CharEnumField(CallStatus, max_length=12, default=CallStatus.QUEUED)
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="calls", null=True, on_delete=fields.SET_NULL
+    )
+    entry = fields.ForeignKeyField(
+        "models.CampaignEntry", related_name="calls", null=True, on_delete=fields.SET_NULL
+    )
+    from_number = fields.CharField(max_length=20, default="")
+    to_number = fields.CharField(max_length=20, default="")
+    # What answered (Twilio's AnsweredBy): human, machine_start, machine_end_beep, fax, unknown.
+    answered_by = fields.CharField(max_length=24, null=True)
+    # The voice dialog: its step, its data, how many times the question was repeated.
+    step = fields.CharField(max_length=40, default="start")
+    data = fields.JSONField(default=dict)
+    silences = fields.IntField(default=0)
+    keys = fields.JSONField(default=list)  # every key or phrase, in order
+    outcome = fields.CharEnumField(ContactOutcome, max_length=14, null=True)
+    agreement = fields.ForeignKeyField(
+        "models.Agreement", related_name="calls", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    answered_at = fields.DatetimeField(null=True)
+    ended_at = fields.DatetimeField(null=True)
+    duration_seconds = fields.IntField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "call"
+        ordering = ["-created_at", "-id"]
+        indexes = (("customer_id", "created_at"), ("entry_id",), ("status",))
+        constraints = (
+            CheckConstraint(check=sql_in("direction", CallDirection), name="ck_call_direction"),
+            CheckConstraint(check=sql_in("status", CallStatus), name="ck_call_status"),
+        )

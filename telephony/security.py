@@ -1,0 +1,34 @@
+"""Twilio's X-Twilio-Signature, checked with the twilio library's RequestValidator.
+
+Twilio signs the URL it called, which is the public one: behind a proxy the app sees another
+host and scheme, so the URL is rebuilt from QUITA_PUBLIC_BASE_URL plus the request's path and
+query string.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from twilio.request_validator import RequestValidator
+
+from negotiation.errors import PermissionDenied
+
+
+def public_url(request: Request, base_url: str) -> str:
+    url = base_url.rstrip("/") + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    return url
+
+
+async def verified_form(request: Request) -> dict[str, str]:
+    """The POSTed form, when its signature is Twilio's; PermissionDenied (403) otherwise."""
+    settings = request.app.state.settings
+    token = settings.twilio_auth_token
+    signature = request.headers.get("X-Twilio-Signature", "")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    if not token or not signature:
+        raise PermissionDenied("assinatura do Twilio ausente")
+    url = public_url(request, settings.public_base_url)
+    if not RequestValidator(token).validate(url, form, signature):
+        raise PermissionDenied("assinatura do Twilio inválida")
+    return form
