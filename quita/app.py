@@ -22,6 +22,9 @@ from quita.channels import build_channels, telegram_relay, telegram_resumer
 from quita.db import close_db, migrate, open_db
 from quita.jobs import run_forever
 from quita.settings import Settings, get_settings
+from telephony.call_status import router as call_status_router
+from telephony.sms_webhooks import router as sms_webhooks_router
+from telephony.voice import router as voice_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -82,6 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(pix_webhook_router)
     app.include_router(telegram_webhook_router)
+    app.include_router(voice_router)
+    app.include_router(call_status_router)
+    app.include_router(sms_webhooks_router)
     app.include_router(payment_page_router)
 
     @app.get("/healthz", tags=["ops"])
