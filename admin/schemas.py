@@ -379,10 +379,30 @@ class OfferOut(BaseModel):
     schedule: list[PaymentOut]
 
 
+class CallOut(Out):
+    id: int
+    sid: str | None
+    direction: str
+    status: str
+    customer_id: int | None
+    entry_id: int | None
+    from_number: str
+    to_number: str
+    answered_by: str | None
+    outcome: str | None
+    keys: list[str]
+    agreement_id: int | None
+    created_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime | None
+    duration_seconds: int | None
+
+
 class EntryDetail(EntryOut):
     record: CustomerRecord | None
     bills: list[BillOut]
     offers: list[OfferOut]
+    calls: list[CallOut]
 
 
 class ResultIn(Body):

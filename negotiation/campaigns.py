@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from models import (
     Agreement,
+    Call,
     Campaign,
     CampaignEntry,
     CollectionStatus,
@@ -96,6 +97,7 @@ class EntryView:
     show_record: bool
     bills: list[Receivable]
     offers: list[CustomerOffer]
+    calls: list[Call]
 
 
 async def entry_view(user: User, entry_id: int, today: date) -> EntryView:
@@ -113,6 +115,7 @@ async def entry_view(user: User, entry_id: int, today: date) -> EntryView:
         show_record=allows(user.role, Permission.VIEW_CUSTOMER),
         bills=list(bills),
         offers=offers,
+        calls=await Call.filter(entry_id=entry.id).order_by("-created_at", "-id"),
     )
 
 

@@ -99,3 +99,27 @@ def rules(
     except (ConfigurationError, DBConnectionError, OSError, PostgresError) as exc:
         _fail(f"database: {exc}")
     typer.echo(json.dumps(result))
+
+
+@bench_app.command("webhooks")
+def webhooks(
+    requests: Annotated[int, typer.Option(min=100, help="Requests per server")] = 2000,
+    concurrency: Annotated[int, typer.Option(min=1, max=500, help="Requests in flight")] = 50,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Tortoise URL of an empty database for the demo base; default a temporary"
+            " SQLite file",
+        ),
+    ] = None,
+) -> None:
+    """Signed POST /twilio/voice under load against a bare FastAPI endpoint; one JSON line."""
+    if database is not None and not database.startswith(("sqlite", "postgres://")):
+        _fail(f"--database: {database!r} is neither sqlite:// nor postgres://user@host:port/db")
+    module = _load("bench_webhooks")
+    try:
+        result = asyncio.run(module.run(requests, concurrency, database))
+    except OSError as exc:
+        _fail(f"bench: {exc}")
+    typer.echo(json.dumps(result))

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from admin.api import (
     agreements,
     auth,
+    calls,
     campaigns,
     catalog,
     conditions,
@@ -27,6 +28,7 @@ for module in (
     campaigns,
     customers,
     agreements,
+    calls,
     conversations,
     imports,
     payments,

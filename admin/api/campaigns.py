@@ -62,6 +62,7 @@ async def get_entry(entry_id: int, request: Request, user: User = view):
         record=await customer_record(seen.entry.customer) if seen.show_record else None,
         bills=[bill_out(b, today) for b in seen.bills],
         offers=[offer_out(o) for o in seen.offers],
+        calls=[s.CallOut.model_validate(c) for c in seen.calls],
     )
 
 

@@ -245,3 +245,32 @@ async def test_taking_an_entry_puts_it_in_progress_once(api, as_role, call_list)
     body = {"result_type_id": call_list["nothing"].id}
     done = await api.post(f"/api/v1/entries/{entry.id}/result", headers=headers, json=body)
     assert done.json()["state"] == "done"
+
+
+async def test_the_entry_and_the_calls_api_show_every_call(api, as_role, call_list):
+    from models import Call
+
+    entry = call_list["entries"][0]
+    start = datetime(2026, 11, 30, 17, tzinfo=UTC)
+    await Call.create(
+        sid="CA" + "1" * 32,
+        direction="outbound",
+        status="completed",
+        customer_id=entry.customer_id,
+        entry=entry,
+        to_number="+5519988887777",
+        answered_by="human",
+        keys=["1", "529", "2"],
+        outcome="conversation",
+        answered_at=start,
+        ended_at=start + timedelta(seconds=95),
+        duration_seconds=95,
+    )
+    headers = await as_role(Role.ATTENDANT)
+    calls = (await api.get(f"/api/v1/entries/{entry.id}", headers=headers)).json()["calls"]
+    assert [(c["duration_seconds"], c["keys"], c["outcome"]) for c in calls] == [
+        (95, ["1", "529", "2"], "conversation")
+    ]
+    listed = await api.get(f"/api/v1/calls?customer_id={entry.customer_id}", headers=headers)
+    assert [c["sid"] for c in listed.json()] == ["CA" + "1" * 32]
+    assert (await api.get("/api/v1/calls", headers=await as_role(Role.AGENCY))).status_code == 403
