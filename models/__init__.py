@@ -13,7 +13,7 @@ from models.deliveries import Delivery
 from models.events import OutboundEvent
 from models.payments import Payment, PaymentInstrument
 from models.rules import CollectionAction, CollectionRule, RuleFilter
-from models.users import AuditLog, User
+from models.users import AuditLog, ConsoleSession, User
 
 __all__ = [
     "Agency",
@@ -26,6 +26,7 @@ __all__ = [
     "CollectionAction",
     "CollectionRule",
     "CollectionStatus",
+    "ConsoleSession",
     "ContactAttempt",
     "ContactType",
     "Conversation",

@@ -56,3 +56,18 @@ class AuditLog(Model):
         table = "audit_log"
         ordering = ["-created_at", "-id"]
         indexes = (("entity", "entity_id"),)
+
+
+class ConsoleSession(Model):
+    """A signed-in browser of the console. The cookie holds a random key, and only its SHA-256
+    is stored, with the session CSRF token. Signing out deletes the row."""
+
+    key_hash = fields.CharField(max_length=64, primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="sessions", on_delete=fields.CASCADE)
+    csrf_token = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "console_session"
+        indexes = (("user_id",),)

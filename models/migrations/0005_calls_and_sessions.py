@@ -43,6 +43,18 @@ class Migration(migrations.Migration):
             options={'table': 'call', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='ConsoleSession',
+            fields=[
+                ('key_hash', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=64)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='sessions', on_delete=OnDelete.CASCADE)),
+                ('csrf_token', fields.CharField(max_length=64)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'console_session', 'app': 'models', 'pk_attr': 'key_hash', 'table_description': 'A signed-in browser of the console. The cookie holds a random key, and only its SHA-256'},
+            bases=['Model'],
+        ),
         ops.AddField(
             model_name='CampaignEntry',
             name='leased_until',
@@ -69,5 +81,6 @@ class Migration(migrations.Migration):
         ops.AddIndex(model_name='Call', index=Index(fields=['customer_id', 'created_at'])),
         ops.AddIndex(model_name='Call', index=Index(fields=['entry_id'])),
         ops.AddIndex(model_name='Call', index=Index(fields=['status'])),
+        ops.AddIndex(model_name='ConsoleSession', index=Index(fields=['user_id'])),
 
 ]
