@@ -9,9 +9,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from tortoise.exceptions import IntegrityError
 
 from admin.api import router as api_router
+from admin.console import router as console_router
+from admin.console.errors import CONSOLE_STATIC, console_error
 from admin.payment_page import router as payment_page_router
 from admin.pix_webhook import router as pix_webhook_router
 from bot.dispatcher import make_dispatcher
@@ -67,8 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     @app.exception_handler(QuitaError)
-    async def quita_error(_: Request, exc: QuitaError) -> JSONResponse:
-        # The one place where the error hierarchy becomes HTTP.
+    async def quita_error(request: Request, exc: QuitaError):
+        # The one place where the error hierarchy becomes HTTP (a page for the console).
+        if request.url.path.startswith("/console"):
+            return console_error(request, exc)
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
         return JSONResponse(
             status_code=exc.http_status, content={"detail": str(exc)}, headers=headers
@@ -83,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.include_router(api_router)
+    app.include_router(console_router)
+    app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     app.include_router(pix_webhook_router)
     app.include_router(telegram_webhook_router)
     app.include_router(voice_router)

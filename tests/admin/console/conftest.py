@@ -1,0 +1,45 @@
+"""A browser-like client for the console (cookies kept), signed in per role."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from models.enums import Role
+from quita.app import create_app
+from quita.settings import Settings
+from tests.admin.conftest import PASSWORD
+
+
+@pytest.fixture
+async def console_app(db):
+    return create_app(
+        Settings(database_url=db, secret_key="a-test-secret-of-at-least-32-bytes-long", jobs=False)
+    )
+
+
+@pytest.fixture
+async def browser(console_app):
+    transport = httpx.ASGITransport(app=console_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def sign_in(browser, users):
+    async def go(role: Role) -> str:
+        answer = await browser.post(
+            "/console/login", data={"username": role.value, "password": PASSWORD}
+        )
+        assert answer.status_code == 303, answer.text
+        home = await browser.get("/console")
+        assert home.status_code == 200
+        return csrf_of(home.text)
+
+    return go
