@@ -5,9 +5,37 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from admin.console import auth, home
+from admin.console import (
+    audit,
+    auth,
+    calculator,
+    campaigns,
+    catalog,
+    conditions,
+    customers,
+    entries,
+    home,
+    inbox,
+    rules,
+    simulator,
+    users,
+)
 
 router = APIRouter(include_in_schema=False)
 # Each page module carries the /console prefix itself: the dashboard is /console exactly.
-router.include_router(auth.router)
-router.include_router(home.router)
+for module in (
+    auth,
+    home,
+    conditions,
+    rules,
+    catalog,
+    users,
+    audit,
+    campaigns,
+    entries,
+    customers,
+    inbox,
+    simulator,
+    calculator,
+):
+    router.include_router(module.router)
