@@ -1,5 +1,292 @@
-"""Placeholder: filled in by the console work (issue 7)."""
+"""Cadastros: Status de cobrança, tipos de resultado, tipos de contato e escritórios.
 
-from fastapi import APIRouter
+One page with a section per catalog (sortable table and an add form), an edit page per row
+and a confirmed delete. The pages validate with the API's own schemas and save through the
+API's own audited create/update/delete (the endpoints `admin.api.crud.catalog_router` made
+for admin.api.catalog), so every rule lives in one place: uniqueness and "still in use" are
+the database's, and a page only turns their refusal into a message next to the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, ValidationError
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
+
+from admin import schemas as s
+from admin.api import catalog as api
+from admin.api.crud import get_or_404
+from admin.console.conditions import field_errors
+from admin.console.render import page
+from admin.console.session import Signed, allowed
+from models import Agency, CollectionStatus, ContactType, ResultType
+from models.enums import ContactKind, ResultKind
+from negotiation.errors import Conflict, InvalidInput, NotFound
+from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
+configure = allowed(Permission.CONFIGURE)
+
+RESULT_KINDS = {
+    ResultKind.NEGOTIATED.value: "Negociado",
+    ResultKind.RESCHEDULE.value: "Reagendamento",
+    ResultKind.NO_NEGOTIATION.value: "Sem negociação",
+    ResultKind.UNREACHABLE.value: "Não localizado",
+    ResultKind.WRONG_PARTY.value: "Pessoa errada",
+    ResultKind.OTHER.value: "Outro",
+}
+CONTACT_KINDS = {
+    ContactKind.PHONE.value: "Telefone",
+    ContactKind.ROBOT_CALL.value: "Ligação do robô",
+    ContactKind.TELEGRAM.value: "Telegram",
+    ContactKind.EMAIL.value: "E-mail",
+    ContactKind.SMS.value: "SMS",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    type: str = "text"  # text | checkbox | select
+    choices: dict[str, str] | None = None
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str  # in the console's URLs
+    api_path: str  # the admin API's catalog path
+    model: type[Model]
+    schema: type[BaseModel]
+    title: str  # section heading
+    label: str  # one of them, for messages
+    fields: tuple[Field, ...]
+    unique: tuple[str, ...]  # fields the database keeps unique (for the duplicate message)
+
+
+_NAME = Field("name", "Nome", required=True)
+_ACTIVE = Field("active", "Ativo", "checkbox")
+KINDS: dict[str, Kind] = {
+    k.slug: k
+    for k in (
+        Kind(
+            "statuses",
+            "/collection-statuses",
+            CollectionStatus,
+            s.CollectionStatusIn,
+            "Status de cobrança",
+            "status de cobrança",
+            (_NAME, Field("allows_receipt", "Permite Gerar Recibo", "checkbox"), _ACTIVE),
+            ("name",),
+        ),
+        Kind(
+            "result-types",
+            "/result-types",
+            ResultType,
+            s.ResultTypeIn,
+            "Tipos de resultado",
+            "tipo de resultado",
+            (_NAME, Field("kind", "Natureza", "select", RESULT_KINDS), _ACTIVE),
+            ("name",),
+        ),
+        Kind(
+            "contact-types",
+            "/contact-types",
+            ContactType,
+            s.ContactTypeIn,
+            "Tipos de contato",
+            "tipo de contato",
+            (_NAME, Field("kind", "Canal", "select", CONTACT_KINDS), _ACTIVE),
+            ("name",),
+        ),
+        Kind(
+            "agencies",
+            "/agencies",
+            Agency,
+            s.AgencyIn,
+            "Escritórios de cobrança",
+            "escritório",
+            (
+                _NAME,
+                Field("cnpj", "CNPJ"),
+                Field("email", "E-mail"),
+                Field("phone", "Telefone"),
+                Field("contact_name", "Contato"),
+                _ACTIVE,
+            ),
+            ("name", "cnpj"),
+        ),
+    )
+}
+_DUPLICATE = {"name": "já existe um cadastro com este nome", "cnpj": "este CNPJ já está cadastrado"}
+
+
+def _api(kind: Kind, method: str) -> Callable[..., Any]:
+    """The admin API's own endpoint function for this catalog (the audited write)."""
+    path = kind.api_path if method == "POST" else f"{kind.api_path}/{{item_id}}"
+    for route in _routes(api.router):
+        if getattr(route, "path", None) == path and method in getattr(route, "methods", ()):
+            return route.endpoint  # type: ignore[attr-defined]
+    raise LookupError(f"{method} {path} not in admin.api.catalog")
+
+
+def _routes(router: APIRouter) -> list[Any]:
+    """The router's routes, those of the routers it includes too."""
+    found = []
+    for route in router.routes:
+        inner = getattr(route, "original_router", None)
+        found.extend(_routes(inner) if inner is not None else [route])
+    return found
+
+
+def _kind(slug: str) -> Kind:
+    kind = KINDS.get(slug)
+    if kind is None:
+        raise NotFound(f"cadastro «{slug}» não existe")
+    return kind
+
+
+def _data_of(kind: Kind, form: Any) -> dict[str, Any]:
+    """The form as the schema's dict: checkboxes as booleans, empty optional texts as None."""
+    data: dict[str, Any] = {}
+    for f in kind.fields:
+        if f.type == "checkbox":
+            data[f.name] = form.get(f.name) == "on"
+        else:
+            value = str(form.get(f.name, "")).strip()
+            data[f.name] = value if value or f.required else None
+            if data[f.name] is None and f.type == "select":
+                del data[f.name]  # the schema's default
+    return data
+
+
+def _shown(kind: Kind, item: Model | dict | None) -> dict[str, Any]:
+    if item is None:
+        return {f.name: (f.name == "active") if f.type == "checkbox" else "" for f in kind.fields}
+    get = item.get if isinstance(item, dict) else lambda n, d=None: getattr(item, n, d)
+    shown = {}
+    for f in kind.fields:
+        value = get(f.name, None)
+        shown[f.name] = bool(value) if f.type == "checkbox" else ("" if value is None else value)
+        if hasattr(shown[f.name], "value"):
+            shown[f.name] = shown[f.name].value
+    return shown
+
+
+async def _duplicates(kind: Kind, data: dict, item_id: int | None) -> dict[str, str]:
+    """After the database refused a write: which unique field is taken (none: still in use)."""
+    errors = {}
+    for name in kind.unique:
+        if data.get(name) is None:
+            continue
+        query = kind.model.filter(**{name: data[name]})
+        if item_id is not None:
+            query = query.exclude(id=item_id)
+        if await query.exists():
+            errors[name] = _DUPLICATE[name]
+    return errors or {"__all__": "conflito com dados existentes; nada foi salvo"}
+
+
+async def _save(kind: Kind, form: Any, signed: Signed, item_id: int | None) -> dict[str, str]:
+    """Validate and write through the API; the errors by field ({} when saved)."""
+    data = _data_of(kind, form)
+    try:
+        body = kind.schema.model_validate(data)
+        if item_id is None:
+            await _api(kind, "POST")(body, user=signed.user)
+        else:
+            await _api(kind, "PUT")(item_id, body, user=signed.user)
+    except (ValidationError, InvalidInput) as exc:
+        return field_errors(exc)
+    except IntegrityError:
+        return await _duplicates(kind, data, item_id)
+    return {}
+
+
+async def _sections(failed: str | None = None, values: dict | None = None, errors=None):
+    sections = []
+    for kind in KINDS.values():
+        mine = kind.slug == failed
+        sections.append(
+            {
+                "kind": kind,
+                "items": [_shown(kind, i) | {"id": i.id} for i in await kind.model.all()],
+                "values": values if mine else _shown(kind, None),
+                "errors": (errors or {}) if mine else {},
+            }
+        )
+    return sections
+
+
+@router.get("/catalog")
+async def catalog_page(request: Request, signed: Signed = configure):
+    return page(request, signed, "console/catalog.html.j2", sections=await _sections())
+
+
+@router.post("/catalog/{slug}/new")
+async def create_item(slug: str, request: Request, signed: Signed = configure):
+    kind = _kind(slug)
+    form = await request.form()
+    errors = await _save(kind, form, signed, None)
+    if errors:
+        values = _shown(kind, _data_of(kind, form))
+        sections = await _sections(slug, values, errors)
+        return page(request, signed, "console/catalog.html.j2", status_code=422, sections=sections)
+    return RedirectResponse(f"/console/catalog?ok=created#{slug}", status_code=303)
+
+
+def _edit_page(request, signed, kind, item_id, values, errors=None, status_code=200):
+    return page(
+        request,
+        signed,
+        "console/catalog_edit.html.j2",
+        status_code=status_code,
+        kind=kind,
+        item_id=item_id,
+        values=values,
+        errors=errors or {},
+    )
+
+
+@router.get("/catalog/{slug}/{item_id}")
+async def edit_item(slug: str, item_id: int, request: Request, signed: Signed = configure):
+    kind = _kind(slug)
+    item = await get_or_404(kind.model, item_id, kind.label)
+    return _edit_page(request, signed, kind, item_id, _shown(kind, item))
+
+
+@router.post("/catalog/{slug}/{item_id}")
+async def update_item(slug: str, item_id: int, request: Request, signed: Signed = configure):
+    kind = _kind(slug)
+    await get_or_404(kind.model, item_id, kind.label)  # 404 before reading the form
+    form = await request.form()
+    errors = await _save(kind, form, signed, item_id)
+    if errors:
+        values = _shown(kind, _data_of(kind, form))
+        return _edit_page(request, signed, kind, item_id, values, errors, 422)
+    return RedirectResponse(f"/console/catalog?ok=saved#{slug}", status_code=303)
+
+
+@router.post("/catalog/{slug}/{item_id}/delete")
+async def delete_item(slug: str, item_id: int, request: Request, signed: Signed = configure):
+    kind = _kind(slug)
+    item = await get_or_404(kind.model, item_id, kind.label)
+    form = await request.form()
+    if form.get("confirm") != "on":
+        errors = {"confirm": "marque a confirmação para excluir"}
+        return _edit_page(request, signed, kind, item_id, _shown(kind, item), errors, 422)
+    try:
+        await _api(kind, "DELETE")(item_id, user=signed.user)
+    except IntegrityError:
+        raise Conflict(
+            f"«{item.name}» está em uso e não pode ser excluído; desmarque «Ativo» em vez de"
+            " excluir"
+        ) from None
+    return RedirectResponse(f"/console/catalog?ok=deleted#{slug}", status_code=303)
