@@ -1,5 +1,164 @@
-"""Placeholder: filled in by the Twilio work (issue 6)."""
+"""Twilio's voice webhooks: the answer URL (inbound and outbound calls), the `<Gather>` actions,
+the silence redirects, the attendants' queue wait music and the asynchronous answering-machine
+callback. The dialog itself is `negotiation.ivr`; this module checks signatures, finds the
+call and renders TwiML.
 
-from fastapi import APIRouter
+A TwiML endpoint never answers 500: any failure (a broken database included) becomes an
+apology in Portuguese and a transfer to the attendants' number, or a goodbye. Answers are
+bounded by `ANSWER_TIMEOUT`, well inside Twilio's 15 seconds.
+"""
 
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from models import Call
+from models.enums import DeliveryChannel
+from negotiation import ivr
+from quita.settings import Settings
+from telephony.security import verified_form
+from telephony.twilio_client import twilio_client
+from telephony.twiml import empty_twiml, twiml_response, voice_twiml, wait_twiml
+
+log = logging.getLogger("quita.voice")
 router = APIRouter(tags=["twilio"])
+
+ANSWER_TIMEOUT = 10.0  # seconds; Twilio gives up at 15
+UPDATE_TIMEOUT = 5.0  # seconds for replacing a live call's TwiML (the machine's message)
+
+
+def now() -> datetime:
+    """The clock of the dialog (tests freeze it)."""
+    return datetime.now(UTC)
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _sms_sender(request: Request):
+    senders = getattr(request.app.state, "senders", None) or {}
+    return senders.get(DeliveryChannel.SMS)
+
+
+async def _twiml(request: Request, work: Callable[[], Awaitable[ivr.Prompt]]) -> Response:
+    """Runs the dialog step; whatever goes wrong, Twilio gets valid TwiML."""
+    settings = _settings(request)
+    try:
+        prompt = await asyncio.wait_for(work(), ANSWER_TIMEOUT)
+        return twiml_response(voice_twiml(prompt, settings))
+    except Exception:
+        log.exception("voice webhook %s failed; answering with an apology", request.url.path)
+    try:
+        return twiml_response(voice_twiml(ivr.apology_prompt(settings), settings))
+    except Exception:  # even the template failed: still TwiML
+        log.exception("apology TwiML failed")
+        return twiml_response(
+            '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="pt-BR">'
+            "Desculpe, tivemos um problema técnico. Até logo.</Say><Hangup/></Response>"
+        )
+
+
+async def _call(form: dict[str, str]) -> Call | None:
+    sid = form.get("CallSid", "")
+    return await Call.get_or_none(sid=sid) if sid else None
+
+
+@router.post("/twilio/voice")
+async def answer(request: Request) -> Response:
+    """Answer URL of every call. An outbound call's row was made by the dialer (found by
+    CallSid, or by `?call=<id>` on this URL); an inbound call gets its row here."""
+    form = await verified_form(request)
+    settings = _settings(request)
+
+    async def work() -> ivr.Prompt:
+        at = now()
+        found = dict(form)
+        if request.query_params.get("call"):
+            found["_call_id"] = request.query_params["call"]
+        call = await ivr.call_for(found, settings, at)
+        return await ivr.answer(call, form, settings, at)
+
+    return await _twiml(request, work)
+
+
+@router.post("/twilio/voice/gather/{step}")
+async def gather(step: str, request: Request) -> Response:
+    form = await verified_form(request)
+    settings = _settings(request)
+
+    async def work() -> ivr.Prompt:
+        call = await _call(form)
+        if call is None:
+            return ivr.Prompt((ivr.say("goodbye", settings),), hangup=True)
+        return await ivr.gathered(
+            call,
+            step,
+            form.get("Digits"),
+            form.get("SpeechResult"),
+            settings,
+            now(),
+            turn=request.query_params.get("turn"),
+            sms=_sms_sender(request),
+        )
+
+    return await _twiml(request, work)
+
+
+@router.post("/twilio/voice/silence/{step}")
+async def silence(step: str, request: Request) -> Response:
+    form = await verified_form(request)
+    settings = _settings(request)
+
+    async def work() -> ivr.Prompt:
+        call = await _call(form)
+        if call is None:
+            return ivr.Prompt((ivr.say("goodbye", settings),), hangup=True)
+        return await ivr.silence(call, step, settings, now(), turn=request.query_params.get("turn"))
+
+    return await _twiml(request, work)
+
+
+@router.post("/twilio/voice/wait")
+async def wait(request: Request) -> Response:
+    """`waitUrl` of the attendants' queue: a pt-BR message between the hold music."""
+    await verified_form(request)
+    settings = _settings(request)
+    try:
+        return twiml_response(wait_twiml(ivr.wait_prompt(settings), settings))
+    except Exception:
+        log.exception("queue wait TwiML failed")
+        return twiml_response(empty_twiml())
+
+
+@router.post("/twilio/voice/amd")
+async def amd(request: Request) -> Response:
+    """Asynchronous answering-machine detection (AsyncAmdStatusCallback). A machine gets the
+    neutral message in place of the dialog: the live call's TwiML is replaced through the
+    REST API. Twilio ignores this answer's body."""
+    form = await verified_form(request)
+    settings = _settings(request)
+    try:
+        call = await _call(form)
+        if call is not None:
+            prompt = await ivr.machine(call, form.get("AnsweredBy", ""), settings, now())
+            if prompt is not None and call.sid:
+                await _replace_twiml(call.sid, voice_twiml(prompt, settings), settings)
+    except Exception:
+        log.exception("AMD callback failed")
+    return twiml_response(empty_twiml())
+
+
+async def _replace_twiml(sid: str, twiml: str, settings: Settings) -> None:
+    """Best effort: the call may already have ended."""
+    try:
+        async with twilio_client(settings, timeout=UPDATE_TIMEOUT) as client:
+            await client.calls(sid).update_async(twiml=twiml)
+    except Exception as error:
+        log.warning("could not replace the TwiML of call %s: %s", sid, error)

@@ -1,0 +1,84 @@
+"""TwiML for the voice dialog's prompts (negotiation.ivr.Prompt), with the twilio library's
+VoiceResponse.
+
+Every `<Say>` is pt-BR with the configured voice. A question is a `<Gather>` (keys and speech)
+posting to `/twilio/voice/gather/<step>`, followed by a `<Redirect>` to
+`/twilio/voice/silence/<step>`: when nobody answers, Twilio falls through to it and the
+question is repeated (or the call ends).
+"""
+
+from __future__ import annotations
+
+from fastapi.responses import Response
+from twilio.twiml.voice_response import VoiceResponse
+
+from negotiation.ivr import Prompt, say
+from quita.settings import Settings
+
+XML = "application/xml"
+
+
+def url(settings: Settings, path: str) -> str:
+    """Absolute public URL: Twilio signs (and we check) the URL it calls."""
+    return settings.public_base_url.rstrip("/") + path
+
+
+def _say(node, text: str, settings: Settings) -> None:
+    node.say(text, language="pt-BR", voice=settings.twilio_voice)
+
+
+def voice_twiml(prompt: Prompt, settings: Settings) -> str:
+    response = VoiceResponse()
+    if prompt.gather is not None:
+        g = prompt.gather
+        query = f"?turn={g.turn}" if g.turn is not None else ""
+        options = {
+            "input": "dtmf speech",
+            "action": url(settings, f"/twilio/voice/gather/{g.step}{query}"),
+            "method": "POST",
+            "language": "pt-BR",
+            "hints": g.hints,
+            "timeout": g.timeout,
+            "speech_timeout": "auto",
+            "finish_on_key": g.finish_on_key,
+            "action_on_empty_result": False,
+        }
+        if g.num_digits:
+            options["num_digits"] = g.num_digits
+        gather = response.gather(**options)
+        for text in prompt.says:
+            _say(gather, text, settings)
+        response.redirect(url(settings, f"/twilio/voice/silence/{g.step}{query}"), method="POST")
+        return str(response)
+    for text in prompt.says:
+        _say(response, text, settings)
+    if prompt.dial:
+        response.dial(prompt.dial, timeout=30)
+        _say(response, say("goodbye", settings), settings)
+        response.hangup()
+    elif prompt.enqueue:
+        response.enqueue(
+            prompt.enqueue,
+            wait_url=url(settings, "/twilio/voice/wait"),
+            wait_url_method="POST",
+        )
+    elif prompt.hangup:
+        response.hangup()
+    return str(response)
+
+
+def wait_twiml(prompt: Prompt, settings: Settings, pause: int = 20) -> str:
+    """For the queue's waitUrl: the message, then a pause (Twilio calls the URL again)."""
+    response = VoiceResponse()
+    for text in prompt.says:
+        _say(response, text, settings)
+    response.pause(length=pause)
+    return str(response)
+
+
+def twiml_response(body: str) -> Response:
+    return Response(content=body, media_type=XML)
+
+
+def empty_twiml() -> str:
+    return str(VoiceResponse())

@@ -1,0 +1,551 @@
+"""The voice dialog end to end: signed requests as Twilio sends them, into the real app, TwiML
+parsed and asserted by verb and attribute; SMS and call updates go to the fake Twilio API."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from tortoise import connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from models import (
+    Agreement,
+    Call,
+    ContactAttempt,
+    Conversation,
+    Customer,
+    CustomerPhone,
+    Delivery,
+    IdentityLock,
+    Message,
+    ServiceTicket,
+)
+from models.enums import (
+    AgreementStatus,
+    CallDirection,
+    CallStatus,
+    ContactOutcome,
+    ConversationState,
+    DeliveryStatus,
+)
+from negotiation.clock import today_in
+from negotiation.payments import boleto, pix
+from quita.db import close_db, migrate, open_db
+from telephony import voice
+from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
+from tests.fakes.twilio_api import FakeTwilioApi
+from tests.telephony.signing import TwiML, post_signed, twilio_app
+
+CPF = "52998224725"
+PHONE = "+5519988887777"
+OUR_NUMBER = "+5519999990000"
+# A Wednesday, 14:00 in São Paulo: the attendants are working.
+WEDNESDAY = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
+DEBT_WORDS = re.compile(r"R\$|rea(l|is)|centavo|\d+[.,]\d\d|conta|parcela|d[ií]vida", re.I)
+
+
+def voice_settings(twilio_api: FakeTwilioApi, db: str, **extra):
+    values = {
+        "database_url": db,
+        "secret_key": "x" * 40,
+        "public_base_url": "https://quita.example",
+        "jobs": False,
+    }
+    values.update(extra)
+    return twilio_api.settings(**values)
+
+
+async def _debtor(**extra) -> Customer:
+    today = today_in("America/Sao_Paulo")
+    customer = await make_customer(
+        name="MARIA DA SILVA", document=CPF, birth_date=date(1980, 5, 17), **extra
+    )
+    await CustomerPhone.create(customer=customer, number=PHONE)
+    await make_receivable(customer, today - timedelta(days=40), "99.90")
+    await make_receivable(customer, today - timedelta(days=10), "99.90")
+    await make_condition(SEED_OPTIONS, is_default=True)
+    return customer
+
+
+async def _robot_call(customer: Customer) -> Call:
+    return await Call.create(
+        sid="CA" + secrets.token_hex(16),
+        direction=CallDirection.OUTBOUND,
+        status=CallStatus.RINGING,
+        customer=customer,
+        to_number=PHONE,
+        from_number=OUR_NUMBER,
+    )
+
+
+class Phone:
+    """One call as Twilio drives it."""
+
+    def __init__(self, client, settings, sid: str, *, inbound_from: str | None = None):
+        self.client, self.settings, self.sid = client, settings, sid
+        if inbound_from is None:
+            self.base = {
+                "CallSid": sid,
+                "From": OUR_NUMBER,
+                "To": PHONE,
+                "Direction": "outbound-api",
+            }
+        else:
+            self.base = {
+                "CallSid": sid,
+                "From": inbound_from,
+                "To": OUR_NUMBER,
+                "Direction": "inbound",
+            }
+        self.base["AccountSid"] = settings.twilio_account_sid
+        self.base["CallStatus"] = "in-progress"
+
+        self.last: TwiML | None = None
+        self.sent: tuple[str, dict[str, str]] | None = None
+
+    async def post(self, path: str, **fields: str) -> TwiML:
+        params = {**self.base, **fields}
+        self.sent = (path, params)
+        response = await post_signed(self.client, self.settings, path, params)
+        self.last = TwiML.of(response)
+        return self.last
+
+    async def resend(self) -> TwiML:
+        """Twilio repeats the last request exactly."""
+        path, params = self.sent
+        return TwiML.of(await post_signed(self.client, self.settings, path, params))
+
+    def _url(self, kind: str, step: str) -> str:
+        """Where Twilio would post: the last TwiML's own URL for that step (with its turn)."""
+        if self.last is not None and self.last.gather is not None and self.last.step == step:
+            url = (
+                self.last.gather.get("action")
+                if kind == "gather"
+                else self.last.first("Redirect").text
+            )
+            return url.removeprefix("https://quita.example")
+        return f"/twilio/voice/{kind}/{step}"
+
+    async def answer(self) -> TwiML:
+        return await self.post("/twilio/voice")
+
+    async def press(self, step: str, digits: str) -> TwiML:
+        return await self.post(self._url("gather", step), Digits=digits)
+
+    async def speak(self, step: str, words: str) -> TwiML:
+        return await self.post(self._url("gather", step), SpeechResult=words)
+
+    async def silent(self, step: str) -> TwiML:
+        return await self.post(self._url("silence", step))
+
+
+@pytest.fixture
+async def phone_app(db, twilio_api) -> AsyncIterator:
+    settings = voice_settings(twilio_api, db)
+    async with twilio_app(settings) as client:
+        client.settings = settings
+        yield client
+
+
+def _assert_question(twiml: TwiML, step: str, settings) -> None:
+    gather = twiml.gather
+    assert gather is not None, twiml.verbs
+    assert gather.get("input") == "dtmf speech"
+    assert gather.get("language") == "pt-BR"
+    assert "sim" in gather.get("hints") and "dois" in gather.get("hints")
+    assert re.fullmatch(
+        rf"https://quita\.example/twilio/voice/gather/{step}\?turn=\d+", gather.get("action")
+    )
+    assert gather.get("method") == "POST"
+    assert twiml.verbs == ["Gather", "Redirect"]
+    redirect = twiml.first("Redirect")
+    assert redirect.text == gather.get("action").replace("/gather/", "/silence/")
+    for say in twiml.says():
+        assert say.get("language") == "pt-BR"
+        assert say.get("voice") == settings.twilio_voice
+
+
+def _key_for(twiml: TwiML, words: str) -> str:
+    match = re.search(r"Tecle (\d) para " + words, twiml.text)
+    assert match, twiml.text
+    return match[1]
+
+
+# --- the robot call, from answer to agreement ---------------------------------------------
+
+
+async def test_outbound_call_to_agreement_and_sms(each_db, twilio_api) -> None:
+    settings = voice_settings(twilio_api, each_db)
+    customer = await _debtor()
+    call = await _robot_call(customer)
+    async with twilio_app(settings) as client:
+        phone = Phone(client, settings, call.sid)
+
+        hello = await phone.answer()
+        _assert_question(hello, "person", settings)
+        assert hello.gather.get("numDigits") == "1"
+        assert "Maria?" in hello.text and "Provedor Exemplo" in hello.text
+        assert not DEBT_WORDS.search(hello.text)  # nothing about a debt before confirmation
+
+        ask_cpf = await phone.press("person", "1")
+        _assert_question(ask_cpf, "cpf3", settings)
+        assert "três primeiros números do seu CPF" in ask_cpf.text
+        assert not DEBT_WORDS.search(ask_cpf.text)
+
+        offers = await phone.press("cpf3", CPF[:3])
+        _assert_question(offers, "offers", settings)
+        text = offers.text
+        assert "cento e" in text and "reais" in text and "duas contas em atraso" in text
+        assert "Tecle 1 para pagar à vista" in text and "Tecle 9" in text and "0 para falar" in text
+        assert "R$" not in text  # amounts are spoken as words
+
+        down = await phone.press("offers", _key_for(offers, "uma entrada"))
+        _assert_question(down, "down", settings)
+        assert down.gather.get("finishOnKey") == "#" and down.gather.get("numDigits") is None
+        assert "entrada mínima de" in down.text
+
+        confirm = await phone.press("down", "1")
+        _assert_question(confirm, "confirm", settings)
+        assert "Tecle 1 para confirmar o acordo" in confirm.text and "vence em" in confirm.text
+
+        done = await phone.press("confirm", "1")
+        assert done.hangs_up and done.gather is None
+        assert "acordo foi registrado" in done.text and "SMS" in done.text
+
+        # Twilio repeats the last request: nothing twice.
+        again = await phone.resend()
+        assert again.hangs_up and "acordo foi registrado" not in again.text
+
+    agreement = await Agreement.get(customer_id=customer.id)
+    assert agreement.status == AgreementStatus.ACTIVE and str(agreement.channel) == "voice"
+    assert agreement.down_payment is not None
+    assert await Agreement.filter(customer_id=customer.id).count() == 1
+    await call.refresh_from_db()
+    assert call.outcome == ContactOutcome.AGREEMENT and call.agreement_id == agreement.id
+    assert call.step == "done"
+    assert [k["step"] for k in call.keys] == ["person", "cpf3", "offers", "down", "confirm"]
+    assert call.keys[1]["input"] == "***"  # CPF digits are not kept
+    assert await ContactAttempt.filter(
+        customer_id=customer.id, outcome=ContactOutcome.CONVERSATION, entry_id=None
+    ).exists()
+
+    # The SMS: ISP and CNPJ, boleto line, PIX copy-and-paste, the debtor's link to the bot.
+    assert len(twilio_api.messages) == 1
+    sms = twilio_api.messages[0]
+    assert sms["To"] == PHONE and sms["StatusCallback"].endswith("/twilio/sms/status")
+    body = sms["Body"]
+    assert settings.isp_name in body and settings.isp_cnpj in body
+    payload = body.split("PIX copia e cola:\n")[1].split("\n")[0]
+    line = body.split("Boleto: ")[1].split("\n")[0]
+    today = today_in(settings.timezone)
+    assert pix.parse(payload).amount == agreement.down_payment
+    assert boleto.parse(line, today).amount == agreement.down_payment
+    assert re.search(r"https://t\.me/QuitaBot\?start=[\w-]{20,}", body)
+    delivery = await Delivery.get(agreement_id=agreement.id)
+    assert delivery.status == DeliveryStatus.SENT and delivery.external_id.startswith("SM")
+
+    # The timeline: what the robot said and what was pressed.
+    conversation = await Conversation.get(external_ref=call.sid)
+    assert conversation.customer_id == customer.id
+    texts = [m.text for m in await Message.filter(conversation_id=conversation.id)]
+    assert any("Maria?" in t for t in texts) and "***" in texts
+    assert any("acordo foi registrado" in t for t in texts)
+
+
+async def test_speech_answers_work_like_keys(phone_app) -> None:
+    customer = await _debtor()
+    call = await _robot_call(customer)
+    phone = Phone(phone_app, phone_app.settings, call.sid)
+    await phone.answer()
+    ask_cpf = await phone.speak("person", "Sim.")
+    assert ask_cpf.step == "cpf3"
+    offers = await phone.speak("cpf3", "cinco dois nove")
+    assert offers.step == "offers" and "reais" in offers.text
+
+
+# --- who answered -----------------------------------------------------------------------------
+
+
+async def test_machine_gets_a_neutral_message(phone_app, twilio_api) -> None:
+    customer = await _debtor()
+    call = await _robot_call(customer)
+    phone = Phone(phone_app, phone_app.settings, call.sid)
+    hello = await phone.answer()
+    assert not DEBT_WORDS.search(hello.text)
+
+    answer = await phone.post("/twilio/voice/amd", AnsweredBy="machine_end_beep")
+    assert answer.verbs == []
+    await call.refresh_from_db()
+    assert call.outcome == ContactOutcome.VOICEMAIL and call.answered_by == "machine_end_beep"
+
+    # The live call's TwiML is replaced through the REST API with the neutral message.
+    update = next(r for r in twilio_api.requests if r.path.endswith(f"/Calls/{call.sid}.json"))
+    assert update.method == "POST"
+    replaced = TwiML(ET.fromstring(update.form["Twiml"]))
+    assert "Provedor Exemplo" in replaced.text and replaced.hangs_up
+    assert not DEBT_WORDS.search(replaced.text)
+    assert not re.search(r"\d", replaced.text)
+
+    # Keys from the voicemail greeting change nothing and still say nothing about the debt.
+    late = await phone.press("person", "1")
+    assert late.hangs_up and not DEBT_WORDS.search(late.text)
+    for twiml in (hello, late):
+        assert "R$" not in twiml.text and "reais" not in twiml.text
+    await call.refresh_from_db()
+    assert call.outcome == ContactOutcome.VOICEMAIL
+
+
+async def test_machine_detected_before_the_answer_url(phone_app) -> None:
+    settings = phone_app.settings.model_copy(update={"attendant_number": "+551933334444"})
+    phone_app.app.state.settings = settings
+    customer = await _debtor()
+    call = await _robot_call(customer)
+    phone = Phone(phone_app, settings, call.sid)
+    await phone.post("/twilio/voice/amd", AnsweredBy="fax")
+    hello = await phone.answer()
+    assert hello.hangs_up and hello.gather is None
+    assert "1 9, 3 3 3 3, 4 4 4 4" in hello.text
+    assert not DEBT_WORDS.search(hello.text)
+
+
+async def test_human_answer_only_recorded(phone_app) -> None:
+    customer = await _debtor()
+    call = await _robot_call(customer)
+    phone = Phone(phone_app, phone_app.settings, call.sid)
+    await phone.answer()
+    await phone.post("/twilio/voice/amd", AnsweredBy="human")
+    await call.refresh_from_db()
+    assert call.answered_by == "human" and call.outcome is None and call.step == "person"
+
+
+async def test_wrong_party_ends_politely(phone_app) -> None:
+    customer = await _debtor()
+    call = await _robot_call(customer)
+    phone = Phone(phone_app, phone_app.settings, call.sid)
+    await phone.answer()
+    bye = await phone.press("person", "2")
+    assert bye.hangs_up and bye.gather is None and "desculpe o incômodo" in bye.text
+    assert not DEBT_WORDS.search(bye.text)
+    await call.refresh_from_db()
+    assert call.outcome == ContactOutcome.WRONG_PARTY
+
+
+async def test_three_wrong_cpf_tries_end_the_call(phone_app) -> None:
+    customer = await _debtor()
+    call = await _robot_call(customer)
+    phone = Phone(phone_app, phone_app.settings, call.sid)
+    await phone.answer()
+    await phone.press("person", "1")
+    first = await phone.press("cpf3", "111")
+    assert first.step == "cpf3" and "não conferem" in first.text
+    # A retry of the same request does not count twice.
+    again = await phone.resend()
+    assert again.step == "cpf3"
+    await call.refresh_from_db()
+    assert call.data["tries"] == 1
+    await phone.press("cpf3", "222")
+    bye = await phone.press("cpf3", "333")
+    assert bye.hangs_up and "Não foi possível confirmar" in bye.text
+    for text in (first.text, bye.text):
+        assert not DEBT_WORDS.search(text)
+    await call.refresh_from_db()
+    assert call.step == "done" and call.outcome is None
+    assert (await IdentityLock.get(handle=f"voice:{PHONE}")).failures == 3
+
+
+async def test_silence_repeats_twice_then_goodbye(phone_app) -> None:
+    customer = await _debtor()
+    call = await _robot_call(customer)
+    phone = Phone(phone_app, phone_app.settings, call.sid)
+    hello = await phone.answer()
+    for _ in range(2):
+        repeat = await phone.silent("person")
+        _assert_question(repeat, "person", phone_app.settings)
+        assert repeat.text == hello.text.replace(
+            "Olá! Aqui é a central automática de atendimento da Provedor Exemplo Ltda. ", ""
+        )
+    # A stale silence redirect (another step) counts nothing.
+    stale = await phone.silent("offers")
+    assert stale.step == "person"
+    bye = await phone.silent("person")
+    assert bye.hangs_up and "Não recebemos resposta" in bye.text
+    await call.refresh_from_db()
+    assert call.silences == 3 and call.step == "done"
+
+
+# --- a person ---------------------------------------------------------------------------------
+
+
+async def test_zero_enqueues_inside_hours(phone_app, monkeypatch) -> None:
+    monkeypatch.setattr(voice, "now", lambda: WEDNESDAY)
+    customer = await _debtor()
+    call = await _robot_call(customer)
+    phone = Phone(phone_app, phone_app.settings, call.sid)
+    await phone.answer()
+    transfer = await phone.press("person", "0")
+    assert transfer.verbs == ["Say", "Enqueue"] and "transferir" in transfer.text
+    enqueue = transfer.first("Enqueue")
+    assert enqueue.text == "atendimento"
+    assert enqueue.get("waitUrl") == "https://quita.example/twilio/voice/wait"
+    wait = TwiML.of(await post_signed(phone_app, phone_app.settings, "/twilio/voice/wait", {}))
+    assert "atendentes estão ocupados" in wait.text
+
+
+async def test_zero_dials_the_attendant_number_when_set(phone_app, monkeypatch) -> None:
+    monkeypatch.setattr(voice, "now", lambda: WEDNESDAY)
+    settings = phone_app.settings.model_copy(update={"attendant_number": "+551933334444"})
+    phone_app.app.state.settings = settings
+    customer = await _debtor()
+    call = await _robot_call(customer)
+    phone = Phone(phone_app, settings, call.sid)
+    await phone.answer()
+    transfer = await phone.press("person", "0")
+    assert transfer.first("Dial").text == "+551933334444"
+
+
+async def test_zero_outside_hours_offers_a_callback(phone_app) -> None:
+    settings = phone_app.settings.model_copy(
+        update={"attendant_weekday_hours": "", "attendant_saturday_hours": ""}
+    )
+    phone_app.app.state.settings = settings
+    customer = await _debtor()
+    call = await _robot_call(customer)
+    phone = Phone(phone_app, settings, call.sid)
+    await phone.answer()
+    await phone.press("person", "1")
+    await phone.press("cpf3", CPF[:3])
+    offer = await phone.press("offers", "0")
+    _assert_question(offer, "closed", settings)
+    assert "ligue de volta" in offer.text and offer.first("Enqueue") is None
+    done = await phone.press("closed", "1")
+    assert done.hangs_up and "Combinado" in done.text
+    conversation = await Conversation.get(external_ref=call.sid)
+    assert conversation.state == ConversationState.WAITING
+    ticket = await ServiceTicket.get(customer_id=customer.id)
+    assert call.sid in ticket.description
+
+
+# --- inbound calls --------------------------------------------------------------------------
+
+
+async def test_inbound_identified_by_caller_id(phone_app) -> None:
+    customer = await _debtor()
+    sid = "CA" + secrets.token_hex(16)
+    phone = Phone(phone_app, phone_app.settings, sid, inbound_from=PHONE)
+    hello = await phone.answer()
+    assert "Você ligou" in hello.text and "Maria?" in hello.text
+    assert not DEBT_WORDS.search(hello.text)
+    call = await Call.get(sid=sid)
+    assert call.direction == CallDirection.INBOUND and call.customer_id == customer.id
+    assert call.from_number == PHONE
+    await phone.press("person", "1")
+    offers = await phone.press("cpf3", CPF[:3])
+    assert offers.step == "offers" and "reais" in offers.text
+
+
+async def test_inbound_identified_by_typed_cpf(phone_app) -> None:
+    customer = await _debtor()
+    sid = "CA" + secrets.token_hex(16)
+    phone = Phone(phone_app, phone_app.settings, sid, inbound_from="+5511900001111")
+    hello = await phone.answer()
+    _assert_question(hello, "document", phone_app.settings)
+    assert hello.gather.get("finishOnKey") == "#" and "CPF ou CNPJ" in hello.text
+    second = await phone.press("document", CPF)
+    assert second.step == "second_factor" and not DEBT_WORDS.search(second.text)
+    wrong = await phone.press("second_factor", "01011990")
+    assert wrong.step == "document" and "não conferem" in wrong.text
+    await phone.press("document", CPF)
+    offers = await phone.press("second_factor", "17051980")
+    assert offers.step == "offers" and "Maria" in offers.text and "reais" in offers.text
+    call = await Call.get(sid=sid)
+    assert call.customer_id == customer.id and call.outcome == ContactOutcome.CONVERSATION
+
+
+async def test_inbound_unknown_document_is_not_revealed(phone_app) -> None:
+    await _debtor()
+    sid = "CA" + secrets.token_hex(16)
+    phone = Phone(phone_app, phone_app.settings, sid, inbound_from="+5511900001111")
+    await phone.answer()
+    bad = await phone.press("document", "12345")
+    assert bad.step == "document" and "Não reconheci" in bad.text
+    # A valid CPF of nobody: the same second question as for a customer.
+    asked = await phone.press("document", "11144477735")
+    assert asked.step == "second_factor"
+
+
+# --- security and failures ------------------------------------------------------------------
+
+
+async def test_unsigned_or_tampered_requests_get_403(phone_app) -> None:
+    customer = await _debtor()
+    call = await _robot_call(customer)
+    params = {"CallSid": call.sid, "From": OUR_NUMBER, "To": PHONE, "Direction": "outbound-api"}
+    unsigned = await post_signed(phone_app, phone_app.settings, "/twilio/voice", params, sign=False)
+    assert unsigned.status_code == 403
+    good = TwiML.of(await post_signed(phone_app, phone_app.settings, "/twilio/voice", params)).text
+    assert "Maria" in good
+    from tests.telephony.signing import signature
+
+    headers = {
+        "X-Twilio-Signature": signature(phone_app.settings, "/twilio/voice/gather/person", params)
+    }
+    tampered = await phone_app.post(
+        "/twilio/voice/gather/person", data={**params, "Digits": "1"}, headers=headers
+    )
+    assert tampered.status_code == 403
+    other_path = await phone_app.post("/twilio/voice/gather/cpf3", data=params, headers=headers)
+    assert other_path.status_code == 403
+    await call.refresh_from_db()
+    assert call.step == "person" and call.keys == []
+    for path in ("/twilio/voice/amd", "/twilio/voice/silence/person", "/twilio/voice/wait"):
+        assert (await phone_app.post(path, data=params)).status_code == 403
+
+
+@pytest.fixture(scope="module")
+async def migrated_sqlite(tmp_path_factory) -> Path:
+    """One migrated SQLite file, copied by each test that breaks its own."""
+    path = tmp_path_factory.mktemp("voice") / "template.db"
+    await migrate(f"sqlite://{path}")
+    return path
+
+
+@pytest.fixture
+async def throwaway_db(migrated_sqlite: Path, tmp_path: Path) -> AsyncIterator[str]:
+    """A SQLite file of the test's own, which it may break."""
+    copy = tmp_path / "broken.db"
+    shutil.copyfile(migrated_sqlite, copy)
+    url = f"sqlite://{copy}"
+    EXECUTOR_CACHE.clear()
+    await open_db(url)
+    try:
+        yield url
+    finally:
+        await close_db()
+
+
+@pytest.mark.parametrize("attendant", [None, "+551933334444"])
+async def test_broken_database_gets_apology_twiml(throwaway_db, twilio_api, attendant) -> None:
+    settings = voice_settings(twilio_api, throwaway_db, attendant_number=attendant)
+    customer = await _debtor()
+    call = await _robot_call(customer)
+    async with twilio_app(settings) as client:
+        phone = Phone(client, settings, call.sid)
+        await phone.answer()
+        await connections.get("default").execute_script('DROP TABLE "call"')
+        for twiml in (
+            await phone.press("person", "1"),
+            await phone.silent("person"),
+            await phone.answer(),
+        ):
+            assert "Desculpe, tivemos um problema técnico" in twiml.text
+            if attendant:
+                assert twiml.first("Dial").text == attendant
+            else:
+                assert twiml.hangs_up and twiml.first("Dial") is None
