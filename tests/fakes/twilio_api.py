@@ -94,6 +94,7 @@ class FakeTwilioApi:
     requests: list[Recorded] = field(default_factory=list)
     messages: list[dict[str, str]] = field(default_factory=list)  # form fields, accepted only
     calls: list[dict[str, str]] = field(default_factory=list)  # form fields, accepted only
+    updates: list[dict[str, str]] = field(default_factory=list)  # live-call updates, accepted
     created: dict[str, dict[str, Any]] = field(default_factory=dict)  # sid -> JSON answered
     forced: list[Forced] = field(default_factory=list)
     generation: int = 0  # bumped by reset(): a slow request from an earlier test is dropped
@@ -127,6 +128,7 @@ class FakeTwilioApi:
             self.requests.clear()
             self.messages.clear()
             self.calls.clear()
+            self.updates.clear()
             self.created.clear()
             self.forced.clear()
 
@@ -360,6 +362,26 @@ class FakeTwilioApi:
         recorded.status = 201
         return JSONResponse(payload, status_code=201)
 
+    async def update_call(self, request: Request) -> JSONResponse:
+        """POST .../Calls/{CallSid}.json: new TwiML or Url for a live call (or its end)."""
+        recorded = await self._record(request)
+        if (refused := self._gate(request, recorded, "calls")) is not None:
+            return refused
+        sid = request.path_params["call_sid"]
+        if not re.fullmatch(r"CA[0-9a-f]{32}", sid):
+            return _error(
+                recorded, 404, 20404, f"The requested resource {recorded.path} was not found"
+            )
+        form = recorded.form
+        if not (form.get("Twiml") or form.get("Url") or form.get("Status")):
+            return _error(recorded, 400, 21205, "Url, Twiml or Status is required.")
+        with self.lock:
+            self.updates.append({"sid": sid, **form})
+            payload = dict(self.created.get(sid) or {"sid": sid, "account_sid": self.account_sid})
+        payload["status"] = form.get("Status") or payload.get("status") or "in-progress"
+        recorded.status = 200
+        return JSONResponse(payload, status_code=200)
+
     async def not_found(self, request: Request) -> JSONResponse:
         recorded = await self._record(request)
         return _error(recorded, 404, 20404, f"The requested resource {recorded.path} was not found")
@@ -370,6 +392,7 @@ class FakeTwilioApi:
             routes=[
                 Route(f"{accounts}/Messages.json", self.create_message, methods=["POST"]),
                 Route(f"{accounts}/Calls.json", self.create_call, methods=["POST"]),
+                Route(f"{accounts}/Calls/{{call_sid}}.json", self.update_call, methods=["POST"]),
                 Route(
                     "/{path:path}",
                     self.not_found,

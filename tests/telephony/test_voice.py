@@ -286,9 +286,9 @@ async def test_machine_gets_a_neutral_message(phone_app, twilio_api) -> None:
     assert call.outcome == ContactOutcome.VOICEMAIL and call.answered_by == "machine_end_beep"
 
     # The live call's TwiML is replaced through the REST API with the neutral message.
-    update = next(r for r in twilio_api.requests if r.path.endswith(f"/Calls/{call.sid}.json"))
-    assert update.method == "POST"
-    replaced = TwiML(ET.fromstring(update.form["Twiml"]))
+    [update] = twilio_api.updates
+    assert update["sid"] == call.sid
+    replaced = TwiML(ET.fromstring(update["Twiml"]))
     assert "Provedor Exemplo" in replaced.text and replaced.hangs_up
     assert not DEBT_WORDS.search(replaced.text)
     assert not re.search(r"\d", replaced.text)
