@@ -26,6 +26,7 @@ from quita.db import close_db, migrate, open_db
 from quita.jobs import run_forever
 from quita.settings import Settings, get_settings
 from telephony.call_status import router as call_status_router
+from telephony.dialer import run_forever as run_dialer
 from telephony.sms_webhooks import router as sms_webhooks_router
 from telephony.voice import router as voice_router
 
@@ -38,14 +39,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A fresh SQLite file gets its schema here: `quita serve` needs no other step.
         await migrate(settings.database_url)
         await open_db(settings.database_url)
-        jobs = asyncio.create_task(run_forever(settings, channels)) if settings.jobs else None
+        tasks = []
+        if settings.jobs:
+            tasks.append(asyncio.create_task(run_forever(settings, channels)))
+        if settings.dialer:
+            tasks.append(asyncio.create_task(run_dialer(settings)))
         try:
             yield
         finally:
-            if jobs is not None:
-                jobs.cancel()
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await jobs
+                    await task
             if app.state.dispatcher is not None:
                 await app.state.dispatcher.storage.close()
             await channels.aclose()

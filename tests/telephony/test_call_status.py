@@ -1,0 +1,111 @@
+"""POST /twilio/voice/status through the app, signed with the twilio library's validator."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email.utils import format_datetime
+
+import httpx
+import pytest
+from twilio.request_validator import RequestValidator
+
+from models import Call, CampaignEntry, ContactAttempt
+from models.enums import CallStatus, ContactOutcome, EntryState
+from quita.app import create_app
+from tests.negotiation.test_call_outcomes import SID, placed_call
+from tests.negotiation.test_dialer_queue import MONDAY_2PM, settings, utc
+
+TOKEN = "f" * 32
+BASE = "https://quita.example.com"
+PATH = "/twilio/voice/status"
+
+
+@pytest.fixture
+async def twilio(db):
+    app = create_app(settings(database_url=db, twilio_auth_token=TOKEN, public_base_url=BASE))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://internal:8000") as client:
+        yield client
+
+
+def signed(params: dict[str, str], *, token: str = TOKEN, url: str = BASE + PATH) -> dict:
+    return {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, params)}
+
+
+def callback(status: str, at=MONDAY_2PM, **extra: str) -> dict[str, str]:
+    params = {
+        "AccountSid": "AC" + "1" * 32,
+        "CallSid": SID,
+        "CallStatus": status,
+        "Direction": "outbound-api",
+        "Timestamp": format_datetime(utc(at), usegmt=True),
+        "CallbackSource": "call-progress-events",
+        "SequenceNumber": "0",
+    }
+    params.update(extra)
+    return params
+
+
+async def post(client: httpx.AsyncClient, params: dict[str, str], **sign) -> httpx.Response:
+    return await client.post(PATH, data=params, headers=signed(params, **sign))
+
+
+async def test_signed_callbacks_walk_the_call(twilio) -> None:
+    call = await placed_call()
+    for status in ("initiated", "ringing"):
+        assert (await post(twilio, callback(status))).status_code == 204
+    answered = callback("in-progress", MONDAY_2PM + timedelta(seconds=8), AnsweredBy="human")
+    assert (await post(twilio, answered)).status_code == 204
+    await Call.filter(id=call.id).update(outcome=ContactOutcome.AGREEMENT)
+    end = callback("completed", MONDAY_2PM + timedelta(seconds=70), CallDuration="62")
+    response = await post(twilio, end)
+
+    assert response.status_code == 204 and response.content == b""
+    await call.refresh_from_db()
+    assert call.status == CallStatus.COMPLETED and call.duration_seconds == 62
+    assert call.answered_at == MONDAY_2PM + timedelta(seconds=8)
+    assert call.ended_at == MONDAY_2PM + timedelta(seconds=70)
+    assert call.answered_by == "human"
+    entry = await CampaignEntry.get(id=call.entry_id)
+    assert entry.state == EntryState.DONE
+
+
+async def test_repeated_and_out_of_order_callbacks_change_nothing(twilio) -> None:
+    call = await placed_call()
+    assert (await post(twilio, callback("no-answer", CallDuration="0"))).status_code == 204
+    await call.refresh_from_db()
+    entry = await CampaignEntry.get(id=call.entry_id)
+    before = (call.status, call.ended_at, entry.state, entry.reschedule_at, entry.attempts)
+
+    later = MONDAY_2PM + timedelta(minutes=3)
+    for status in ("no-answer", "ringing", "initiated", "completed"):
+        response = await post(twilio, callback(status, later, CallDuration="40"))
+        assert response.status_code == 204
+
+    await call.refresh_from_db()
+    entry = await CampaignEntry.get(id=call.entry_id)
+    assert (call.status, call.ended_at, entry.state, entry.reschedule_at, entry.attempts) == before
+    assert entry.state == EntryState.SCHEDULED
+    assert entry.reschedule_at == MONDAY_2PM + timedelta(minutes=120)
+    [attempt] = await ContactAttempt.all()
+    assert attempt.outcome == ContactOutcome.NO_ANSWER
+
+
+async def test_bad_or_missing_signature_is_refused(twilio) -> None:
+    call = await placed_call()
+    params = callback("completed")
+
+    tampered = dict(params, CallStatus="busy")
+    assert (await twilio.post(PATH, data=tampered, headers=signed(params))).status_code == 403
+    assert (await post(twilio, params, token="0" * 32)).status_code == 403
+    # Signed for the internal URL instead of the public one.
+    assert (await post(twilio, params, url="http://internal:8000" + PATH)).status_code == 403
+    assert (await twilio.post(PATH, data=params)).status_code == 403
+
+    await call.refresh_from_db()
+    assert call.status == CallStatus.QUEUED
+
+
+async def test_unknown_call_is_answered_and_ignored(twilio) -> None:
+    params = callback("completed", CallSid="CA" + "9" * 32)
+    assert (await post(twilio, params)).status_code == 204
