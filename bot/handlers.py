@@ -114,7 +114,7 @@ async def converse(
             return  # already handled (a redelivery that slipped past the update check)
     if conversations.bot_silent(conversation):
         return  # a person has it: every message is on the timeline for them
-    if conversation.state == ConversationState.WAITING and not _allowed_while_waiting(event):
+    if conversation.state == ConversationState.WAITING and not chat.allowed_while_waiting(event):
         holding = conversations.holding_text(conversation, now, settings)
         if holding:
             await send_replies(bot, chat_id, [chat.Reply(holding)], conversation)
@@ -146,11 +146,6 @@ async def resume(bot: Bot, dispatcher: Dispatcher, chat_id: int, settings: Setti
     key = StorageKey(bot_id=bot.id, chat_id=chat_id, user_id=chat_id)
     state = FSMContext(storage=dispatcher.storage, key=key)
     await converse(bot, chat_id, chat.Event("resume"), state, settings, shown=None, message_id=None)
-
-
-def _allowed_while_waiting(event: chat.Event) -> bool:
-    """While waiting for a person the bot only holds the line, but leaving always works."""
-    return event.kind == "command" and event.value.split(" ")[0] in ("sair", "ajuda")
 
 
 # --- handlers -----------------------------------------------------------------------------

@@ -650,6 +650,11 @@ async def _opt_out(session: Session, env: Env) -> list[Reply]:
     return [Reply(_text("optout", env))]
 
 
+def allowed_while_waiting(event: Event) -> bool:
+    """While waiting for a person the bot only holds the line, but leaving always works."""
+    return event.kind == "command" and event.value.split(" ")[0] in ("sair", "ajuda")
+
+
 def validate_actions(replies: list[Reply], limit: int = 56) -> None:
     """Every button action fits the channel's limit (Telegram: 64 bytes with the prefix)."""
     for reply in replies:

@@ -21,7 +21,12 @@ from bot.dispatcher import make_dispatcher
 from bot.webhook import router as telegram_webhook_router
 from models.enums import Channel
 from negotiation.errors import QuitaError
-from quita.channels import build_channels, telegram_relay, telegram_resumer
+from quita.channels import (
+    build_channels,
+    simulator_relay,
+    telegram_relay,
+    telegram_resumer,
+)
 from quita.db import close_db, migrate, open_db
 from quita.jobs import run_forever
 from quita.settings import Settings, get_settings
@@ -67,7 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.channels = channels
     app.state.senders = channels.senders
     app.state.dispatcher = make_dispatcher(settings) if settings.telegram_token else None
-    app.state.relays = {Channel.TELEGRAM: telegram_relay(channels)}
+    app.state.relays = {
+        Channel.TELEGRAM: telegram_relay(channels),
+        Channel.CONSOLE: simulator_relay,  # the console's chat simulator: the page shows it
+    }
     app.state.resumers = (
         {Channel.TELEGRAM: telegram_resumer(channels, app.state.dispatcher, settings)}
         if app.state.dispatcher is not None

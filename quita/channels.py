@@ -4,6 +4,7 @@ senders. Only configured channels exist; the rest of the app asks for them by na
 from __future__ import annotations
 
 import contextlib
+import secrets
 from dataclasses import dataclass, field
 
 from aiogram import Bot
@@ -120,3 +121,9 @@ def telegram_resumer(channels: Channels, dispatcher, settings: Settings):
             await resume_chat(channels.bot, dispatcher, int(conversation.external_ref), settings)
 
     return resume
+
+
+async def simulator_relay(conversation, text: str) -> str:
+    """A reply to a conversation of the console's chat simulator: nothing leaves, the message
+    on the timeline is what the simulator shows."""
+    return f"sim:{secrets.token_hex(8)}"

@@ -1,5 +1,256 @@
-"""Placeholder: filled in by the console work (issue 7)."""
+"""The chat simulator: an attendant plays the debtor in the browser, through the same dialog
+the Telegram bot uses (negotiation.chat.handle), on a conversation of channel "console".
 
-from fastapi import APIRouter
+Each simulated chat is a conversation with external_ref `sim-<user id>-<n>`; its dialog state
+lives in the database (models.DialogState, key `console:<ref>`), never in process memory; every
+input and reply goes on the conversation's timeline, which is what the page shows. A reply's
+buttons and files are kept in the message's payload so the page can show them again.
+
+Works without JavaScript (each form POSTs, then back to the page); with it, the forms are sent
+by fetch and the chat area is swapped in place.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from admin.console.inbox import view_helpers
+from admin.console.render import page
+from admin.console.session import Signed, allowed
+from models import Conversation, DialogState, Message, User
+from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection
+from negotiation import chat, conversations
+from negotiation.clock import today_in
+from negotiation.errors import QuitaError
+from negotiation.permissions import Permission
+from negotiation.rendering import environment, render, render_html
+
+log = logging.getLogger("quita.console.simulator")
 
 router = APIRouter(prefix="/console")
+handle = allowed(Permission.HANDLE_CONVERSATIONS)
+
+
+def _prefix(user: User) -> str:
+    return f"sim-{user.id}-"
+
+
+def _state_key(conversation: Conversation) -> str:
+    return f"console:{conversation.external_ref}"
+
+
+async def _latest(user: User) -> Conversation | None:
+    return (
+        await Conversation.filter(channel=Channel.CONSOLE, external_ref__startswith=_prefix(user))
+        .order_by("-id")
+        .first()
+    )
+
+
+async def _current(user: User, fresh: bool = False) -> Conversation:
+    """The user's simulated conversation: the newest one, or a new one when it was closed
+    (or `fresh`, Reiniciar)."""
+    mine = Conversation.filter(channel=Channel.CONSOLE, external_ref__startswith=_prefix(user))
+    latest = await mine.order_by("-id").first()
+    if latest is not None and not fresh and latest.state != ConversationState.CLOSED:
+        return latest
+    n = await mine.count() + 1
+    while await mine.filter(external_ref=f"{_prefix(user)}{n}").exists():
+        n += 1
+    return await conversations.open_for(Channel.CONSOLE, f"{_prefix(user)}{n}")
+
+
+async def _load(conversation: Conversation) -> chat.Session:
+    row = await DialogState.get_or_none(key=_state_key(conversation))
+    if row is None:
+        return chat.Session()
+    return chat.Session(row.state or chat.START, dict(row.data or {}))
+
+
+async def _store(conversation: Conversation, session: chat.Session) -> None:
+    await DialogState.update_or_create(
+        key=_state_key(conversation), defaults={"state": session.step, "data": session.data}
+    )
+
+
+def _payload(reply: chat.Reply) -> dict[str, Any] | None:
+    payload: dict[str, Any] = {}
+    if reply.buttons:
+        payload["buttons"] = [
+            [{"label": b.label, "action": b.action} for b in row] for row in reply.buttons
+        ]
+    if reply.ask_contact:
+        payload["ask_contact"] = True
+    if reply.file is not None:
+        payload["file"] = base64.b64encode(reply.file).decode()
+        payload["filename"] = reply.filename or "arquivo"
+        payload["mime"] = reply.mime or "application/octet-stream"
+    return payload or None
+
+
+async def _show(conversation: Conversation, replies: list[chat.Reply]) -> None:
+    """The bot's replies, on the timeline (the simulator shows the timeline)."""
+    for reply in replies:
+        if reply.recorded:
+            continue
+        text = reply.text or f"[{reply.filename or 'arquivo'}]"
+        await conversations.record(
+            conversation, MessageDirection.OUT, MessageAuthor.BOT, text, payload=_payload(reply)
+        )
+
+
+async def _converse(request: Request, user: User, event: chat.Event, shown: str) -> None:
+    """One debtor action, as the Telegram bot does it (bot.handlers.converse), without
+    Telegram."""
+    settings = request.app.state.settings
+    now = datetime.now(UTC)
+    conversation = await _current(user)
+    await conversations.record(conversation, MessageDirection.IN, MessageAuthor.DEBTOR, shown)
+    conversation = await Conversation.get(id=conversation.id)
+    if conversations.bot_silent(conversation):
+        return  # an attendant has it: what the "debtor" writes is only recorded
+    if conversation.state == ConversationState.WAITING and not chat.allowed_while_waiting(event):
+        holding = conversations.holding_text(conversation, now, settings)
+        if holding:
+            await _show(conversation, [chat.Reply(holding)])
+        return
+    session = await _load(conversation)
+    env = chat.Env(
+        settings=settings,
+        channel=Channel.CONSOLE,
+        # Identification lockouts count per attendant, whatever the restarts.
+        handle=f"console:sim-{user.id}",
+        conversation=conversation,
+        now=now,
+        today=today_in(settings.timezone),
+    )
+    try:
+        replies = await chat.handle(session, event, env)
+    except QuitaError as error:
+        log.info("simulator %s: %s", conversation.external_ref, error)
+        replies = [chat.Reply(str(error)[:1].upper() + str(error)[1:])]
+    except Exception:
+        log.exception("simulator %s: dialog failed", conversation.external_ref)
+        replies = [chat.Reply(render("chat/error.txt.j2").strip())]
+    await _store(conversation, session)
+    await _show(conversation, replies)
+
+
+def _views(messages: list[Message]) -> list[dict[str, Any]]:
+    """Messages for the page; only the latest screen (after the debtor's last input) keeps
+    working buttons."""
+    last_in = max(
+        (i for i, m in enumerate(messages) if m.direction == MessageDirection.IN), default=-1
+    )
+    views = []
+    for i, m in enumerate(messages):
+        payload = m.payload or {}
+        current = i > last_in
+        file = None
+        if "file" in payload:
+            file = {
+                "name": payload.get("filename", "arquivo"),
+                "mime": payload.get("mime", "application/octet-stream"),
+                "url": f"data:{payload.get('mime', 'application/octet-stream')};base64,"
+                + payload["file"],
+            }
+        views.append(
+            {
+                "m": m,
+                "file": file,
+                "buttons": payload.get("buttons", []) if current else [],
+                "ask_contact": bool(payload.get("ask_contact")) and current,
+            }
+        )
+    return views
+
+
+async def _context(request: Request, user: User) -> dict[str, Any]:
+    # Reading writes nothing: the conversation starts with the first message.
+    latest = await _latest(user)
+    conversation, messages = None, []
+    if latest is not None and latest.state != ConversationState.CLOSED:
+        conversation, messages = await conversations.timeline(latest.id)
+    views = _views(messages)
+    return {
+        "conversation": conversation,
+        "views": views,
+        "ask_contact": any(v["ask_contact"] for v in views),
+        "share_label": str(environment().get_template("chat/labels.j2").module.share_phone()),
+        **view_helpers(request),
+    }
+
+
+async def _answer(request: Request, signed: Signed):
+    """After a POST: the chat area alone for fetch, else back to the page."""
+    if request.headers.get("X-Requested-With") == "fetch":
+        context = await _context(request, signed.user)
+        html = render_html(
+            "console/simulator_chat.html.j2", csrf_token=signed.csrf_token, **context
+        )
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    return RedirectResponse("/console/simulator", status_code=303)
+
+
+@router.get("/simulator")
+async def simulator_page(request: Request, signed: Signed = handle):
+    context = await _context(request, signed.user)
+    return page(request, signed, "console/simulator.html.j2", **context)
+
+
+@router.post("/simulator/send")
+async def simulator_send(request: Request, text: str = Form(""), signed: Signed = handle):
+    text = text.strip()[: conversations.MAX_TEXT]
+    if text:
+        word, _, rest = text.partition(" ")
+        command = word[1:].lower() if word.startswith("/") else ""
+        if command in chat.COMMANDS:
+            event = chat.Event("command", f"{command} {rest}".strip())
+        else:
+            event = chat.Event("text", text)
+        await _converse(request, signed.user, event, text)
+    return await _answer(request, signed)
+
+
+@router.post("/simulator/press")
+async def simulator_press(request: Request, action: str = Form(""), signed: Signed = handle):
+    if action:
+        conversation = await _current(signed.user)
+        label = action
+        recent = await Message.filter(conversation_id=conversation.id).order_by("-id").limit(20)
+        for message in recent:
+            for row in (message.payload or {}).get("buttons", []):
+                for button in row:
+                    if button.get("action") == action:
+                        label = button.get("label", action)
+        await _converse(request, signed.user, chat.Event("button", action), f"[botão: {label}]")
+    return await _answer(request, signed)
+
+
+@router.post("/simulator/contact")
+async def simulator_contact(request: Request, phone: str = Form(""), signed: Signed = handle):
+    if phone.strip():
+        event = chat.Event("contact", phone.strip(), own_contact=True)
+        await _converse(request, signed.user, event, "[telefone compartilhado]")
+    return await _answer(request, signed)
+
+
+@router.post("/simulator/restart")
+async def simulator_restart(request: Request, signed: Signed = handle):
+    """Reiniciar: the current simulated conversation is closed; the next message starts a new
+    one, from the beginning."""
+    old = await _latest(signed.user)
+    if old is not None and old.state != ConversationState.CLOSED:
+        try:
+            await conversations.close(old.id, signed.user)
+        except QuitaError as error:  # someone else has it: leave it to them
+            log.info("simulator restart: %s", error)
+            await _current(signed.user, fresh=True)
+        await DialogState.filter(key=_state_key(old)).delete()
+    return await _answer(request, signed)
