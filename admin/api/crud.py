@@ -36,11 +36,43 @@ async def audited_delete(item: Model, user: User, before: dict | None = None) ->
         await item.delete(using_db=conn)
 
 
+async def audited_create(model: type[Model], values: dict, user: User) -> Model:
+    """Create a row and write the audit entry in one transaction."""
+    async with in_transaction() as conn:
+        item = await model.create(using_db=conn, **values)
+        await audit.record(
+            user=user,
+            action="create",
+            entity=model._meta.db_table,
+            entity_id=item.id,
+            after=audit.snapshot(item),
+            using_db=conn,
+        )
+    return item
+
+
+async def audited_update(item: Model, values: dict, user: User) -> Model:
+    """Change a row and write the audit entry (before and after) in one transaction."""
+    before = audit.snapshot(item)
+    async with in_transaction() as conn:
+        item.update_from_dict(values)
+        await item.save(using_db=conn)
+        await audit.record(
+            user=user,
+            action="update",
+            entity=item._meta.db_table,
+            entity_id=item.id,
+            before=before,
+            after=audit.snapshot(item),
+            using_db=conn,
+        )
+    return item
+
+
 def catalog_router(
     model: type[Model], body: type[BaseModel], out: type[BaseModel], path: str, label: str
 ) -> APIRouter:
     router = APIRouter(prefix=f"/{path}", tags=["configuração"])
-    entity = model._meta.db_table
     configure = require(Permission.CONFIGURE)
 
     @router.get("", response_model=list[out], summary=f"List {path}")
@@ -53,35 +85,12 @@ def catalog_router(
 
     @router.post("", response_model=out, status_code=201, summary=f"Create in {path}")
     async def create_item(data: body, user: User = configure):  # type: ignore[valid-type]
-        async with in_transaction() as conn:
-            item = await model.create(using_db=conn, **data.model_dump())
-            await audit.record(
-                user=user,
-                action="create",
-                entity=entity,
-                entity_id=item.id,
-                after=audit.snapshot(item),
-                using_db=conn,
-            )
-        return out.model_validate(item)
+        return out.model_validate(await audited_create(model, data.model_dump(), user))
 
     @router.put("/{item_id}", response_model=out, summary=f"Replace one of {path}")
     async def update_item(item_id: int, data: body, user: User = configure):  # type: ignore[valid-type]
         item = await get_or_404(model, item_id, label)
-        before = audit.snapshot(item)
-        async with in_transaction() as conn:
-            item.update_from_dict(data.model_dump())
-            await item.save(using_db=conn)
-            await audit.record(
-                user=user,
-                action="update",
-                entity=entity,
-                entity_id=item.id,
-                before=before,
-                after=audit.snapshot(item),
-                using_db=conn,
-            )
-        return out.model_validate(item)
+        return out.model_validate(await audited_update(item, data.model_dump(), user))
 
     @router.delete("/{item_id}", status_code=204, summary=f"Delete one of {path}")
     async def delete_item(item_id: int, user: User = configure) -> None:

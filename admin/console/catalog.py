@@ -2,14 +2,13 @@
 
 One page with a section per catalog (sortable table and an add form), an edit page per row
 and a confirmed delete. The pages validate with the API's own schemas and save through the
-API's own audited create/update/delete (the endpoints `admin.api.crud.catalog_router` made
-for admin.api.catalog), so every rule lives in one place: uniqueness and "still in use" are
+API's own audited create/update/delete (admin.api.crud, which the catalog endpoints use
+too), so every rule lives in one place: uniqueness and "still in use" are
 the database's, and a page only turns their refusal into a message next to the field.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +19,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 from admin import schemas as s
-from admin.api import catalog as api
-from admin.api.crud import get_or_404
+from admin.api.crud import audited_create, audited_delete, audited_update, get_or_404
 from admin.console.conditions import field_errors
 from admin.console.render import page
 from admin.console.session import Signed, allowed
@@ -128,24 +126,6 @@ KINDS: dict[str, Kind] = {
 _DUPLICATE = {"name": "já existe um cadastro com este nome", "cnpj": "este CNPJ já está cadastrado"}
 
 
-def _api(kind: Kind, method: str) -> Callable[..., Any]:
-    """The admin API's own endpoint function for this catalog (the audited write)."""
-    path = kind.api_path if method == "POST" else f"{kind.api_path}/{{item_id}}"
-    for route in _routes(api.router):
-        if getattr(route, "path", None) == path and method in getattr(route, "methods", ()):
-            return route.endpoint  # type: ignore[attr-defined]
-    raise LookupError(f"{method} {path} not in admin.api.catalog")
-
-
-def _routes(router: APIRouter) -> list[Any]:
-    """The router's routes, those of the routers it includes too."""
-    found = []
-    for route in router.routes:
-        inner = getattr(route, "original_router", None)
-        found.extend(_routes(inner) if inner is not None else [route])
-    return found
-
-
 def _kind(slug: str) -> Kind:
     kind = KINDS.get(slug)
     if kind is None:
@@ -200,9 +180,10 @@ async def _save(kind: Kind, form: Any, signed: Signed, item_id: int | None) -> d
     try:
         body = kind.schema.model_validate(data)
         if item_id is None:
-            await _api(kind, "POST")(body, user=signed.user)
+            await audited_create(kind.model, body.model_dump(), signed.user)
         else:
-            await _api(kind, "PUT")(item_id, body, user=signed.user)
+            item = await get_or_404(kind.model, item_id, kind.label)
+            await audited_update(item, body.model_dump(), signed.user)
     except (ValidationError, InvalidInput) as exc:
         return field_errors(exc)
     except IntegrityError:
@@ -283,7 +264,7 @@ async def delete_item(slug: str, item_id: int, request: Request, signed: Signed 
         errors = {"confirm": "marque a confirmação para excluir"}
         return _edit_page(request, signed, kind, item_id, _shown(kind, item), errors, 422)
     try:
-        await _api(kind, "DELETE")(item_id, user=signed.user)
+        await audited_delete(item, signed.user)
     except IntegrityError:
         raise Conflict(
             f"«{item.name}» está em uso e não pode ser excluído; desmarque «Ativo» em vez de"
