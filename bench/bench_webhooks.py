@@ -3,8 +3,9 @@
 Two servers run as their own uvicorn processes on this machine, one after the other: the
 Quita app (demo base, SQLite by default or a fresh PostgreSQL database), and, as the baseline
 of the same run, a bare FastAPI app whose POST endpoint parses the form and returns a fixed
-TwiML. The same client (httpx, `--concurrency` requests in flight) sends each `--requests`
-signed `POST /twilio/voice` requests of an inbound call from a number in the demo base: the
+TwiML. The same client sends each signed `POST /twilio/voice` requests of an inbound call
+from a number in the demo base, `--concurrency` in flight: wrk when installed (for
+`--seconds`, cycling through `--requests` different signed requests), else httpx. The
 app checks the signature, finds the caller among the customers' phones, opens the call and
 its conversation and answers the identification question. One JSON line comes out with
 requests/s and p50/p99 latency of both and the ratios.
@@ -17,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -128,6 +131,63 @@ async def _load(base: str, caller: str, requests: int, concurrency: int) -> dict
     }
 
 
+def _wrk_script(url: str, caller: str, count: int, folder: Path) -> Path:
+    """A wrk script that cycles through `count` different signed requests (wrk's LuaJIT has
+    no HMAC, so the signatures are computed here)."""
+    validator = RequestValidator(AUTH_TOKEN)
+    bodies, signatures = [], []
+    for _ in range(count):
+        form = {
+            "CallSid": "CA" + uuid.uuid4().hex,
+            "AccountSid": "AC" + "0" * 32,
+            "From": caller,
+            "To": "+5519900001111",
+            "CallStatus": "ringing",
+            "Direction": "inbound",
+        }
+        bodies.append(str(httpx.QueryParams(form)))
+        signatures.append(validator.compute_signature(url, form))
+    lua = ["bodies = {"] + [f"  {json.dumps(b)}," for b in bodies] + ["}", "signatures = {"]
+    lua += [f"  {json.dumps(x)}," for x in signatures] + ["}"]
+    lua.append(
+        """
+i = 0
+request = function()
+  i = i % #bodies + 1
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+  wrk.headers["X-Twilio-Signature"] = signatures[i]
+  return wrk.format("POST", nil, nil, bodies[i])
+end
+"""
+    )
+    script = folder / f"wrk-{uuid.uuid4().hex}.lua"
+    script.write_text("\n".join(lua))
+    return script
+
+
+def _wrk(url: str, script: Path, concurrency: int, seconds: int) -> dict[str, float]:
+    """Load with wrk (a C load generator: the client is not the bottleneck)."""
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    def ms(label: str) -> float:
+        value = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        number, unit = float(value[1]), value[2]
+        return round(number / 1000 if unit == "us" else number * 1000 if unit == "s" else number, 2)
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
+        "p50_ms": ms("50%"),
+        "p99_ms": ms("99%"),
+        "failures": int(errors[1]) if errors else 0,
+    }
+
+
 async def worker_once(client, url, validator, caller) -> None:
     form = {"CallSid": "CA" + uuid.uuid4().hex, "From": caller, "To": "+5519900001111"}
     headers = {"X-Twilio-Signature": validator.compute_signature(url, form)}
@@ -146,7 +206,7 @@ async def _demo_caller(database_url: str) -> str:
         return phone.number
 
 
-async def run(requests: int, concurrency: int, database_url: str | None) -> dict:
+async def run(requests: int, concurrency: int, database_url: str | None, seconds: int = 15) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         folder_path = Path(folder)
         database_url = database_url or f"sqlite://{folder_path / 'bench.db'}"
@@ -171,13 +231,20 @@ async def run(requests: int, concurrency: int, database_url: str | None) -> dict
             try:
                 base = f"http://127.0.0.1:{port}"
                 await _wait_ready(base + "/docs", server)
-                results[name] = await _load(base, caller, requests, concurrency)
+                if shutil.which("wrk"):
+                    url = f"{base}/twilio/voice"
+                    script = _wrk_script(url, caller, requests, folder_path)
+                    await _load(base, caller, 100, 10)  # warm up: imports, first queries
+                    results[name] = _wrk(url, script, concurrency, seconds)
+                else:
+                    results[name] = await _load(base, caller, requests, concurrency)
             finally:
                 server.terminate()
                 server.wait(timeout=10)
     voice, bare = results["voice"], results["bare"]
     return {
         "benchmark": "webhooks",
+        "client": "wrk" if shutil.which("wrk") else "httpx",
         "database": database_url.split(":", 1)[0],
         "requests": requests,
         "concurrency": concurrency,

@@ -105,6 +105,7 @@ def rules(
 def webhooks(
     requests: Annotated[int, typer.Option(min=100, help="Requests per server")] = 2000,
     concurrency: Annotated[int, typer.Option(min=1, max=500, help="Requests in flight")] = 50,
+    seconds: Annotated[int, typer.Option(min=1, max=300, help="Load time per server (wrk)")] = 15,
     database: Annotated[
         str | None,
         typer.Option(
@@ -119,7 +120,7 @@ def webhooks(
         _fail(f"--database: {database!r} is neither sqlite:// nor postgres://user@host:port/db")
     module = _load("bench_webhooks")
     try:
-        result = asyncio.run(module.run(requests, concurrency, database))
+        result = asyncio.run(module.run(requests, concurrency, database, seconds))
     except OSError as exc:
         _fail(f"bench: {exc}")
     typer.echo(json.dumps(result))
