@@ -44,7 +44,7 @@ async def payment_page(token: str, request: Request) -> HTMLResponse:
         "pay/agreement.html.j2",
         agreement=agreement,
         installments=installments,
-        isp={"name": settings.isp_name, "cnpj": settings.isp_cnpj, "address": settings.isp_address},
+        isp=settings.isp,
     )
     return HTMLResponse(
         html, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

@@ -47,6 +47,11 @@ class Customer(Model):
         )
 
     @property
+    def first_name(self) -> str:
+        """How messages greet the debtor: "MARIA DA SILVA" -> "Maria"."""
+        return self.name.split()[0].title()
+
+    @property
     def document_kind(self) -> str:
         return "cpf" if len(self.document) == 11 else "cnpj"
 

@@ -20,7 +20,6 @@ from negotiation import conversations
 from negotiation.accept import accept
 from negotiation.contact_policy import record_contact
 from negotiation.deep_links import use_link_token
-from negotiation.engine import largest_down_payment
 from negotiation.errors import Conflict, InvalidInput, QuitaError
 from negotiation.identify import (
     Locked,
@@ -33,7 +32,16 @@ from negotiation.identify import (
 from negotiation.installments import installments_of
 from negotiation.instrument_pdf import installment_pdf, pdf_filename
 from negotiation.money import round_cents
-from negotiation.offers import CustomerOffer, Quote, offers_for_customer
+from negotiation.offers import (
+    CustomerOffer,
+    down_payment_problem,
+    down_payment_range,
+    find_offer,
+    offer_view,
+    offers_for_customer,
+    quote_data,
+    quote_of,
+)
 from negotiation.payment_links import payment_url
 from negotiation.payments.pix import qr_png
 from negotiation.rendering import environment, render
@@ -102,12 +110,8 @@ def _labels():
     return environment().get_template("chat/labels.j2").module
 
 
-def _isp(settings: Settings) -> dict[str, str]:
-    return {"name": settings.isp_name, "cnpj": settings.isp_cnpj, "address": settings.isp_address}
-
-
 def _text(name: str, env: Env, **context: Any) -> str:
-    return render(f"chat/{name}.txt.j2", isp=_isp(env.settings), **context).strip()
+    return render(f"chat/{name}.txt.j2", isp=env.settings.isp, **context).strip()
 
 
 def _human_row() -> tuple[Button, ...]:
@@ -122,10 +126,6 @@ def _screen(text: str, *rows: tuple[Button, ...]) -> Reply:
 def _sentence(text: str) -> str:
     """First letter up, the rest as written (str.capitalize would lower "CPF")."""
     return text[:1].upper() + text[1:]
-
-
-def _first_name(customer: Customer) -> str:
-    return customer.name.split()[0].title()
 
 
 # --- the dialog -------------------------------------------------------------------------
@@ -264,7 +264,7 @@ async def _identified(session: Session, customer: Customer, env: Env) -> list[Re
         MessageDirection.IN,
         ContactOutcome.CONVERSATION,
     )
-    hello = Reply(_text("identified", env, first_name=_first_name(customer)))
+    hello = Reply(_text("identified", env, first_name=customer.first_name))
     return [hello, *await _debt(session, env)]
 
 
@@ -281,7 +281,7 @@ async def _customer(session: Session) -> Customer:
 async def _debt(session: Session, env: Env) -> list[Reply]:
     customer = await _customer(session)
     session.step = MENU
-    name = _first_name(customer)
+    name = customer.first_name
     active = await Agreement.filter(customer_id=customer.id, status=AgreementStatus.ACTIVE).first()
     if active is not None:
         return [
@@ -313,27 +313,13 @@ async def _debt(session: Session, env: Env) -> list[Reply]:
     return [_screen(text, (Button(str(_labels().offers()), "offers"),))]
 
 
-def _offer_view(o: CustomerOffer) -> dict[str, Any]:
-    schedule = o.offer.schedule
-    full = o.negotiation.principal + o.negotiation.fine + o.negotiation.interest
-    return {
-        "installments": o.offer.installments,
-        "total": o.offer.total,
-        "discount": max(full - o.offer.total, Decimal(0)),
-        "down_payment": o.offer.down_payment,
-        "first": schedule[0].amount,
-        "later": schedule[1].amount if len(schedule) > 1 else schedule[0].amount,
-        "first_due": schedule[0].due_date,
-    }
-
-
 async def _offers(session: Session, env: Env) -> list[Reply]:
     customer = await _customer(session)
     offers = await offers_for_customer(customer.id, env.today)
     if not offers:
         return await _debt(session, env)
     session.step = OFFERS
-    views = [_offer_view(o) for o in offers]
+    views = [offer_view(o) for o in offers]
     rows = tuple(
         (Button(str(_labels().offer(v)), f"o.{o.quote.condition_id}.{o.quote.option_id}"),)
         for o, v in zip(offers, views, strict=True)
@@ -345,15 +331,7 @@ async def _offers(session: Session, env: Env) -> list[Reply]:
 async def _find_offer(
     session: Session, env: Env, condition_id: int, option_id: int, down: Decimal | None = None
 ) -> CustomerOffer | None:
-    offers = await offers_for_customer(session.customer_id, env.today, down_payment=down)
-    return next(
-        (
-            o
-            for o in offers
-            if o.quote.condition_id == condition_id and o.quote.option_id == option_id
-        ),
-        None,
-    )
+    return await find_offer(session.customer_id, env.today, condition_id, option_id, down)
 
 
 async def _choose(session: Session, env: Env, condition_id: int, option_id: int) -> list[Reply]:
@@ -364,8 +342,7 @@ async def _choose(session: Session, env: Env, condition_id: int, option_id: int)
         ] + (await _offers(session, env))
     session.data["choice"] = [condition_id, option_id]
     if chosen.offer.down_payment is not None:
-        minimum = chosen.offer.down_payment
-        maximum = largest_down_payment(chosen.offer)
+        minimum, maximum = down_payment_range(chosen)
         session.step = DOWN_PAYMENT
         session.data["down_range"] = [str(minimum), str(maximum)]
         labels = _labels()
@@ -382,8 +359,8 @@ async def _choose(session: Session, env: Env, condition_id: int, option_id: int)
 
 def _confirm_screen(session: Session, env: Env, chosen: CustomerOffer) -> list[Reply]:
     session.step = CONFIRM
-    session.data["quote"] = _quote_data(chosen.quote)
-    view = _offer_view(chosen)
+    session.data["quote"] = quote_data(chosen.quote)
+    view = offer_view(chosen)
     text = _text(
         "confirm",
         env,
@@ -411,13 +388,7 @@ async def _typed_down_payment(session: Session, typed: str, env: Env) -> list[Re
     minimum, maximum = (Decimal(v) for v in session.data.get("down_range", ["0", "0"]))
     example = _down_example(minimum, maximum)
     amount = _parse_amount(typed)
-    reason = None
-    if amount is None:
-        reason = "não é um valor em reais"
-    elif amount < minimum:
-        reason = "é menor que a entrada mínima"
-    elif amount > maximum:
-        reason = "é maior que o valor possível"
+    reason = down_payment_problem(amount, minimum, maximum)
     if reason is not None:
         text = _text(
             "bad_down",
@@ -449,32 +420,6 @@ def _parse_amount(text: str) -> Decimal | None:
         return round_cents(Decimal(cleaned))
     except InvalidOperation:
         return None
-
-
-def _quote_data(quote: Quote) -> dict[str, Any]:
-    return {
-        "customer_id": quote.customer_id,
-        "condition_id": quote.condition_id,
-        "option_id": quote.option_id,
-        "as_of": quote.as_of.isoformat(),
-        "receivable_ids": list(quote.receivable_ids),
-        "principal": str(quote.principal),
-        "total": str(quote.total),
-        "down_payment": None if quote.down_payment is None else str(quote.down_payment),
-    }
-
-
-def _quote_of(data: dict[str, Any]) -> Quote:
-    return Quote(
-        customer_id=int(data["customer_id"]),
-        condition_id=int(data["condition_id"]),
-        option_id=int(data["option_id"]),
-        as_of=date.fromisoformat(data["as_of"]),
-        receivable_ids=tuple(int(i) for i in data["receivable_ids"]),
-        principal=Decimal(data["principal"]),
-        total=Decimal(data["total"]),
-        down_payment=None if data["down_payment"] is None else Decimal(data["down_payment"]),
-    )
 
 
 async def _button(session: Session, action: str, env: Env) -> list[Reply]:
@@ -517,7 +462,7 @@ async def _button(session: Session, action: str, env: Env) -> list[Reply]:
 
 
 async def _accept(session: Session, env: Env) -> list[Reply]:
-    quote = _quote_of(session.data["quote"])
+    quote = quote_of(session.data["quote"])
     if quote.customer_id != session.customer_id:
         return await _offers(session, env)
     try:
@@ -556,7 +501,7 @@ async def agreement_replies(agreement: Agreement, env: Env) -> list[Reply]:
         "agreement",
         env,
         agreement=agreement,
-        first_name=_first_name(customer),
+        first_name=customer.first_name,
         installments=[
             {
                 "number": p.bill.installment_number,

@@ -55,12 +55,8 @@ async def compose(delivery: Delivery, settings: Settings):
     payable = [i for i in installments if i["payable"]]
     last_due = max((p.bill.due_date for p in parts), default=agreement.as_of)
     context = {
-        "isp": {
-            "name": settings.isp_name,
-            "cnpj": settings.isp_cnpj,
-            "address": settings.isp_address,
-        },
-        "first_name": customer.name.split()[0].title(),
+        "isp": settings.isp,
+        "first_name": customer.first_name,
         "agreement": agreement,
         "installments": installments,
         "next": payable[0] if payable else None,

@@ -56,7 +56,6 @@ from negotiation.contact_policy import record_contact
 from negotiation.deep_links import bot_link, make_link_token
 from negotiation.delivery import LEASE, Sender, backoff
 from negotiation.delivery_messages import gsm_text
-from negotiation.engine import largest_down_payment
 from negotiation.errors import Conflict, InvalidInput, SendError
 from negotiation.identify import (
     Locked,
@@ -69,7 +68,16 @@ from negotiation.identify import (
     verify_document,
 )
 from negotiation.installments import installments_of
-from negotiation.offers import CustomerOffer, Quote, offers_for_customer
+from negotiation.offers import (
+    CustomerOffer,
+    down_payment_problem,
+    down_payment_range,
+    find_offer,
+    offer_view,
+    offers_for_customer,
+    quote_data,
+    quote_of,
+)
 from negotiation.rendering import environment, render
 from negotiation.spoken import install_filters
 from quita.settings import Settings
@@ -143,23 +151,15 @@ class Ctx:
     sms: Sender | None = None
 
 
-def _isp(settings: Settings) -> dict[str, str]:
-    return {"name": settings.isp_name, "cnpj": settings.isp_cnpj, "address": settings.isp_address}
-
-
 def say(name: str, settings: Settings, **context: Any) -> str:
     """One sentence (or a few) from templates/voice/, in pt-BR."""
-    text = render(f"voice/{name}.txt.j2", isp=_isp(settings), **context)
+    text = render(f"voice/{name}.txt.j2", isp=settings.isp, **context)
     return re.sub(r"\s+", " ", text).strip()
 
 
 def _ctx(settings: Settings, now: datetime, sms: Sender | None = None) -> Ctx:
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
     return Ctx(settings, now, now.astimezone(settings.tz).date(), sms)
-
-
-def _first_name(customer: Customer) -> str:
-    return customer.name.split()[0].title()
 
 
 def _handle(call: Call) -> str:
@@ -504,7 +504,7 @@ def _goodbye(settings: Settings) -> Prompt:
 
 
 def _ask_person(customer: Customer, settings: Settings, *before: str) -> Prompt:
-    text = say("ask_person", settings, first_name=_first_name(customer))
+    text = say("ask_person", settings, first_name=customer.first_name)
     return Prompt((*before, text), Gather(PERSON, num_digits=1))
 
 
@@ -711,13 +711,13 @@ async def _identified(call: Call, customer: Customer, ctx: Ctx) -> Prompt:
         entry_id=call.entry_id,
         note=f"ligação {call.sid}: pessoa confirmada",
     )
-    hello = say("identified", ctx.settings, first_name=_first_name(customer))
+    hello = say("identified", ctx.settings, first_name=customer.first_name)
     return await _debt(call, customer, ctx, hello)
 
 
 async def _debt(call: Call, customer: Customer, ctx: Ctx, *before: str) -> Prompt:
     """The debt in one sentence, then the offers."""
-    name = _first_name(customer)
+    name = customer.first_name
     active = await Agreement.filter(customer_id=customer.id, status=AgreementStatus.ACTIVE).exists()
     if active:
         call.step = OFFERS
@@ -734,18 +734,6 @@ async def _debt(call: Call, customer: Customer, ctx: Ctx, *before: str) -> Promp
     return await _offers(call, ctx, *before, debt, offers=offers)
 
 
-def _offer_view(o: CustomerOffer) -> dict[str, Any]:
-    schedule = o.offer.schedule
-    return {
-        "installments": o.offer.installments,
-        "total": o.offer.total,
-        "down_payment": o.offer.down_payment,
-        "first": schedule[0].amount,
-        "later": schedule[1].amount if len(schedule) > 1 else schedule[0].amount,
-        "first_due": schedule[0].due_date,
-    }
-
-
 async def _offers(
     call: Call, ctx: Ctx, *before: str, offers: list[CustomerOffer] | None = None
 ) -> Prompt:
@@ -759,19 +747,17 @@ async def _offers(
     }
     if not offers:
         customer = await Customer.get(id=call.customer_id)
-        text = say("no_offers", ctx.settings, first_name=_first_name(customer))
+        text = say("no_offers", ctx.settings, first_name=customer.first_name)
         return Prompt((*before, text), Gather(OFFERS, num_digits=1))
-    text = say("offers", ctx.settings, offers=[_offer_view(o) for o in offers])
+    text = say("offers", ctx.settings, offers=[offer_view(o) for o in offers])
     return Prompt((*before, text), Gather(OFFERS, num_digits=1))
 
 
 async def _find_offer(
     call: Call, ctx: Ctx, choice: list[int], down: Decimal | None = None
 ) -> CustomerOffer | None:
-    offers = await offers_for_customer(call.customer_id, ctx.today, down_payment=down)
-    return next(
-        (o for o in offers if [o.quote.condition_id, o.quote.option_id] == list(choice)), None
-    )
+    condition_id, option_id = choice
+    return await find_offer(call.customer_id, ctx.today, condition_id, option_id, down)
 
 
 async def _step_offers(call: Call, keys: str, ctx: Ctx) -> Prompt:
@@ -787,11 +773,8 @@ async def _step_offers(call: Call, keys: str, ctx: Ctx) -> Prompt:
             return await _offers(call, ctx, say("offer_gone", ctx.settings))
         call.data = {**call.data, "choice": choice}
         if chosen.offer.down_payment is not None:
-            maximum = largest_down_payment(chosen.offer)
-            call.data = {
-                **call.data,
-                "down_range": [str(chosen.offer.down_payment), str(maximum)],
-            }
+            minimum, maximum = down_payment_range(chosen)
+            call.data = {**call.data, "down_range": [str(minimum), str(maximum)]}
             call.step = DOWN
             return _ask_down(call, ctx.settings)
         return await _confirm(call, ctx, chosen)
@@ -818,11 +801,7 @@ async def _step_down(call: Call, keys: str, ctx: Ctx) -> Prompt:
     elif keys.isdigit() and len(keys) >= 2:
         amount = Decimal(int(keys)) / 100
         minimum, maximum = (Decimal(v) for v in call.data["down_range"])
-        reason = None
-        if amount < minimum:
-            reason = "é menor que a entrada mínima"
-        elif amount > maximum:
-            reason = "é maior que o valor possível"
+        reason = down_payment_problem(amount, minimum, maximum)
         if reason:
             bad = say("bad_down", ctx.settings, typed=amount, reason=reason)
             return _ask_down(call, ctx.settings, bad)
@@ -834,40 +813,14 @@ async def _step_down(call: Call, keys: str, ctx: Ctx) -> Prompt:
     return await _confirm(call, ctx, chosen)
 
 
-def _quote_data(quote: Quote) -> dict[str, Any]:
-    return {
-        "customer_id": quote.customer_id,
-        "condition_id": quote.condition_id,
-        "option_id": quote.option_id,
-        "as_of": quote.as_of.isoformat(),
-        "receivable_ids": list(quote.receivable_ids),
-        "principal": str(quote.principal),
-        "total": str(quote.total),
-        "down_payment": None if quote.down_payment is None else str(quote.down_payment),
-    }
-
-
-def _quote_of(data: dict[str, Any]) -> Quote:
-    return Quote(
-        customer_id=int(data["customer_id"]),
-        condition_id=int(data["condition_id"]),
-        option_id=int(data["option_id"]),
-        as_of=date.fromisoformat(data["as_of"]),
-        receivable_ids=tuple(int(i) for i in data["receivable_ids"]),
-        principal=Decimal(data["principal"]),
-        total=Decimal(data["total"]),
-        down_payment=None if data["down_payment"] is None else Decimal(data["down_payment"]),
-    )
-
-
 async def _confirm(call: Call, ctx: Ctx, chosen: CustomerOffer) -> Prompt:
     call.step = CONFIRM
-    call.data = {**call.data, "quote": _quote_data(chosen.quote)}
+    call.data = {**call.data, "quote": quote_data(chosen.quote)}
     return _confirm_text(chosen, ctx)
 
 
 def _confirm_text(chosen: CustomerOffer, ctx: Ctx, *before: str) -> Prompt:
-    view = _offer_view(chosen)
+    view = offer_view(chosen)
     option = next(o for o in chosen.condition.options if o.id == chosen.quote.option_id)
     text = say(
         "confirm",
@@ -901,7 +854,7 @@ async def _step_confirm(call: Call, keys: str, ctx: Ctx) -> Prompt:
         return await _offers(call, ctx)
     if keys != "1" or "quote" not in call.data:
         return await _confirm_prompt(call, ctx, say("not_understood", ctx.settings))
-    quote = _quote_of(call.data["quote"])
+    quote = quote_of(call.data["quote"])
     if quote.customer_id != call.customer_id:
         return await _offers(call, ctx)
     try:
@@ -929,7 +882,7 @@ async def _step_confirm(call: Call, keys: str, ctx: Ctx) -> Prompt:
     text = say(
         "agreement",
         ctx.settings,
-        first_name=_first_name(customer),
+        first_name=customer.first_name,
         agreement_id=agreement.id,
         sms=sent,
     )
@@ -963,7 +916,7 @@ async def agreement_sms_text(agreement: Agreement, customer: Customer, settings:
     token = make_link_token(customer.id, settings.secret_key)
     text = render(
         "voice/sms_agreement.txt.j2",
-        isp=_isp(settings),
+        isp=settings.isp,
         agreement_id=agreement.id,
         installments=agreement.installments_count,
         first={

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from models import CollectionRule, Customer, PaymentCondition, Receivable
 from models.enums import ReceivableStatus
-from negotiation.engine import Negotiation, Offer, is_payable, negotiate
+from negotiation.engine import Negotiation, Offer, is_payable, largest_down_payment, negotiate
 from negotiation.errors import NotFound
 from negotiation.terms import bill_of, condition_terms
 
@@ -33,6 +34,33 @@ class Quote:
     principal: Decimal
     total: Decimal
     down_payment: Decimal | None
+
+
+def quote_data(quote: Quote) -> dict[str, Any]:
+    """The quote as plain JSON, for a channel's dialog state."""
+    return {
+        "customer_id": quote.customer_id,
+        "condition_id": quote.condition_id,
+        "option_id": quote.option_id,
+        "as_of": quote.as_of.isoformat(),
+        "receivable_ids": list(quote.receivable_ids),
+        "principal": str(quote.principal),
+        "total": str(quote.total),
+        "down_payment": None if quote.down_payment is None else str(quote.down_payment),
+    }
+
+
+def quote_of(data: dict[str, Any]) -> Quote:
+    return Quote(
+        customer_id=int(data["customer_id"]),
+        condition_id=int(data["condition_id"]),
+        option_id=int(data["option_id"]),
+        as_of=date.fromisoformat(data["as_of"]),
+        receivable_ids=tuple(int(i) for i in data["receivable_ids"]),
+        principal=Decimal(data["principal"]),
+        total=Decimal(data["total"]),
+        down_payment=None if data["down_payment"] is None else Decimal(data["down_payment"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -106,3 +134,53 @@ async def offers_for_customer(
         )
     found.sort(key=lambda o: (o.offer.total, o.offer.installments, o.condition.id))
     return found
+
+
+async def find_offer(
+    customer_id: int,
+    as_of: date,
+    condition_id: int,
+    option_id: int,
+    down_payment: Decimal | None = None,
+) -> CustomerOffer | None:
+    """The offer a debtor picked on a channel, computed again now (None: not offered any more)."""
+    offers = await offers_for_customer(customer_id, as_of, down_payment=down_payment)
+    return next(
+        (
+            o
+            for o in offers
+            if o.quote.condition_id == condition_id and o.quote.option_id == option_id
+        ),
+        None,
+    )
+
+
+def offer_view(o: CustomerOffer) -> dict[str, Any]:
+    """What every channel says of an offer: installments, amounts, discount, first due date."""
+    schedule = o.offer.schedule
+    full = o.negotiation.principal + o.negotiation.fine + o.negotiation.interest
+    return {
+        "installments": o.offer.installments,
+        "total": o.offer.total,
+        "discount": max(full - o.offer.total, Decimal(0)),
+        "down_payment": o.offer.down_payment,
+        "first": schedule[0].amount,
+        "later": schedule[1].amount if len(schedule) > 1 else schedule[0].amount,
+        "first_due": schedule[0].due_date,
+    }
+
+
+def down_payment_range(o: CustomerOffer) -> tuple[Decimal, Decimal]:
+    """The least and the most a debtor may put down on this offer (it has a down payment)."""
+    return o.offer.down_payment, largest_down_payment(o.offer)
+
+
+def down_payment_problem(amount: Decimal | None, minimum: Decimal, maximum: Decimal) -> str | None:
+    """Why a typed down payment cannot be used (pt-BR), or None when it can."""
+    if amount is None:
+        return "não é um valor em reais"
+    if amount < minimum:
+        return "é menor que a entrada mínima"
+    if amount > maximum:
+        return "é maior que o valor possível"
+    return None

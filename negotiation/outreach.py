@@ -55,14 +55,6 @@ class Report:
     failed: int = 0
 
 
-def _isp(settings: Settings) -> dict[str, str]:
-    return {"name": settings.isp_name, "cnpj": settings.isp_cnpj, "address": settings.isp_address}
-
-
-def _first_name(customer: Customer) -> str:
-    return customer.name.split()[0].title()
-
-
 # --- a rule's Telegram action ------------------------------------------------------------
 
 
@@ -110,8 +102,8 @@ async def _message_debtor(entry: CampaignEntry, send: ChatSend, settings: Settin
     token = make_link_token(customer.id, settings.secret_key, now=now)
     text = render(
         "chat/outbound.txt.j2",
-        isp=_isp(settings),
-        first_name=_first_name(customer),
+        isp=settings.isp,
+        first_name=customer.first_name,
         link=bot_link(settings.telegram_bot_username, token),
     ).strip()
     try:
@@ -158,7 +150,7 @@ async def send_reminders(send: ChatSend, settings: Settings, now: datetime) -> R
         last_due = await Receivable.filter(agreement_id=bill.agreement_id).order_by("-due_date")
         text = render(
             "chat/reminder.txt.j2",
-            isp=_isp(settings),
+            isp=settings.isp,
             number=bill.installment_number,
             agreement_id=bill.agreement_id,
             amount=bill.amount,
@@ -209,8 +201,8 @@ async def send_thanks(send: ChatSend, settings: Settings, now: datetime) -> Repo
             continue
         text = render(
             "chat/thanks.txt.j2",
-            isp=_isp(settings),
-            first_name=_first_name(customer),
+            isp=settings.isp,
+            first_name=customer.first_name,
             amount=payment.amount,
             number=bill.installment_number,
             agreement_id=bill.agreement_id,

@@ -152,6 +152,11 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def isp(self) -> dict[str, str]:
+        """The ISP as every message and document names it (CDC art. 42-A)."""
+        return {"name": self.isp_name, "cnpj": self.isp_cnpj, "address": self.isp_address}
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -56,12 +56,8 @@ def is_opt_out(body: str) -> bool:
     return _plain(body) in OPT_OUT_WORDS
 
 
-def _isp(settings: Settings) -> dict[str, str]:
-    return {"name": settings.isp_name, "cnpj": settings.isp_cnpj, "address": settings.isp_address}
-
-
 def _text(name: str, settings: Settings, **context) -> str:
-    text = render(f"voice/{name}.txt.j2", isp=_isp(settings), **context)
+    text = render(f"voice/{name}.txt.j2", isp=settings.isp, **context)
     return gsm_text(re.sub(r"\s+", " ", text).strip())
 
 
