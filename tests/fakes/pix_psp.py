@@ -17,7 +17,6 @@ import base64
 import json
 import re
 import secrets
-import socket
 import threading
 import time
 import uuid
@@ -28,13 +27,13 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from negotiation.payments import pix
+from tests.fakes.server import ThreadedServer
 
 API_PREFIX = "/api/v2"
 CLIENT_ID = "quita-client"
@@ -420,39 +419,9 @@ def _validate_cobv(body: Any) -> list[tuple[str, str]]:
     return out
 
 
-class _Server:
-    """uvicorn in a daemon thread, on a socket bound to a free port."""
-
-    def __init__(self, psp: FakePsp) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((psp.host, 0))
-        psp.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(
-            psp.app(), log_level="warning", lifespan="off", loop="asyncio", http="h11"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    def start(self) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the fake PSP did not start")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
-
-
-def start_fake_psp(**options: Any) -> tuple[FakePsp, _Server]:
+def start_fake_psp(**options: Any) -> tuple[FakePsp, ThreadedServer]:
     psp = FakePsp(**options)
-    server = _Server(psp)
+    server = ThreadedServer(psp, "fake PSP")
     server.start()
     return psp, server
 

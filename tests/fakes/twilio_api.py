@@ -18,9 +18,7 @@ import asyncio
 import base64
 import re
 import secrets
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,13 +26,13 @@ from email.utils import format_datetime
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from quita.settings import Settings
+from tests.fakes.server import ThreadedServer
 
 ACCOUNT_SID = "AC5f1c0a2e9d4b7c8e6a3f2b1d0c9e8a7b"
 AUTH_TOKEN = "9a8b7c6d5e4f30211203f4e5d6c7b8a9"
@@ -418,39 +416,9 @@ def _error(
     return JSONResponse(body, status_code=status)
 
 
-class _Server:
-    """uvicorn in a daemon thread, on a socket bound to a free port."""
-
-    def __init__(self, api: FakeTwilioApi) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((api.host, 0))
-        api.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(
-            api.app(), log_level="warning", lifespan="off", loop="asyncio", http="h11"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    def start(self) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the fake Twilio API did not start")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
-
-
-def start_fake_twilio(**options: Any) -> tuple[FakeTwilioApi, _Server]:
+def start_fake_twilio(**options: Any) -> tuple[FakeTwilioApi, ThreadedServer]:
     api = FakeTwilioApi(**options)
-    server = _Server(api)
+    server = ThreadedServer(api, "fake Twilio API")
     server.start()
     return api, server
 
