@@ -90,6 +90,38 @@ def _may_act(conversation: Conversation, user: User) -> None:
 # --- the channels' side -------------------------------------------------------------------
 
 
+async def _transition(
+    conversation: Conversation,
+    guard: dict[str, Any],
+    changes: dict[str, Any],
+    action: str,
+    user: User | None,
+) -> bool:
+    """One guarded UPDATE of the conversation (`guard` must still hold) and its audit entry,
+    in one transaction; False when someone else changed it first. `conversation` is
+    refreshed when it moved."""
+    before = _snap(conversation)
+    async with in_transaction() as conn:
+        moved = (
+            await Conversation.filter(id=conversation.id, **guard)
+            .using_db(conn)
+            .update(**{"updated_at": _now(), **changes})
+        )
+        if moved:
+            await conversation.refresh_from_db(using_db=conn)
+            await audit.record(
+                user=user,
+                actor=None if user else "bot",
+                action=action,
+                entity=ENTITY,
+                entity_id=conversation.id,
+                before=before,
+                after=_snap(conversation),
+                using_db=conn,
+            )
+    return bool(moved)
+
+
 async def open_for(
     channel: Channel | str, external_ref: str, customer_id: int | None = None
 ) -> Conversation:
@@ -123,24 +155,7 @@ async def open_for(
             )
         return conversation
     if customer_id is not None and conversation.customer_id != customer_id:
-        before = _snap(conversation)
-        async with in_transaction() as conn:
-            await (
-                Conversation.filter(id=conversation.id)
-                .using_db(conn)
-                .update(customer_id=customer_id, updated_at=_now())
-            )
-            await conversation.refresh_from_db(using_db=conn)
-            await audit.record(
-                user=None,
-                actor="bot",
-                action="identify",
-                entity=ENTITY,
-                entity_id=conversation.id,
-                before=before,
-                after=_snap(conversation),
-                using_db=conn,
-            )
+        await _transition(conversation, {}, {"customer_id": customer_id}, "identify", None)
     return conversation
 
 
@@ -221,25 +236,13 @@ async def escalate(conversation: Conversation, now: datetime, settings: Settings
     opening = next_opening(now, settings)
     open_now = is_open(now, settings)
     if fresh.state == ConversationState.BOT:
-        before = _snap(fresh)
-        async with in_transaction() as conn:
-            moved = (
-                await Conversation.filter(id=fresh.id, state=ConversationState.BOT)
-                .using_db(conn)
-                .update(state=ConversationState.WAITING, escalated_at=now, updated_at=_now())
-            )
-            if moved:
-                await fresh.refresh_from_db(using_db=conn)
-                await audit.record(
-                    user=None,
-                    actor="bot",
-                    action="escalate",
-                    entity=ENTITY,
-                    entity_id=fresh.id,
-                    before=before,
-                    after=_snap(fresh),
-                    using_db=conn,
-                )
+        moved = await _transition(
+            fresh,
+            {"state": ConversationState.BOT},
+            {"state": ConversationState.WAITING, "escalated_at": now},
+            "escalate",
+            None,
+        )
         if not moved:  # someone claimed or closed it in between
             fresh = await _get(conversation.id)
             if fresh.state == ConversationState.CLOSED:
@@ -384,28 +387,13 @@ async def hand_back(conversation_id: int, user: User, relay: Relay) -> Conversat
             raise Conflict("a conversa foi encerrada")
         raise Conflict("a conversa já está com o atendimento automático")
     _may_act(conversation, user)
-    before = _snap(conversation)
-    async with in_transaction() as conn:
-        moved = (
-            await Conversation.filter(
-                id=conversation.id,
-                state=conversation.state,
-                assigned_to_id=conversation.assigned_to_id,
-            )
-            .using_db(conn)
-            .update(state=ConversationState.BOT, assigned_to_id=None, updated_at=_now())
-        )
-        if moved:
-            await conversation.refresh_from_db(using_db=conn)
-            await audit.record(
-                user=user,
-                action="hand_back",
-                entity=ENTITY,
-                entity_id=conversation.id,
-                before=before,
-                after=_snap(conversation),
-                using_db=conn,
-            )
+    moved = await _transition(
+        conversation,
+        {"state": conversation.state, "assigned_to_id": conversation.assigned_to_id},
+        {"state": ConversationState.BOT, "assigned_to_id": None},
+        "hand_back",
+        user,
+    )
     if not moved:
         raise Conflict("a conversa mudou enquanto isso: atualize e tente de novo")
     text = render("chat/handback.txt.j2").strip()
@@ -440,25 +428,14 @@ async def close(conversation_id: int, user: User) -> Conversation:
     if conversation.state == ConversationState.CLOSED:
         raise Conflict("a conversa já foi encerrada")
     _may_act(conversation, user)
-    before = _snap(conversation)
     now = _now()
-    async with in_transaction() as conn:
-        moved = (
-            await Conversation.filter(id=conversation.id, state=conversation.state)
-            .using_db(conn)
-            .update(state=ConversationState.CLOSED, closed_at=now, updated_at=now)
-        )
-        if moved:
-            await conversation.refresh_from_db(using_db=conn)
-            await audit.record(
-                user=user,
-                action="close",
-                entity=ENTITY,
-                entity_id=conversation.id,
-                before=before,
-                after=_snap(conversation),
-                using_db=conn,
-            )
+    moved = await _transition(
+        conversation,
+        {"state": conversation.state},
+        {"state": ConversationState.CLOSED, "closed_at": now, "updated_at": now},
+        "close",
+        user,
+    )
     if not moved:
         raise Conflict("a conversa mudou enquanto isso: atualize e tente de novo")
     return await _get(conversation.id)
