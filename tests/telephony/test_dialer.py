@@ -23,7 +23,8 @@ from models.enums import CallStatus, ContactOutcome, EntryState
 from negotiation.dialer_queue import lease_due, start_call
 from quita.cli import app as cli
 from telephony.dialer import Dialer, Pacer, run
-from tests.fakes.twilio_api import FakeTwilioApi, _Server
+from tests.fakes.server import ThreadedServer
+from tests.fakes.twilio_api import FakeTwilioApi
 from tests.negotiation.test_dialer_queue import (
     MONDAY_2PM,
     OLD_BILL,
@@ -211,7 +212,7 @@ class TimedTwilio(FakeTwilioApi):
 def timed_twilio():
     api = TimedTwilio()
     api.arrivals = []
-    server = _Server(api)
+    server = ThreadedServer(api, "fake Twilio API")
     server.start()
     try:
         yield api
