@@ -41,6 +41,7 @@ from models.enums import (
     MessageDirection,
     ResultKind,
 )
+from negotiation import call_transcript
 from negotiation.contact_policy import next_window_start
 from negotiation.dialer_queue import call_note
 
@@ -154,6 +155,9 @@ async def _advance(
                 setattr(call, name, value)
             await _settle_entry(call, outcome, at, settings, tx)
             await _record_outcome(call, outcome, at, tx)
+    if final:
+        # A caller who hung up mid-dialog: what was said is still buffered on the call.
+        await call_transcript.flush_ended(call_id)
     return True
 
 

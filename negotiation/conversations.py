@@ -205,6 +205,41 @@ async def record(
     return message
 
 
+@dataclass(frozen=True)
+class Said:
+    """One message of a buffered transcript (a phone call's), with when it was said."""
+
+    direction: MessageDirection
+    author: MessageAuthor
+    text: str
+    at: datetime
+    payload: dict[str, Any] | None = None
+
+
+async def record_many(conversation: Conversation, said: list[Said]) -> None:
+    """Store several messages at once, in their order and with their own times."""
+    if not said:
+        return
+    now = _now()
+    async with in_transaction() as conn:
+        await Message.bulk_create(
+            [
+                Message(
+                    conversation_id=conversation.id,
+                    direction=s.direction,
+                    author=s.author,
+                    text=s.text,
+                    payload=s.payload,
+                    created_at=s.at,
+                )
+                for s in said
+            ],
+            using_db=conn,
+        )
+        await Conversation.filter(id=conversation.id).using_db(conn).update(updated_at=now)
+    conversation.updated_at = now
+
+
 def bot_silent(conversation: Conversation) -> bool:
     """True while an attendant has the conversation (CLAIMED): the bot must not send anything
     (it still records what the debtor writes). While WAITING the bot is not silent but says

@@ -16,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from models import Customer, CustomerPhone, IdentityLock
+from models.hot_path import fetch, fetch_one
 from negotiation.documents import normalize_document
 from negotiation.errors import InvalidInput, PermissionDenied
 
@@ -48,16 +49,18 @@ async def customer_by_phone(text: str) -> Customer | None:
     number = normalize_phone(text)
     if number is None:
         return None
-    ids = {
-        p.customer_id for p in await CustomerPhone.filter(number=number).only("customer_id", "id")
-    }
-    if len(ids) != 1:
-        return None
-    return await Customer.get(id=ids.pop())
+    # One point read (a caller waits on it): at most two customers tell "one" from "several".
+    found = await fetch(
+        Customer,
+        "SELECT * FROM customer WHERE id IN"
+        " (SELECT customer_id FROM customer_phone WHERE number = ?) LIMIT 2",
+        number,
+    )
+    return found[0] if len(found) == 1 else None
 
 
 async def ensure_unlocked(handle: str, now: datetime | None = None) -> None:
-    lock = await IdentityLock.get_or_none(handle=handle)
+    lock = await fetch_one(IdentityLock, "SELECT * FROM identity_lock WHERE handle = ?", handle)
     now = now or datetime.now(UTC)
     if lock and lock.locked_until and lock.locked_until > now:
         raise Locked(lock.locked_until)

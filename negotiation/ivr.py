@@ -34,7 +34,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import DoesNotExist, IntegrityError
 
 from models import Agreement, Call, Customer, Delivery, ServiceTicket
 from models.enums import (
@@ -46,9 +46,10 @@ from models.enums import (
     ContactOutcome,
     DeliveryChannel,
     DeliveryStatus,
-    MessageAuthor,
     MessageDirection,
 )
+from models.hot_path import fetch_one, insert
+from negotiation import call_transcript as transcript
 from negotiation import conversations
 from negotiation.accept import accept
 from negotiation.attendant_hours import describe_hours, describe_opening, is_open, next_opening
@@ -242,11 +243,19 @@ def keys_of(digits: str | None, speech: str | None, step: str) -> str:
 # --- the call row -------------------------------------------------------------------------
 
 
+async def call_by_sid(sid: str) -> Call | None:
+    """The call of a CallSid (a point read: every webhook of a call starts with it)."""
+    if not sid:
+        return None
+    return await fetch_one(Call, 'SELECT * FROM "call" WHERE sid = ?', sid)
+
+
 async def call_for(form: dict[str, str], settings: Settings, now: datetime) -> Call:
     """The Call of Twilio's request: found by CallSid (the dialer stores it when it creates
-    the call; or `?call=<id>` on the answer URL names the row), or a new inbound one."""
+    the call; or `?call=<id>` on the answer URL names the row), or a new one, not saved yet:
+    `answer` writes it once, with the first question's state."""
     sid = form.get("CallSid", "")
-    call = await Call.get_or_none(sid=sid) if sid else None
+    call = await call_by_sid(sid)
     if call is not None:
         return call
     row_id = form.get("_call_id")
@@ -260,17 +269,22 @@ async def call_for(form: dict[str, str], settings: Settings, now: datetime) -> C
         if form.get("Direction", "inbound").startswith("outbound")
         else CallDirection.INBOUND
     )
-    try:
-        return await Call.create(
-            sid=sid or None,
-            direction=direction,
-            status=CallStatus.IN_PROGRESS,
-            from_number=(form.get("From") or "")[:20],
-            to_number=(form.get("To") or "")[:20],
-            answered_at=now,
-        )
-    except IntegrityError:  # the same first request twice at once
-        return await Call.get(sid=sid)
+    return Call(
+        sid=sid or None,
+        direction=direction,
+        status=CallStatus.IN_PROGRESS,
+        from_number=(form.get("From") or "")[:20],
+        to_number=(form.get("To") or "")[:20],
+        answered_at=now,
+    )
+
+
+async def _customer(customer_id: int) -> Customer:
+    """The call's customer (a point read, like the call's)."""
+    customer = await fetch_one(Customer, "SELECT * FROM customer WHERE id = ?", customer_id)
+    if customer is None:
+        raise DoesNotExist(Customer)
+    return customer
 
 
 def _stale(call: Call, step: str, turn: str | None) -> bool:
@@ -295,6 +309,9 @@ async def _release(call: Call, step: str) -> None:
 
 
 async def _save(call: Call) -> None:
+    if call.id is None:  # a new call's first answer: one INSERT with its state
+        await insert(call)
+        return
     await call.save(
         update_fields=[
             "step",
@@ -311,40 +328,21 @@ async def _save(call: Call) -> None:
     )
 
 
-async def _conversation(call: Call):
-    confirmed = call.data.get("confirmed")
-    return await conversations.open_for(
-        Channel.VOICE, call.sid or f"call:{call.id}", call.customer_id if confirmed else None
-    )
-
-
-async def _timeline(call: Call, direction: MessageDirection, text: str, **payload: Any) -> None:
-    """Best effort: the timeline never breaks a call."""
-    if not text:
-        return
-    try:
-        conversation = await _conversation(call)
-        author = MessageAuthor.DEBTOR if direction == MessageDirection.IN else MessageAuthor.BOT
-        await conversations.record(
-            conversation, direction, author, text, payload={"call_id": call.id, **payload}
-        )
-    except Exception:
-        log.exception("call %s: could not write the timeline", call.id)
-
-
 def _turned(call: Call, prompt: Prompt, turn: int) -> Prompt:
     if prompt.gather is None:
         return prompt
     return replace(prompt, gather=replace(prompt.gather, turn=turn))
 
 
-async def _finish(call: Call, prompt: Prompt) -> Prompt:
+async def _finish(call: Call, prompt: Prompt, ctx: Ctx) -> Prompt:
     if prompt.gather is not None:
         turn = int(call.data.get("turn", 0)) + 1
         call.data = {**call.data, "turn": turn}
         prompt = _turned(call, prompt, turn)
+    transcript.add(call, MessageDirection.OUT, prompt.text, ctx.now, step=call.step)
+    if prompt.gather is None:  # the robot's part ends: hang-up or transfer
+        await transcript.flush(call)
     await _save(call)
-    await _timeline(call, MessageDirection.OUT, prompt.text, step=call.step)
     return prompt
 
 
@@ -355,6 +353,8 @@ async def answer(call: Call, form: dict[str, str], settings: Settings, now: date
     """The first request of a call (Twilio's answer URL), inbound or outbound. A repeat of it
     repeats the current question."""
     ctx = _ctx(settings, now)
+    if call.id is None:
+        return await _answer_new(call, ctx)
     if call.step != START or not await _claim(call, START):
         return await _repeat(call, ctx)
     try:
@@ -364,34 +364,47 @@ async def answer(call: Call, form: dict[str, str], settings: Settings, now: date
         raise
 
 
+async def _answer_new(call: Call, ctx: Ctx) -> Prompt:
+    """The first request of a call we have no row for (inbound): nothing to claim, the row is
+    written once, at the end, with the first question's state. The same first request twice
+    at once: the second INSERT fails on the unique CallSid and repeats the first's question."""
+    try:
+        return await _answer(call, ctx)
+    except IntegrityError:
+        existing = await call_by_sid(call.sid) if call.sid else None
+        if existing is None:
+            raise
+        return await _repeat(existing, ctx)
+
+
 async def _answer(call: Call, ctx: Ctx) -> Prompt:
     settings = ctx.settings
     if call.answered_at is None:
         call.answered_at = ctx.now
     if call.outcome == ContactOutcome.VOICEMAIL:
-        return await _finish(call, _machine_prompt(call, settings))
+        return await _finish(call, _machine_prompt(call, settings), ctx)
     if call.direction == CallDirection.OUTBOUND:
         if call.customer_id is None:
             call.step = DONE
-            return await _finish(call, _goodbye(settings))
-        customer = await Customer.get(id=call.customer_id)
+            return await _finish(call, _goodbye(settings), ctx)
+        customer = await _customer(call.customer_id)
         call.step = PERSON
         greet = say("greet_outbound", settings)
-        return await _finish(call, _ask_person(customer, settings, greet))
+        return await _finish(call, _ask_person(customer, settings, greet), ctx)
     # Inbound: the caller ID, when it is one customer's phone; else the CPF/CNPJ.
     greet = say("greet_inbound", settings)
     try:
         await ensure_unlocked(_handle(call), ctx.now)
     except Locked:
         call.step = DONE
-        return await _finish(call, Prompt((greet, say("locked", settings)), hangup=True))
+        return await _finish(call, Prompt((greet, say("locked", settings)), hangup=True), ctx)
     customer = await customer_by_phone(call.from_number)
     if customer is not None:
         call.customer_id = customer.id
         call.step = PERSON
-        return await _finish(call, _ask_person(customer, settings, greet))
+        return await _finish(call, _ask_person(customer, settings, greet), ctx)
     call.step = DOCUMENT
-    return await _finish(call, _ask_document(settings, greet))
+    return await _finish(call, _ask_document(settings, greet), ctx)
 
 
 async def gathered(
@@ -417,7 +430,7 @@ async def gathered(
     call.keys = [*call.keys, {"step": step, "input": shown, "at": ctx.now.isoformat()}]
     call.silences = 0
     call.step = step
-    await _timeline(call, MessageDirection.IN, shown or "(sem resposta)", step=step)
+    transcript.add(call, MessageDirection.IN, shown or "(sem resposta)", ctx.now, step=step)
     handler = _HANDLERS[step]
     try:
         try:
@@ -425,7 +438,7 @@ async def gathered(
         except Locked:
             call.step = DONE
             prompt = Prompt((say("locked", settings),), hangup=True)
-        return await _finish(call, prompt)
+        return await _finish(call, prompt, ctx)
     except BaseException:
         await _release(call, step)
         raise
@@ -446,8 +459,10 @@ async def silence(
     try:
         if call.silences > MAX_SILENCES:
             call.step = DONE
-            return await _finish(call, Prompt((say("silence_goodbye", settings),), hangup=True))
-        return await _finish(call, await _question(call, ctx))
+            return await _finish(
+                call, Prompt((say("silence_goodbye", settings),), hangup=True), ctx
+            )
+        return await _finish(call, await _question(call, ctx), ctx)
     except BaseException:
         await _release(call, step)
         raise
@@ -470,7 +485,9 @@ async def machine(call: Call, answered_by: str, settings: Settings, now: datetim
         return None
     await call.refresh_from_db()
     prompt = _machine_prompt(call, settings)
-    await _timeline(call, MessageDirection.OUT, prompt.text, event="voicemail")
+    transcript.add(call, MessageDirection.OUT, prompt.text, now, event="voicemail")
+    await transcript.flush(call)
+    await Call.filter(id=call.id).update(data=call.data)  # step done: no dialog request races
     return prompt
 
 
@@ -525,7 +542,7 @@ def _ask_second_factor(settings: Settings, *before: str) -> Prompt:
 async def _question(call: Call, ctx: Ctx, *before: str) -> Prompt:
     """The current step's question, asked again."""
     settings = ctx.settings
-    customer = await Customer.get_or_none(id=call.customer_id) if call.customer_id else None
+    customer = await _customer(call.customer_id) if call.customer_id else None
     step = call.step
     if step == PERSON and customer:
         return _ask_person(customer, settings, *before)
@@ -590,7 +607,7 @@ def _closed_prompt(ctx: Ctx, *before: str) -> Prompt:
 async def _step_closed(call: Call, keys: str, ctx: Ctx) -> Prompt:
     if keys == "1":
         call.step = DONE
-        conversation = await _conversation(call)
+        conversation = await transcript.conversation_of(call)
         await conversations.escalate(conversation, ctx.now, ctx.settings)
         if call.customer_id and call.data.get("confirmed"):
             await ServiceTicket.create(
@@ -611,7 +628,7 @@ async def _step_closed(call: Call, keys: str, ctx: Ctx) -> Prompt:
 
 
 async def _step_person(call: Call, keys: str, ctx: Ctx) -> Prompt:
-    customer = await Customer.get(id=call.customer_id)
+    customer = await _customer(call.customer_id)
     if keys == "1":
         call.step = CPF3
         return _ask_cpf3(customer, ctx.settings)
@@ -642,7 +659,7 @@ async def _failed_try(call: Call, ctx: Ctx, bad: str, ask) -> Prompt:
 
 
 async def _step_cpf3(call: Call, keys: str, ctx: Ctx) -> Prompt:
-    customer = await Customer.get(id=call.customer_id)
+    customer = await _customer(call.customer_id)
     if keys == "0":
         return await _transfer(call, ctx)
     await ensure_unlocked(_handle(call), ctx.now)
@@ -700,7 +717,7 @@ async def _identified(call: Call, customer: Customer, ctx: Ctx) -> Prompt:
     call.data = {**call.data, "confirmed": True, "tries": 0}
     if call.outcome is None:
         call.outcome = ContactOutcome.CONVERSATION
-    await conversations.open_for(Channel.VOICE, call.sid or f"call:{call.id}", customer.id)
+    await transcript.conversation_of(call)
     outbound = call.direction == CallDirection.OUTBOUND
     await record_contact(
         customer.id,
@@ -746,7 +763,7 @@ async def _offers(
         "offers": [[o.quote.condition_id, o.quote.option_id] for o in offers],
     }
     if not offers:
-        customer = await Customer.get(id=call.customer_id)
+        customer = await _customer(call.customer_id)
         text = say("no_offers", ctx.settings, first_name=customer.first_name)
         return Prompt((*before, text), Gather(OFFERS, num_digits=1))
     text = say("offers", ctx.settings, offers=[offer_view(o) for o in offers])
@@ -876,7 +893,7 @@ async def _step_confirm(call: Call, keys: str, ctx: Ctx) -> Prompt:
             MessageDirection.IN,
             ContactOutcome.AGREEMENT,
         )
-    customer = await Customer.get(id=call.customer_id)
+    customer = await _customer(call.customer_id)
     await _save(call)  # the agreement is on the call before anything slow
     sent = await _send_sms_quickly(agreement, customer, call, ctx)
     text = say(

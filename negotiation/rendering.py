@@ -49,6 +49,8 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,  # text and CSV; the console's HTML environment escapes
+        # Templates ship with the code: no stat() of the file before every render.
+        auto_reload=False,
     )
     env.filters.update(brl=brl, decimal_br=decimal_br, date_br=date_br, csv_row=csv_row)
     return env

@@ -100,15 +100,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             content={"detail": "conflito com dados existentes (duplicado ou ainda em uso)"},
         )
 
-    app.include_router(api_router)
-    app.include_router(console_router)
-    app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
-    app.include_router(pix_webhook_router)
-    app.include_router(telegram_webhook_router)
+    # Routes are matched in order, one by one: the webhooks someone is waiting on (a caller
+    # hears silence until Twilio gets our TwiML) come first, ahead of the API's and the
+    # console's hundreds of routes.
     app.include_router(voice_router)
     app.include_router(call_status_router)
     app.include_router(sms_webhooks_router)
+    app.include_router(telegram_webhook_router)
+    app.include_router(pix_webhook_router)
     app.include_router(payment_page_router)
+    app.include_router(api_router)
+    app.include_router(console_router)
+    app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

@@ -8,7 +8,7 @@ query string.
 from __future__ import annotations
 
 from fastapi import Request
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, compare
 
 from negotiation.errors import PermissionDenied
 
@@ -29,6 +29,11 @@ async def verified_form(request: Request) -> dict[str, str]:
     if not token or not signature:
         raise PermissionDenied("assinatura do Twilio ausente")
     url = public_url(request, settings.public_base_url)
-    if not RequestValidator(token).validate(url, form, signature):
+    validator = RequestValidator(token)
+    # The URL exactly as we publish it first (one HMAC); `validate` then also tries it with
+    # and without the port, as Twilio's own signing is inconsistent there (two more).
+    if not compare(validator.compute_signature(url, form), signature) and not validator.validate(
+        url, form, signature
+    ):
         raise PermissionDenied("assinatura do Twilio inválida")
     return form

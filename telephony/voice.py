@@ -51,7 +51,8 @@ async def _twiml(request: Request, work: Callable[[], Awaitable[ivr.Prompt]]) ->
     """Runs the dialog step; whatever goes wrong, Twilio gets valid TwiML."""
     settings = _settings(request)
     try:
-        prompt = await asyncio.wait_for(work(), ANSWER_TIMEOUT)
+        async with asyncio.timeout(ANSWER_TIMEOUT):  # in this task: no task per answer
+            prompt = await work()
         return twiml_response(voice_twiml(prompt, settings))
     except Exception:
         log.exception("voice webhook %s failed; answering with an apology", request.url.path)
@@ -66,8 +67,7 @@ async def _twiml(request: Request, work: Callable[[], Awaitable[ivr.Prompt]]) ->
 
 
 async def _call(form: dict[str, str]) -> Call | None:
-    sid = form.get("CallSid", "")
-    return await Call.get_or_none(sid=sid) if sid else None
+    return await ivr.call_by_sid(form.get("CallSid", ""))
 
 
 @router.post("/twilio/voice")
