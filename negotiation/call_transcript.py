@@ -15,7 +15,7 @@ Like the timeline before, the transcript never breaks a call: a failure is logge
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from models import Call, Conversation
@@ -90,8 +90,10 @@ async def flush_ended(call_id: int) -> bool:
         return False
     lines = call.data[KEY]
     rest = {k: v for k, v in call.data.items() if k != KEY}
+    # A new `updated_at`, so a dialog request that read the row before cannot claim it and
+    # save the taken lines back (`ivr._claim` compares it), nor can a second callback take them.
     taken = await Call.filter(id=call.id, step=call.step, updated_at=call.updated_at).update(
-        data=rest
+        data=rest, updated_at=datetime.now(UTC)
     )
     if not taken:
         return False

@@ -44,15 +44,16 @@ def normalize_phone(text: str) -> str | None:
     return "+" + digits
 
 
-async def customer_by_phone(text: str) -> Customer | None:
-    """The one customer with this phone; None if none, or if several share it (ambiguous)."""
+async def customer_by_phone(text: str, *, columns: str = "*") -> Customer | None:
+    """The one customer with this phone; None if none, or if several share it (ambiguous).
+    `columns` ("id, name", …) reads only those: a partial instance, for reading."""
     number = normalize_phone(text)
     if number is None:
         return None
     # One point read (a caller waits on it): at most two customers tell "one" from "several".
     found = await fetch(
         Customer,
-        "SELECT * FROM customer WHERE id IN"
+        f"SELECT {columns} FROM customer WHERE id IN"
         " (SELECT customer_id FROM customer_phone WHERE number = ?) LIMIT 2",
         number,
     )

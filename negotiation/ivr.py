@@ -110,6 +110,9 @@ HINTS = (
 MACHINE_ANSWERS = ("machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other")
 # Steps whose input is identification data: masked on the call's keys and the timeline.
 SECRET_STEPS = frozenset({CPF3, DOCUMENT, SECOND_FACTOR})
+# What the first answer needs of a caller's customer: reading (and converting) the whole row
+# was a tenth of that answer's time.
+CALLER_COLUMNS = "id, name, document"
 
 _background: set[asyncio.Task] = set()
 
@@ -155,7 +158,7 @@ class Ctx:
 def say(name: str, settings: Settings, **context: Any) -> str:
     """One sentence (or a few) from templates/voice/, in pt-BR."""
     text = render(f"voice/{name}.txt.j2", isp=settings.isp, **context)
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())
 
 
 def _ctx(settings: Settings, now: datetime, sms: Sender | None = None) -> Ctx:
@@ -255,20 +258,23 @@ async def call_for(form: dict[str, str], settings: Settings, now: datetime) -> C
     the call; or `?call=<id>` on the answer URL names the row), or a new one, not saved yet:
     `answer` writes it once, with the first question's state."""
     sid = form.get("CallSid", "")
-    call = await call_by_sid(sid)
-    if call is not None:
-        return call
     row_id = form.get("_call_id")
-    if row_id and row_id.isdigit():
-        updated = await Call.filter(id=int(row_id), sid__isnull=True).update(sid=sid)
-        call = await Call.get_or_none(sid=sid) if updated else None
-        if call is not None:
-            return call
     direction = (
         CallDirection.OUTBOUND
         if form.get("Direction", "inbound").startswith("outbound")
         else CallDirection.INBOUND
     )
+    # An inbound call has no row before its first answer, and a repeat of that answer is
+    # told apart by the INSERT's unique CallSid: only an outbound call is looked up here.
+    if direction == CallDirection.OUTBOUND or row_id or not sid:
+        call = await call_by_sid(sid)
+        if call is not None:
+            return call
+    if row_id and row_id.isdigit():
+        updated = await Call.filter(id=int(row_id), sid__isnull=True).update(sid=sid)
+        call = await Call.get_or_none(sid=sid) if updated else None
+        if call is not None:
+            return call
     return Call(
         sid=sid or None,
         direction=direction,
@@ -295,8 +301,12 @@ def _stale(call: Call, step: str, turn: str | None) -> bool:
 
 
 async def _claim(call: Call, step: str) -> bool:
-    """Take the step for this request: one guarded UPDATE, so a repeat cannot act twice."""
-    taken = await Call.filter(id=call.id, step=step).update(step=f"{step}*")
+    """Take the step for this request: one guarded UPDATE, so a repeat cannot act twice. The
+    row must also be as this request read it: a request that read it before another one saved
+    it, or before the status callback took its transcript, would save stale data back."""
+    taken = await Call.filter(id=call.id, step=step, updated_at=call.updated_at).update(
+        step=f"{step}*"
+    )
     return bool(taken)
 
 
@@ -341,6 +351,8 @@ async def _finish(call: Call, prompt: Prompt, ctx: Ctx) -> Prompt:
         prompt = _turned(call, prompt, turn)
     transcript.add(call, MessageDirection.OUT, prompt.text, ctx.now, step=call.step)
     if prompt.gather is None:  # the robot's part ends: hang-up or transfer
+        if call.id is None:
+            await _save(call)  # a new call's row first: a repeated request stops here
         await transcript.flush(call)
     await _save(call)
     return prompt
@@ -398,7 +410,7 @@ async def _answer(call: Call, ctx: Ctx) -> Prompt:
     except Locked:
         call.step = DONE
         return await _finish(call, Prompt((greet, say("locked", settings)), hangup=True), ctx)
-    customer = await customer_by_phone(call.from_number)
+    customer = await customer_by_phone(call.from_number, columns=CALLER_COLUMNS)
     if customer is not None:
         call.customer_id = customer.id
         call.step = PERSON

@@ -117,6 +117,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",
+        loop=settings.event_loop,
     )
 
 

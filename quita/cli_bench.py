@@ -103,7 +103,14 @@ def rules(
 
 @bench_app.command("webhooks")
 def webhooks(
-    requests: Annotated[int, typer.Option(min=100, help="Requests per server")] = 2000,
+    requests: Annotated[
+        int,
+        typer.Option(
+            min=100,
+            help="Distinct signed first answers (new calls) prepared per server; past them,"
+            " requests repeat",
+        ),
+    ] = 40000,
     concurrency: Annotated[int, typer.Option(min=1, max=500, help="Requests in flight")] = 50,
     seconds: Annotated[int, typer.Option(min=1, max=300, help="Load time per server (wrk)")] = 15,
     database: Annotated[

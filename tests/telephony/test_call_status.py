@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from email.utils import format_datetime
 
@@ -9,11 +10,29 @@ import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
-from models import Call, CampaignEntry, ContactAttempt
-from models.enums import CallStatus, ContactOutcome, EntryState
+from models import (
+    Call,
+    CampaignEntry,
+    ContactAttempt,
+    Conversation,
+    Customer,
+    CustomerPhone,
+    Message,
+)
+from models.enums import (
+    CallDirection,
+    CallStatus,
+    Channel,
+    ContactOutcome,
+    EntryState,
+    MessageAuthor,
+    MessageDirection,
+)
 from quita.app import create_app
+from tests.factories import make_customer
 from tests.negotiation.test_call_outcomes import SID, placed_call
 from tests.negotiation.test_dialer_queue import MONDAY_2PM, settings, utc
+from tests.telephony.signing import TwiML
 
 TOKEN = "f" * 32
 BASE = "https://quita.example.com"
@@ -109,3 +128,82 @@ async def test_bad_or_missing_signature_is_refused(twilio) -> None:
 async def test_unknown_call_is_answered_and_ignored(twilio) -> None:
     params = callback("completed", CallSid="CA" + "9" * 32)
     assert (await post(twilio, params)).status_code == 204
+
+
+# --- an inbound call's transcript, written when Twilio reports the call ended ---------------
+
+VOICE_PATH = "/twilio/voice"
+CALLER = "+5519988887777"
+
+
+def inbound_answer(sid: str) -> dict[str, str]:
+    """Twilio's first request of an inbound call from CALLER."""
+    return {
+        "AccountSid": "AC" + "1" * 32,
+        "CallSid": sid,
+        "From": CALLER,
+        "To": "+5519999990000",
+        "Direction": "inbound",
+        "CallStatus": "ringing",
+    }
+
+
+async def answer_inbound(client: httpx.AsyncClient, sid: str) -> TwiML:
+    params = inbound_answer(sid)
+    headers = signed(params, url=BASE + VOICE_PATH)
+    response = await client.post(VOICE_PATH, data=params, headers=headers)
+    return TwiML.of(response)
+
+
+async def caller() -> Customer:
+    customer = await make_customer(name="MARIA DA SILVA")
+    await CustomerPhone.create(customer=customer, number=CALLER)
+    return customer
+
+
+async def voice_timeline(sid: str) -> list[Message]:
+    return (
+        await Message.filter(conversation__channel=Channel.VOICE, conversation__external_ref=sid)
+        .order_by("created_at", "id")
+        .all()
+    )
+
+
+async def test_completed_callback_writes_the_buffered_greeting(twilio) -> None:
+    customer = await caller()
+    sid = "CA" + "3" * 32
+    hello = await answer_inbound(twilio, sid)
+    assert hello.step == "person" and "Maria?" in hello.text
+    call = await Call.get(sid=sid)
+    assert call.customer_id == customer.id and call.direction == CallDirection.INBOUND
+    assert [line["text"] for line in call.data["transcript"]] == [hello.text]
+    assert await voice_timeline(sid) == []  # buffered, not written yet
+
+    end = callback("completed", CallSid=sid, Direction="inbound", CallDuration="9")
+    assert (await post(twilio, end)).status_code == 204
+
+    [greeting] = await voice_timeline(sid)
+    assert greeting.text == hello.text
+    assert greeting.direction == MessageDirection.OUT and greeting.author == MessageAuthor.BOT
+    assert greeting.payload["call_id"] == call.id
+    conversation = await Conversation.get(id=greeting.conversation_id)
+    assert conversation.channel == Channel.VOICE and conversation.external_ref == sid
+    await call.refresh_from_db()
+    assert call.status == CallStatus.COMPLETED and "transcript" not in call.data
+
+    assert (await post(twilio, end)).status_code == 204  # Twilio repeats it
+    assert [m.id for m in await voice_timeline(sid)] == [greeting.id]
+    assert await Conversation.filter(external_ref=sid).count() == 1
+
+
+async def test_the_same_first_request_twice_at_once_makes_one_call(twilio) -> None:
+    customer = await caller()
+    sid = "CA" + "4" * 32
+    first, second = await asyncio.gather(answer_inbound(twilio, sid), answer_inbound(twilio, sid))
+    [call] = await Call.filter(sid=sid)
+    assert call.customer_id == customer.id and call.step == "person"
+    for twiml in (first, second):
+        assert twiml.step == "person" and twiml.verbs == ["Gather", "Redirect"]
+        assert "Maria?" in twiml.text
+    assert first.gather.get("action") == second.gather.get("action")
+    assert await Call.all().count() == 1
