@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from models import Call, Conversation, Message
 from models.enums import CallDirection, CallStatus, Channel, MessageAuthor, MessageDirection
 from negotiation import call_transcript, ivr
