@@ -16,7 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from models import Customer, CustomerPhone, IdentityLock
-from models.hot_path import fetch, fetch_one
+from models.hot_path import fetch, fetch_one, fetch_rows
 from negotiation.documents import normalize_document
 from negotiation.errors import InvalidInput, PermissionDenied
 
@@ -44,20 +44,43 @@ def normalize_phone(text: str) -> str | None:
     return "+" + digits
 
 
-async def customer_by_phone(text: str, *, columns: str = "*") -> Customer | None:
-    """The one customer with this phone; None if none, or if several share it (ambiguous).
-    `columns` ("id, name", …) reads only those: a partial instance, for reading."""
+async def customer_by_phone(text: str) -> Customer | None:
+    """The one customer with this phone; None if none, or if several share it (ambiguous)."""
     number = normalize_phone(text)
     if number is None:
         return None
     # One point read (a caller waits on it): at most two customers tell "one" from "several".
     found = await fetch(
         Customer,
-        f"SELECT {columns} FROM customer WHERE id IN"
+        "SELECT * FROM customer WHERE id IN"
         " (SELECT customer_id FROM customer_phone WHERE number = ?) LIMIT 2",
         number,
     )
     return found[0] if len(found) == 1 else None
+
+
+async def unlocked_caller(handle: str, phone: str, now: datetime) -> Customer | None:
+    """`ensure_unlocked(handle)`, then `customer_by_phone(phone)`, in one point read: the first
+    answer of a call waits on both. The customer has only its id, name and document (a
+    partial instance, for reading). Raises Locked."""
+    rows = await fetch_rows(
+        "SELECT l.locked_until AS locked_until, c.id AS id, c.name AS name,"
+        " c.document AS document"
+        " FROM (SELECT 1 AS one) AS one"
+        " LEFT JOIN identity_lock l ON l.handle = ?"
+        " LEFT JOIN customer c ON c.id IN"
+        " (SELECT customer_id FROM customer_phone WHERE number = ?)"
+        " LIMIT 2",
+        handle,
+        normalize_phone(phone) or "",
+    )
+    until = IdentityLock._meta.fields_map["locked_until"].to_python_value(rows[0]["locked_until"])
+    if until and until > now:
+        raise Locked(until)
+    found = [row for row in rows if row["id"] is not None]
+    if len(found) != 1:
+        return None
+    return Customer._init_from_db(**{k: v for k, v in found[0].items() if k != "locked_until"})
 
 
 async def ensure_unlocked(handle: str, now: datetime | None = None) -> None:

@@ -26,6 +26,7 @@ duration and the campaign entry are the status callback's and the dialer's.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import unicodedata
@@ -61,11 +62,11 @@ from negotiation.errors import Conflict, InvalidInput, SendError
 from negotiation.identify import (
     Locked,
     clear_failures,
-    customer_by_phone,
     ensure_unlocked,
     normalize_phone,
     parse_document,
     record_failure,
+    unlocked_caller,
     verify_document,
 )
 from negotiation.installments import installments_of
@@ -110,9 +111,6 @@ HINTS = (
 MACHINE_ANSWERS = ("machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other")
 # Steps whose input is identification data: masked on the call's keys and the timeline.
 SECRET_STEPS = frozenset({CPF3, DOCUMENT, SECOND_FACTOR})
-# What the first answer needs of a caller's customer: reading (and converting) the whole row
-# was a tenth of that answer's time.
-CALLER_COLUMNS = "id, name, document"
 
 _background: set[asyncio.Task] = set()
 
@@ -153,6 +151,9 @@ class Ctx:
     now: datetime
     today: date
     sms: Sender | None = None
+    # False for an inbound call's first answer: its first question is not written (see
+    # `_answer_new`), the call's next request writes it (`call_of`).
+    write_new: bool = True
 
 
 def say(name: str, settings: Settings, **context: Any) -> str:
@@ -253,20 +254,31 @@ async def call_by_sid(sid: str) -> Call | None:
     return await fetch_one(Call, 'SELECT * FROM "call" WHERE sid = ?', sid)
 
 
+def _direction(form: dict[str, str]) -> CallDirection:
+    outbound = form.get("Direction", "inbound").startswith("outbound")
+    return CallDirection.OUTBOUND if outbound else CallDirection.INBOUND
+
+
+def _new_call(form: dict[str, str], now: datetime) -> Call:
+    """A Call for Twilio's request, not saved."""
+    return Call(
+        sid=form.get("CallSid") or None,
+        direction=_direction(form),
+        status=CallStatus.IN_PROGRESS,
+        from_number=(form.get("From") or "")[:20],
+        to_number=(form.get("To") or "")[:20],
+        answered_at=now,
+    )
+
+
 async def call_for(form: dict[str, str], settings: Settings, now: datetime) -> Call:
-    """The Call of Twilio's request: found by CallSid (the dialer stores it when it creates
-    the call; or `?call=<id>` on the answer URL names the row), or a new one, not saved yet:
-    `answer` writes it once, with the first question's state."""
+    """The Call of Twilio's answer URL: found by CallSid (the dialer stores it when it creates
+    the call; or `?call=<id>` on the answer URL names the row), or a new one, not saved: an
+    inbound call (see `_answer_new`)."""
     sid = form.get("CallSid", "")
     row_id = form.get("_call_id")
-    direction = (
-        CallDirection.OUTBOUND
-        if form.get("Direction", "inbound").startswith("outbound")
-        else CallDirection.INBOUND
-    )
-    # An inbound call has no row before its first answer, and a repeat of that answer is
-    # told apart by the INSERT's unique CallSid: only an outbound call is looked up here.
-    if direction == CallDirection.OUTBOUND or row_id or not sid:
+    # An inbound call has no row before its first answer: only an outbound one is looked up.
+    if _direction(form) == CallDirection.OUTBOUND or row_id or not sid:
         call = await call_by_sid(sid)
         if call is not None:
             return call
@@ -275,14 +287,21 @@ async def call_for(form: dict[str, str], settings: Settings, now: datetime) -> C
         call = await Call.get_or_none(sid=sid) if updated else None
         if call is not None:
             return call
-    return Call(
-        sid=sid or None,
-        direction=direction,
-        status=CallStatus.IN_PROGRESS,
-        from_number=(form.get("From") or "")[:20],
-        to_number=(form.get("To") or "")[:20],
-        answered_at=now,
-    )
+    return _new_call(form, now)
+
+
+async def call_of(form: dict[str, str], settings: Settings, now: datetime) -> Call | None:
+    """The Call of a request that follows the first answer (a `<Gather>` action, a silence
+    redirect, the status callback). An inbound call whose first answer wrote nothing gets its
+    row now, rebuilt from the same reads as that answer (its caller, the lockout) and written
+    once: the unique CallSid settles two requests doing it at the same moment."""
+    sid = form.get("CallSid", "")
+    call = await call_by_sid(sid)
+    if call is not None or not sid or _direction(form) != CallDirection.INBOUND:
+        return call
+    with contextlib.suppress(IntegrityError):  # the other request wrote it
+        await _answer(_new_call(form, now), _ctx(settings, now))
+    return await call_by_sid(sid)
 
 
 async def _customer(customer_id: int) -> Customer:
@@ -350,6 +369,8 @@ async def _finish(call: Call, prompt: Prompt, ctx: Ctx) -> Prompt:
         call.data = {**call.data, "turn": turn}
         prompt = _turned(call, prompt, turn)
     transcript.add(call, MessageDirection.OUT, prompt.text, ctx.now, step=call.step)
+    if call.id is None and prompt.gather is not None and not ctx.write_new:
+        return prompt  # an inbound call's first question: its next request writes the row
     if prompt.gather is None:  # the robot's part ends: hang-up or transfer
         if call.id is None:
             await _save(call)  # a new call's row first: a repeated request stops here
@@ -377,11 +398,15 @@ async def answer(call: Call, form: dict[str, str], settings: Settings, now: date
 
 
 async def _answer_new(call: Call, ctx: Ctx) -> Prompt:
-    """The first request of a call we have no row for (inbound): nothing to claim, the row is
-    written once, at the end, with the first question's state. The same first request twice
-    at once: the second INSERT fails on the unique CallSid and repeats the first's question."""
+    """The first request of a call we have no row for (inbound). When it asks a question (who
+    the caller is, or their CPF/CNPJ) nothing is written: the answer comes from reads alone,
+    and the call's next request writes the row with the same state (`call_of`). That first
+    answer is the one a wave of calls waits on, and the write was a quarter of its time
+    (`quita bench webhooks`); a repeat of it simply answers the same again. An answer that
+    ends the call (a locked-out caller) writes the row at once; when the same request comes
+    twice at once, the unique CallSid makes the second one repeat the first's answer."""
     try:
-        return await _answer(call, ctx)
+        return await _answer(call, replace(ctx, write_new=False))
     except IntegrityError:
         existing = await call_by_sid(call.sid) if call.sid else None
         if existing is None:
@@ -406,11 +431,10 @@ async def _answer(call: Call, ctx: Ctx) -> Prompt:
     # Inbound: the caller ID, when it is one customer's phone; else the CPF/CNPJ.
     greet = say("greet_inbound", settings)
     try:
-        await ensure_unlocked(_handle(call), ctx.now)
+        customer = await unlocked_caller(_handle(call), call.from_number, ctx.now)
     except Locked:
         call.step = DONE
         return await _finish(call, Prompt((greet, say("locked", settings)), hangup=True), ctx)
-    customer = await customer_by_phone(call.from_number, columns=CALLER_COLUMNS)
     if customer is not None:
         call.customer_id = customer.id
         call.step = PERSON

@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 
 from fastapi import APIRouter, Request, Response
 
+from negotiation import ivr
 from negotiation.call_outcomes import apply_status
 from telephony.security import verified_form
 
@@ -42,13 +43,17 @@ def _int(value: str | None) -> int | None:
 @router.post("/twilio/voice/status", status_code=204, response_class=Response)
 async def call_status(request: Request) -> Response:
     form = await verified_form(request)
+    settings = request.app.state.settings
+    # An inbound call that ended during its first question has no row yet: it gets one here,
+    # so every call is on record (and its greeting on the timeline).
+    await ivr.call_of(form, settings, _timestamp(form.get("Timestamp")) or datetime.now(UTC))
     changed = await apply_status(
         form.get("CallSid", ""),
         form.get("CallStatus", ""),
         duration=_int(form.get("CallDuration")),
         answered_by=form.get("AnsweredBy") or None,
         at=_timestamp(form.get("Timestamp")),
-        settings=request.app.state.settings,
+        settings=settings,
     )
     if not changed:
         log.debug(

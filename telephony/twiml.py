@@ -9,6 +9,8 @@ question is repeated (or the call ends).
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 from fastapi.responses import Response
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -16,6 +18,7 @@ from negotiation.ivr import Prompt, say
 from quita.settings import Settings
 
 XML = "application/xml"
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 
 def url(settings: Settings, path: str) -> str:
@@ -27,7 +30,19 @@ def _say(node, text: str, settings: Settings) -> None:
     node.say(text, language="pt-BR", voice=settings.twilio_voice)
 
 
+def as_text(response: VoiceResponse) -> str:
+    """The builder's document as text, as `str(response)` gives it. Its `to_xml` encodes the
+    element tree to UTF-8 bytes and decodes them back; serializing the builder's own tree as
+    text directly gives the same characters in two thirds of the time (the voice answer
+    URL's hot path, `quita bench webhooks`)."""
+    return XML_DECLARATION + ET.tostring(response.xml(), encoding="unicode")
+
+
 def voice_twiml(prompt: Prompt, settings: Settings) -> str:
+    return as_text(voice_response(prompt, settings))
+
+
+def voice_response(prompt: Prompt, settings: Settings) -> VoiceResponse:
     response = VoiceResponse()
     if prompt.gather is not None:
         g = prompt.gather
@@ -49,7 +64,7 @@ def voice_twiml(prompt: Prompt, settings: Settings) -> str:
         for text in prompt.says:
             _say(gather, text, settings)
         response.redirect(url(settings, f"/twilio/voice/silence/{g.step}{query}"), method="POST")
-        return str(response)
+        return response
     for text in prompt.says:
         _say(response, text, settings)
     if prompt.dial:
@@ -64,7 +79,7 @@ def voice_twiml(prompt: Prompt, settings: Settings) -> str:
         )
     elif prompt.hangup:
         response.hangup()
-    return str(response)
+    return response
 
 
 def wait_twiml(prompt: Prompt, settings: Settings, pause: int = 20) -> str:

@@ -94,7 +94,8 @@ async def gather(step: str, request: Request) -> Response:
     settings = _settings(request)
 
     async def work() -> ivr.Prompt:
-        call = await _call(form)
+        at = now()
+        call = await ivr.call_of(form, settings, at)
         if call is None:
             return ivr.Prompt((ivr.say("goodbye", settings),), hangup=True)
         return await ivr.gathered(
@@ -103,7 +104,7 @@ async def gather(step: str, request: Request) -> Response:
             form.get("Digits"),
             form.get("SpeechResult"),
             settings,
-            now(),
+            at,
             turn=request.query_params.get("turn"),
             sms=_sms_sender(request),
         )
@@ -117,10 +118,11 @@ async def silence(step: str, request: Request) -> Response:
     settings = _settings(request)
 
     async def work() -> ivr.Prompt:
-        call = await _call(form)
+        at = now()
+        call = await ivr.call_of(form, settings, at)
         if call is None:
             return ivr.Prompt((ivr.say("goodbye", settings),), hangup=True)
-        return await ivr.silence(call, step, settings, now(), turn=request.query_params.get("turn"))
+        return await ivr.silence(call, step, settings, at, turn=request.query_params.get("turn"))
 
     return await _twiml(request, work)
 

@@ -134,6 +134,7 @@ async def test_unknown_call_is_answered_and_ignored(twilio) -> None:
 
 VOICE_PATH = "/twilio/voice"
 CALLER = "+5519988887777"
+CALLEE = "+5519999990000"
 
 
 def inbound_answer(sid: str) -> dict[str, str]:
@@ -142,10 +143,19 @@ def inbound_answer(sid: str) -> dict[str, str]:
         "AccountSid": "AC" + "1" * 32,
         "CallSid": sid,
         "From": CALLER,
-        "To": "+5519999990000",
+        "To": CALLEE,
         "Direction": "inbound",
         "CallStatus": "ringing",
     }
+
+
+async def press_inbound(client: httpx.AsyncClient, sid: str, action: str, digits: str) -> TwiML:
+    """The caller's keys, posted to a `<Gather>`'s action URL as Twilio does."""
+    params = {**inbound_answer(sid), "CallStatus": "in-progress", "Digits": digits}
+    response = await client.post(
+        action.removeprefix(BASE), data=params, headers=signed(params, url=action)
+    )
+    return TwiML.of(response)
 
 
 async def answer_inbound(client: httpx.AsyncClient, sid: str) -> TwiML:
@@ -169,41 +179,57 @@ async def voice_timeline(sid: str) -> list[Message]:
     )
 
 
-async def test_completed_callback_writes_the_buffered_greeting(twilio) -> None:
+async def test_a_call_ended_during_its_first_question_is_recorded_with_its_greeting(
+    twilio,
+) -> None:
     customer = await caller()
     sid = "CA" + "3" * 32
     hello = await answer_inbound(twilio, sid)
     assert hello.step == "person" and "Maria?" in hello.text
-    call = await Call.get(sid=sid)
-    assert call.customer_id == customer.id and call.direction == CallDirection.INBOUND
-    assert [line["text"] for line in call.data["transcript"]] == [hello.text]
-    assert await voice_timeline(sid) == []  # buffered, not written yet
+    # The first answer writes nothing: the call's next request does.
+    assert await Call.filter(sid=sid).count() == 0 and await voice_timeline(sid) == []
 
-    end = callback("completed", CallSid=sid, Direction="inbound", CallDuration="9")
+    end = callback(
+        "completed", CallSid=sid, Direction="inbound", CallDuration="9", From=CALLER, To=CALLEE
+    )
     assert (await post(twilio, end)).status_code == 204
 
+    call = await Call.get(sid=sid)
+    assert call.customer_id == customer.id and call.direction == CallDirection.INBOUND
+    assert call.status == CallStatus.COMPLETED and call.duration_seconds == 9
+    assert call.step == "person" and "transcript" not in call.data
     [greeting] = await voice_timeline(sid)
     assert greeting.text == hello.text
     assert greeting.direction == MessageDirection.OUT and greeting.author == MessageAuthor.BOT
     assert greeting.payload["call_id"] == call.id
     conversation = await Conversation.get(id=greeting.conversation_id)
     assert conversation.channel == Channel.VOICE and conversation.external_ref == sid
-    await call.refresh_from_db()
-    assert call.status == CallStatus.COMPLETED and "transcript" not in call.data
 
     assert (await post(twilio, end)).status_code == 204  # Twilio repeats it
     assert [m.id for m in await voice_timeline(sid)] == [greeting.id]
     assert await Conversation.filter(external_ref=sid).count() == 1
+    assert await Call.filter(sid=sid).count() == 1
 
 
-async def test_the_same_first_request_twice_at_once_makes_one_call(twilio) -> None:
+async def test_the_same_first_request_twice_at_once_gets_the_same_question(twilio) -> None:
     customer = await caller()
     sid = "CA" + "4" * 32
     first, second = await asyncio.gather(answer_inbound(twilio, sid), answer_inbound(twilio, sid))
-    [call] = await Call.filter(sid=sid)
-    assert call.customer_id == customer.id and call.step == "person"
     for twiml in (first, second):
         assert twiml.step == "person" and twiml.verbs == ["Gather", "Redirect"]
         assert "Maria?" in twiml.text
     assert first.gather.get("action") == second.gather.get("action")
-    assert await Call.all().count() == 1
+    assert await Call.all().count() == 0
+
+    # Both answers' key presses at once: one row, written by whichever came first.
+    presses = [
+        press_inbound(twilio, sid, first.gather.get("action"), "1"),
+        press_inbound(twilio, sid, second.gather.get("action"), "1"),
+    ]
+    answers = await asyncio.gather(*presses)
+    [call] = await Call.filter(sid=sid)
+    assert call.customer_id == customer.id and call.step == "cpf3"
+    assert [k["step"] for k in call.keys] == ["person"]  # the key acted on once
+    for twiml in answers:
+        assert twiml.verbs == ["Gather", "Redirect"]
+    assert "cpf3" in {twiml.step for twiml in answers}

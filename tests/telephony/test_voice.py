@@ -442,10 +442,14 @@ async def test_inbound_identified_by_caller_id(phone_app) -> None:
     hello = await phone.answer()
     assert "Você ligou" in hello.text and "Maria?" in hello.text
     assert not DEBT_WORDS.search(hello.text)
-    call = await Call.get(sid=sid)
-    assert call.direction == CallDirection.INBOUND and call.customer_id == customer.id
-    assert call.from_number == PHONE
+    assert not await Call.exists(sid=sid)  # the first question writes nothing
+    again = await phone.resend()  # Twilio repeats the request: the same question
+    assert again.text == hello.text and again.gather.get("action") == hello.gather.get("action")
     await phone.press("person", "1")
+    call = await Call.get(sid=sid)  # written by the key press, with the first answer's state
+    assert call.direction == CallDirection.INBOUND and call.customer_id == customer.id
+    assert call.from_number == PHONE and call.step == "cpf3"
+    assert [k["step"] for k in call.keys] == ["person"]
     offers = await phone.press("cpf3", CPF[:3])
     assert offers.step == "offers" and "reais" in offers.text
 
