@@ -33,6 +33,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from tortoise.exceptions import DoesNotExist, IntegrityError
@@ -158,8 +159,19 @@ class Ctx:
 
 def say(name: str, settings: Settings, **context: Any) -> str:
     """One sentence (or a few) from templates/voice/, in pt-BR."""
-    text = render(f"voice/{name}.txt.j2", isp=settings.isp, **context)
+    if not context:  # the same words on every call: rendered once per configuration
+        return _fixed_sentence(name, settings.isp_name, settings.isp_cnpj, settings.isp_address)
+    return _sentence(name, settings.isp, context)
+
+
+def _sentence(name: str, isp: dict[str, str], context: dict[str, Any]) -> str:
+    text = render(f"voice/{name}.txt.j2", isp=isp, **context)
     return " ".join(text.split())
+
+
+@lru_cache(maxsize=128)
+def _fixed_sentence(name: str, isp_name: str, isp_cnpj: str, isp_address: str) -> str:
+    return _sentence(name, {"name": isp_name, "cnpj": isp_cnpj, "address": isp_address}, {})
 
 
 def _ctx(settings: Settings, now: datetime, sms: Sender | None = None) -> Ctx:
@@ -368,9 +380,9 @@ async def _finish(call: Call, prompt: Prompt, ctx: Ctx) -> Prompt:
         turn = int(call.data.get("turn", 0)) + 1
         call.data = {**call.data, "turn": turn}
         prompt = _turned(call, prompt, turn)
-    transcript.add(call, MessageDirection.OUT, prompt.text, ctx.now, step=call.step)
     if call.id is None and prompt.gather is not None and not ctx.write_new:
         return prompt  # an inbound call's first question: its next request writes the row
+    transcript.add(call, MessageDirection.OUT, prompt.text, ctx.now, step=call.step)
     if prompt.gather is None:  # the robot's part ends: hang-up or transfer
         if call.id is None:
             await _save(call)  # a new call's row first: a repeated request stops here
