@@ -16,9 +16,12 @@ from negotiation.errors import PermissionDenied
 
 
 def public_url(request: Request, base_url: str) -> str:
-    url = base_url.rstrip("/") + request.url.path
-    if request.url.query:
-        url += "?" + request.url.query
+    # From the ASGI scope, as `request.url` reads them, without building (and re-parsing) the
+    # whole URL: our paths are plain ASCII.
+    url = base_url.rstrip("/") + request.scope["path"]
+    query = request.scope.get("query_string", b"")
+    if query:
+        url += "?" + query.decode("latin-1")
     return url
 
 
