@@ -5,8 +5,9 @@ we answer.
 Why not the ORM's own calls here: on SQLite a read by an index takes a few microseconds and
 an insert with its commit about 30 (WAL, synchronous=NORMAL), while going through aiosqlite
 costs a hop to its worker thread and back for each statement (about 80 µs of CPU, more
-waiting) and Tortoise's query building about 120 µs more. The first answer of a call does
-three reads and an insert, and its speed target (issue 6) is measured on SQLite. So on
+waiting) and Tortoise's query building about 120 µs more. Every webhook of a call reads its
+row, the first answer of an inbound call reads its caller and lockout, the next request
+inserts the row, and the speed target (issue 6) is measured on SQLite. So on
 SQLite these statements run on a second sqlite3 connection to the same file, in the event
 loop's own thread, with the same pragmas as Tortoise's:
 - the database is in WAL mode (Tortoise's default), where readers never wait for the writer,

@@ -1,7 +1,10 @@
 """The debtor's phone dialog (robot and inbound calls), channel-neutral like `chat.py`.
 
 The state lives on the `Call` row (step, data, silences, keys), so any app instance can
-answer any of Twilio's webhooks. Each entry point takes the call and what the person did and
+answer any of Twilio's webhooks. An inbound call's first question is answered from reads
+alone; its row is written by the call's next request, with the same state (`call_of`). What
+was said is buffered on the row and written to the conversation when the robot's part ends
+(`negotiation.call_transcript`). Each entry point takes the call and what the person did and
 returns a `Prompt`: texts to say, a keypad/speech question (`Gather`), a transfer to a
 person (`enqueue` / `dial`) or a hang-up. `telephony/twiml.py` turns it into TwiML.
 
