@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -44,19 +45,29 @@ def normalize_phone(text: str) -> str | None:
     return "+" + digits
 
 
+# The customers with a phone number: a caller ID or a shared contact is one of them only when
+# exactly one has it; at most two rows tell "one" from "several".
+_WITH_PHONE = "(SELECT customer_id FROM customer_phone WHERE number = ?)"
+
+
+def _only(found: list[Any]) -> Any | None:
+    """The one match of a lookup capped at two rows; None for none or several (ambiguous)."""
+    return found[0] if len(found) == 1 else None
+
+
+def _refuse_if_locked(until: datetime | None, now: datetime) -> None:
+    if until and until > now:
+        raise Locked(until)
+
+
 async def customer_by_phone(text: str) -> Customer | None:
     """The one customer with this phone; None if none, or if several share it (ambiguous)."""
     number = normalize_phone(text)
     if number is None:
         return None
-    # One point read (a caller waits on it): at most two customers tell "one" from "several".
-    found = await fetch(
-        Customer,
-        "SELECT * FROM customer WHERE id IN"
-        " (SELECT customer_id FROM customer_phone WHERE number = ?) LIMIT 2",
-        number,
-    )
-    return found[0] if len(found) == 1 else None
+    # One point read: a caller waits on it.
+    sql = f"SELECT * FROM customer WHERE id IN {_WITH_PHONE} LIMIT 2"
+    return _only(await fetch(Customer, sql, number))
 
 
 async def unlocked_caller(handle: str, phone: str, now: datetime) -> Customer | None:
@@ -68,26 +79,23 @@ async def unlocked_caller(handle: str, phone: str, now: datetime) -> Customer | 
         " c.document AS document"
         " FROM (SELECT 1 AS one) AS one"
         " LEFT JOIN identity_lock l ON l.handle = ?"
-        " LEFT JOIN customer c ON c.id IN"
-        " (SELECT customer_id FROM customer_phone WHERE number = ?)"
+        f" LEFT JOIN customer c ON c.id IN {_WITH_PHONE}"
         " LIMIT 2",
         handle,
         normalize_phone(phone) or "",
     )
     until = IdentityLock._meta.fields_map["locked_until"].to_python_value(rows[0]["locked_until"])
-    if until and until > now:
-        raise Locked(until)
-    found = [row for row in rows if row["id"] is not None]
-    if len(found) != 1:
+    _refuse_if_locked(until, now)
+    found = _only([row for row in rows if row["id"] is not None])
+    if found is None:
         return None
-    return Customer._init_from_db(**{k: v for k, v in found[0].items() if k != "locked_until"})
+    return Customer._init_from_db(**{k: v for k, v in found.items() if k != "locked_until"})
 
 
 async def ensure_unlocked(handle: str, now: datetime | None = None) -> None:
     lock = await fetch_one(IdentityLock, "SELECT * FROM identity_lock WHERE handle = ?", handle)
-    now = now or datetime.now(UTC)
-    if lock and lock.locked_until and lock.locked_until > now:
-        raise Locked(lock.locked_until)
+    if lock is not None:
+        _refuse_if_locked(lock.locked_until, now or datetime.now(UTC))
 
 
 async def record_failure(handle: str, now: datetime | None = None) -> int:

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from models import Call
 from models.enums import DeliveryChannel
 from negotiation import ivr
 from quita.settings import Settings
@@ -64,10 +63,6 @@ async def _twiml(request: Request, work: Callable[[], Awaitable[ivr.Prompt]]) ->
             '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="pt-BR">'
             "Desculpe, tivemos um problema técnico. Até logo.</Say><Hangup/></Response>"
         )
-
-
-async def _call(form: dict[str, str]) -> Call | None:
-    return await ivr.call_by_sid(form.get("CallSid", ""))
 
 
 @router.post("/twilio/voice")
@@ -147,7 +142,7 @@ async def amd(request: Request) -> Response:
     form = await verified_form(request)
     settings = _settings(request)
     try:
-        call = await _call(form)
+        call = await ivr.call_by_sid(form.get("CallSid", ""))
         if call is not None:
             prompt = await ivr.machine(call, form.get("AnsweredBy", ""), settings, now())
             if prompt is not None and call.sid:
