@@ -8,7 +8,15 @@ from itertools import count
 
 from validate_docbr import CPF
 
-from models import Customer, InstallmentOption, PaymentCondition, Receivable
+from models import (
+    Call,
+    Customer,
+    InstallmentOption,
+    Message,
+    PaymentCondition,
+    Receivable,
+)
+from models.enums import CallDirection, CallStatus, Channel
 
 _seq = count(1)
 
@@ -77,3 +85,24 @@ SEED_OPTIONS = (
     (3, 30, "50", "0", "0"),
     (4, 20, "0", "0", "30"),
 )
+
+
+def new_inbound_call(**overrides) -> Call:
+    """An inbound call in progress from +5519988887777, not saved."""
+    values = {
+        "direction": CallDirection.INBOUND,
+        "status": CallStatus.IN_PROGRESS,
+        "from_number": "+5519988887777",
+        "to_number": "+5519999990000",
+    }
+    values.update(overrides)
+    return Call(**values)
+
+
+async def voice_timeline(sid: str) -> list[Message]:
+    """The messages of the voice conversation of call `sid`, in order."""
+    return (
+        await Message.filter(conversation__channel=Channel.VOICE, conversation__external_ref=sid)
+        .order_by("created_at", "id")
+        .all()
+    )

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from models import Call, Customer, IdentityLock
 from models.enums import CallDirection, CallStatus, ContactOutcome
 from models.hot_path import _numbered, _side, fetch, fetch_one, fetch_rows, insert
-from tests.factories import make_customer
+from tests.factories import make_customer, new_inbound_call
 
 SID = "CA" + "7" * 32
 ANSWERED = datetime(2026, 11, 25, 17, 0, 5, 123456, tzinfo=UTC)
@@ -54,19 +54,8 @@ async def _stored_call(customer: Customer | None = None, **extra) -> Call:
 
 
 def _new_call(**extra) -> Call:
-    values = {
-        "sid": SID,
-        "direction": CallDirection.INBOUND,
-        "status": CallStatus.IN_PROGRESS,
-        "from_number": "+5519988887777",
-        "to_number": "+5519999990000",
-        "step": "document",
-        "data": DATA,
-        "keys": KEYS,
-        "answered_at": ANSWERED,
-    }
-    values.update(extra)
-    return Call(**values)
+    values = {"sid": SID, "step": "document", "data": DATA, "keys": KEYS, "answered_at": ANSWERED}
+    return new_inbound_call(**{**values, **extra})
 
 
 # --- reads ----------------------------------------------------------------------------------

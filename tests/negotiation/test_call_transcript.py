@@ -7,10 +7,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from models import Call, Conversation, Message
-from models.enums import CallDirection, CallStatus, Channel, MessageAuthor, MessageDirection
+from models.enums import Channel, MessageAuthor, MessageDirection
 from negotiation import call_transcript, ivr
 from negotiation.call_transcript import KEY, add, flush, flush_ended
-from tests.factories import make_customer
+from tests.factories import make_customer, new_inbound_call, voice_timeline
 from tests.negotiation.test_dialer_queue import settings
 
 SID = "CA" + "5" * 32
@@ -20,31 +20,13 @@ T2 = T0 + timedelta(seconds=9, microseconds=123456)
 
 
 def _call(**extra) -> Call:
-    values = {
-        "sid": SID,
-        "direction": CallDirection.INBOUND,
-        "status": CallStatus.IN_PROGRESS,
-        "from_number": "+5519988887777",
-        "to_number": "+5519999990000",
-        "step": "person",
-        "data": {"turn": 1},
-    }
-    values.update(extra)
-    return Call(**values)
+    return new_inbound_call(**{"sid": SID, "step": "person", "data": {"turn": 1}, **extra})
 
 
 def _three_lines(call: Call) -> None:
     add(call, MessageDirection.OUT, "Você ligou para o Provedor. Falo com Maria?", T0, step="start")
     add(call, MessageDirection.IN, "1", T1, step="person")
     add(call, MessageDirection.OUT, "Digite os três primeiros números do CPF.", T2, step="cpf3")
-
-
-async def _messages(sid: str = SID) -> list[Message]:
-    return (
-        await Message.filter(conversation__channel=Channel.VOICE, conversation__external_ref=sid)
-        .order_by("created_at", "id")
-        .all()
-    )
 
 
 def test_add_buffers_lines_on_the_call() -> None:
@@ -82,7 +64,7 @@ async def test_flush_writes_the_lines_in_order(each_db) -> None:
     assert call.data == {"turn": 1}  # the buffer is gone, the rest stays
     [conversation] = await Conversation.all()
     assert conversation.channel == Channel.VOICE and conversation.external_ref == SID
-    messages = await _messages()
+    messages = await voice_timeline(SID)
     assert [(m.direction, m.author, m.text) for m in messages] == [
         (MessageDirection.OUT, MessageAuthor.BOT, "Você ligou para o Provedor. Falo com Maria?"),
         (MessageDirection.IN, MessageAuthor.DEBTOR, "1"),
@@ -116,7 +98,7 @@ async def _buffered_call(**extra) -> Call:
 async def test_flush_ended_writes_the_buffer_once(each_db) -> None:
     call = await _buffered_call()
     assert await flush_ended(call.id) is True
-    messages = await _messages()
+    messages = await voice_timeline(SID)
     assert [m.text for m in messages] == [
         "Você ligou para o Provedor. Falo com Maria?",
         "1",
@@ -133,7 +115,7 @@ async def test_flush_ended_writes_the_buffer_once(each_db) -> None:
     assert stored.data == {"turn": 1}
 
     assert await flush_ended(call.id) is False
-    assert len(await _messages()) == 3
+    assert len(await voice_timeline(SID)) == 3
 
 
 async def test_flush_ended_of_an_unknown_or_empty_call_does_nothing(each_db) -> None:
@@ -165,7 +147,7 @@ async def test_concurrent_flush_ended_write_the_lines_once(each_db, monkeypatch)
     results = await asyncio.gather(flush_ended(call.id), flush_ended(call.id))
     monkeypatch.undo()
 
-    assert [m.text for m in await _messages()] == [
+    assert [m.text for m in await voice_timeline(SID)] == [
         "Você ligou para o Provedor. Falo com Maria?",
         "1",
         "Digite os três primeiros números do CPF.",
@@ -187,7 +169,7 @@ async def test_flush_ended_leaves_a_call_held_by_a_dialog_request(each_db) -> No
     # Released by the dialog (it did not flush): now the status callback's flush writes.
     await Call.filter(id=call.id).update(step="person")
     assert await flush_ended(call.id) is True
-    assert len(await _messages()) == 3
+    assert len(await voice_timeline(SID)) == 3
 
 
 async def test_conversation_of_is_keyed_by_the_call_sid(each_db) -> None:
@@ -207,7 +189,7 @@ async def test_a_late_dialog_request_does_not_write_taken_lines_again(each_db) -
     held = await ivr.call_by_sid(SID)
     # ...then the `completed` callback wrote the buffered lines...
     assert await flush_ended(call.id) is True
-    assert len(await _messages()) == 3
+    assert len(await voice_timeline(SID)) == 3
     # ...then the request goes on with what it read: the row is no longer as it read it, so
     # it cannot take the step; it only repeats the question and saves nothing.
     prompt = await ivr.gathered(held, "person", "1", None, settings(), T2 + timedelta(seconds=3))
@@ -216,7 +198,7 @@ async def test_a_late_dialog_request_does_not_write_taken_lines_again(each_db) -
     stored = await Call.get(id=call.id)
     assert stored.step == "person" and KEY not in stored.data
     assert await flush_ended(call.id) is False
-    assert [m.text for m in await _messages()] == [
+    assert [m.text for m in await voice_timeline(SID)] == [
         "Você ligou para o Provedor. Falo com Maria?",
         "1",
         "Digite os três primeiros números do CPF.",

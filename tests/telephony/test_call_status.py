@@ -17,7 +17,6 @@ from models import (
     Conversation,
     Customer,
     CustomerPhone,
-    Message,
 )
 from models.enums import (
     CallDirection,
@@ -29,7 +28,7 @@ from models.enums import (
     MessageDirection,
 )
 from quita.app import create_app
-from tests.factories import make_customer
+from tests.factories import make_customer, voice_timeline
 from tests.negotiation.test_call_outcomes import SID, placed_call
 from tests.negotiation.test_dialer_queue import MONDAY_2PM, settings, utc
 from tests.telephony.signing import TwiML
@@ -169,14 +168,6 @@ async def caller() -> Customer:
     customer = await make_customer(name="MARIA DA SILVA")
     await CustomerPhone.create(customer=customer, number=CALLER)
     return customer
-
-
-async def voice_timeline(sid: str) -> list[Message]:
-    return (
-        await Message.filter(conversation__channel=Channel.VOICE, conversation__external_ref=sid)
-        .order_by("created_at", "id")
-        .all()
-    )
 
 
 async def test_a_call_ended_during_its_first_question_is_recorded_with_its_greeting(
