@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from models import Agreement, PaymentInstrument, Receivable
-from negotiation.clock import today_in
+from models.clock import today_in
 from negotiation.errors import NotFound
 from negotiation.installments import installments_of
 from negotiation.instrument_pdf import installment_pdf, pdf_filename

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from models import Customer
-from negotiation.clock import today_in
+from models.clock import today_in
 from negotiation.engine import negotiate
 from negotiation.offers import applicable_conditions, offers_for_customer, open_bills
 from negotiation.terms import condition_terms

@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from models import clock
+
 BATCH = 250_000  # receivables (or customers) per INSERT ... SELECT statement
 STATES = ["SP", "MG", "RJ", "PR", "RS", "BA", "SC", "GO", "PE", "CE"]
 CITIES = ["Campinas", "Sorocaba", "Belo Horizonte", "Niterói", "Curitiba", "Salvador"]
@@ -140,7 +142,7 @@ async def build_base(receivables: int, today: date, profile: str = "isp") -> int
     conn = connections.get("default")
     d = _Dialect(conn.capabilities.dialect == "sqlite")
     customers = max(1, receivables // 5)
-    now = datetime.now(UTC)
+    now = clock.now()
 
     async def batches(total: int, sql: str, extra: list[Any]) -> None:
         for low in range(1, total + 1, BATCH):
@@ -275,7 +277,7 @@ async def run_bench(
     from negotiation.rule_run import run_rule
     from quita.db import close_db, migrate, open_db
 
-    today = datetime.now(UTC).date()
+    today = clock.now().date()
     async with fresh_database(database_url) as url:
         await migrate(url)
         await open_db(url)

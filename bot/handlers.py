@@ -8,7 +8,6 @@ step, and sending the replies as Telegram messages.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
@@ -26,9 +25,10 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
+from models import clock
+from models.clock import today_in
 from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection
 from negotiation import chat, conversations
-from negotiation.clock import today_in
 from negotiation.errors import QuitaError
 from negotiation.rendering import environment, render
 from quita.settings import Settings
@@ -100,7 +100,7 @@ async def converse(
     message_id: str | None,
 ) -> None:
     """One debtor action, start to finish (`shown` None: nothing the debtor sent, a resume)."""
-    now = datetime.now(UTC)
+    now = clock.now()
     conversation = await conversations.open_for(Channel.TELEGRAM, str(chat_id))
     if shown is not None:
         inbound = await conversations.record(

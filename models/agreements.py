@@ -7,7 +7,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from models.enums import AgreementStatus, Channel, sql_in
-from models.fields import money, num, percent, positive
+from models.fields import Timestamp, money, num, percent, positive
 
 
 class Agreement(Model):
@@ -38,7 +38,7 @@ class Agreement(Model):
     created_by = fields.ForeignKeyField(
         "models.User", related_name="agreements", null=True, on_delete=fields.SET_NULL
     )
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = Timestamp(auto_now_add=True)
     status = fields.CharEnumField(AgreementStatus, max_length=12, default=AgreementStatus.ACTIVE)
     status_changed_at = fields.DatetimeField(null=True)
     # Consecutive installments missed past the tolerance (the break policy counts them; a

@@ -8,6 +8,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from models.enums import CallDirection, CallStatus, ContactOutcome, sql_in
+from models.fields import Timestamp
 
 
 class Call(Model):
@@ -35,11 +36,11 @@ class Call(Model):
     agreement = fields.ForeignKeyField(
         "models.Agreement", related_name="calls", null=True, on_delete=fields.SET_NULL
     )
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = Timestamp(auto_now_add=True)
     answered_at = fields.DatetimeField(null=True)
     ended_at = fields.DatetimeField(null=True)
     duration_seconds = fields.IntField(null=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    updated_at = Timestamp(auto_now=True)
 
     class Meta:
         table = "call"

@@ -7,7 +7,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from models.enums import EntryState, RunStatus, TicketStatus, sql_in
-from models.fields import money, positive
+from models.fields import Timestamp, money, positive
 
 
 class RuleRun(Model):
@@ -19,7 +19,7 @@ class RuleRun(Model):
         "models.User", related_name="rule_runs", null=True, on_delete=fields.SET_NULL
     )
     status = fields.CharEnumField(RunStatus, max_length=10, default=RunStatus.RUNNING)
-    started_at = fields.DatetimeField(auto_now_add=True)
+    started_at = Timestamp(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
     progress = fields.IntField(default=0)  # percent
     customers_count = fields.IntField(default=0)
@@ -52,7 +52,7 @@ class Campaign(Model):
         "models.ContactType", related_name="campaigns", null=True, on_delete=fields.SET_NULL
     )
     active = fields.BooleanField(default=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = Timestamp(auto_now_add=True)
 
     class Meta:
         table = "campaign"
@@ -99,8 +99,8 @@ class CampaignEntry(Model):
     agreement = fields.ForeignKeyField(
         "models.Agreement", related_name="entries", null=True, on_delete=fields.SET_NULL
     )
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    created_at = Timestamp(auto_now_add=True)
+    updated_at = Timestamp(auto_now=True)
 
     class Meta:
         table = "campaign_entry"
@@ -131,7 +131,7 @@ class ServiceTicket(Model):
     subject = fields.CharField(max_length=160)
     description = fields.TextField(default="")
     status = fields.CharEnumField(TicketStatus, max_length=10, default=TicketStatus.OPEN)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = Timestamp(auto_now_add=True)
     closed_at = fields.DatetimeField(null=True)
 
     class Meta:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from models.fields import Timestamp
+
 
 class ProcessedUpdate(Model):
     """A Telegram update already handled: the same update_id again changes nothing."""
 
     update_id = fields.BigIntField(primary_key=True, generated=False)
-    received_at = fields.DatetimeField(auto_now_add=True)
+    received_at = Timestamp(auto_now_add=True)
 
     class Meta:
         table = "processed_update"
@@ -23,7 +25,7 @@ class DialogState(Model):
     key = fields.CharField(max_length=200, primary_key=True)
     state = fields.CharField(max_length=100, null=True)
     data = fields.JSONField(default=dict)
-    updated_at = fields.DatetimeField(auto_now=True)
+    updated_at = Timestamp(auto_now=True)
 
     class Meta:
         table = "dialog_state"
@@ -36,7 +38,7 @@ class UsedLink(Model):
     customer = fields.ForeignKeyField(
         "models.Customer", related_name="used_links", on_delete=fields.CASCADE
     )
-    used_at = fields.DatetimeField(auto_now_add=True)
+    used_at = Timestamp(auto_now_add=True)
 
     class Meta:
         table = "used_link"
@@ -48,7 +50,7 @@ class IdentityLock(Model):
     handle = fields.CharField(max_length=80, primary_key=True)  # "telegram:123", "voice:+55…"
     failures = fields.IntField(default=0)
     locked_until = fields.DatetimeField(null=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    updated_at = Timestamp(auto_now=True)
 
     class Meta:
         table = "identity_lock"

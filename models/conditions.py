@@ -7,7 +7,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from models.enums import BreakAction
-from models.fields import money, ordered, percent, positive, within_percent
+from models.fields import Timestamp, money, ordered, percent, positive, within_percent
 
 
 class PaymentCondition(Model):
@@ -33,8 +33,8 @@ class PaymentCondition(Model):
         BreakAction, max_length=12, default=BreakAction.CANCEL, db_default="cancel"
     )
     misses_to_cancel = fields.IntField(default=2, db_default=2)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    created_at = Timestamp(auto_now_add=True)
+    updated_at = Timestamp(auto_now=True)
 
     options: fields.ReverseRelation[InstallmentOption]
 

@@ -8,6 +8,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from models.enums import Channel, ContactActor, ContactOutcome, MessageDirection, sql_in
+from models.fields import Timestamp
 
 
 class ContactAttempt(Model):
@@ -27,7 +28,7 @@ class ContactAttempt(Model):
         "models.User", related_name="contacts", null=True, on_delete=fields.SET_NULL
     )
     note = fields.CharField(max_length=255, null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = Timestamp(auto_now_add=True)
 
     class Meta:
         table = "contact_attempt"

@@ -7,6 +7,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection, sql_in
+from models.fields import Timestamp
 
 
 class Conversation(Model):
@@ -23,8 +24,8 @@ class Conversation(Model):
     )
     escalated_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    created_at = Timestamp(auto_now_add=True)
+    updated_at = Timestamp(auto_now=True)
 
     class Meta:
         table = "conversation"
@@ -50,7 +51,7 @@ class Message(Model):
     # The channel's id of the message (Telegram update id, Twilio SID): a redelivery is a no-op.
     channel_message_id = fields.CharField(max_length=64, null=True)
     payload = fields.JSONField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = Timestamp(auto_now_add=True)
 
     class Meta:
         table = "message"

@@ -8,7 +8,7 @@ from tortoise.models import Model
 
 from models.catalog import CollectionStatus
 from models.enums import ReceivableStatus, sql_in
-from models.fields import money, positive
+from models.fields import Timestamp, money, positive
 
 
 class Customer(Model):
@@ -30,8 +30,8 @@ class Customer(Model):
     no_sms = fields.BooleanField(default=False)
     no_email = fields.BooleanField(default=False)
     no_telegram = fields.BooleanField(default=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    created_at = Timestamp(auto_now_add=True)
+    updated_at = Timestamp(auto_now=True)
 
     phones: fields.ReverseRelation[CustomerPhone]
     receivables: fields.ReverseRelation[Receivable]
@@ -100,8 +100,8 @@ class Receivable(Model):
     installment_number = fields.IntField(null=True)
     # When the debtor was last reminded of this installment's due date (chat channels).
     reminded_at = fields.DatetimeField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    created_at = Timestamp(auto_now_add=True)
+    updated_at = Timestamp(auto_now=True)
 
     class Meta:
         table = "receivable"

@@ -8,6 +8,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from models.enums import DeliveryChannel, DeliveryStatus, sql_in
+from models.fields import Timestamp
 
 
 class Delivery(Model):
@@ -28,9 +29,9 @@ class Delivery(Model):
     requested_by = fields.ForeignKeyField(
         "models.User", related_name="deliveries", null=True, on_delete=fields.SET_NULL
     )
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = Timestamp(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    updated_at = Timestamp(auto_now=True)
 
     class Meta:
         table = "delivery"

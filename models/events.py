@@ -7,6 +7,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.enums import EventStatus
+from models.fields import Timestamp
 
 
 class OutboundEvent(Model):
@@ -17,7 +18,7 @@ class OutboundEvent(Model):
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()
     last_error = fields.TextField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = Timestamp(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
 
     class Meta:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from tortoise import fields
+
+from models import clock
 
 
 def money(**kwargs: Any) -> fields.DecimalField:
@@ -15,6 +18,25 @@ def money(**kwargs: Any) -> fields.DecimalField:
 def percent(**kwargs: Any) -> fields.DecimalField:
     """A percentage 0–100 with up to four decimals (0.0333 % a day is a real ISP setting)."""
     return fields.DecimalField(max_digits=7, decimal_places=4, **kwargs)
+
+
+class Timestamp(fields.DatetimeField):
+    """A DatetimeField whose `auto_now` / `auto_now_add` stamps come from `models.clock`.
+
+    Tortoise stamps them with its own `timezone.now()`, a second reader of the wall clock
+    that the tests could not set; this is the same logic with the one clock. The column is
+    the same as DatetimeField's, so no migration changes.
+    """
+
+    def to_db_value(self, value: Any, instance: Any) -> Any:
+        if hasattr(instance, "_saved_in_db") and (
+            self.auto_now
+            or (self.auto_now_add and getattr(instance, self.model_field_name) is None)
+        ):
+            stamp: datetime = clock.now()
+            setattr(instance, self.model_field_name, self.to_python_value(stamp))
+            return stamp
+        return super().to_db_value(value, instance)
 
 
 # CHECK expressions. SQLite keeps a Decimal as text, and text compares greater than any

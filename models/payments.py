@@ -7,7 +7,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from models.enums import PaymentSource, sql_in
-from models.fields import money, positive
+from models.fields import Timestamp, money, positive
 
 
 class Payment(Model):
@@ -26,7 +26,7 @@ class Payment(Model):
     )
     # When the debtor was thanked for it (chat channels): each payment is thanked once.
     thanked_at = fields.DatetimeField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = Timestamp(auto_now_add=True)
 
     class Meta:
         table = "payment"
@@ -54,7 +54,7 @@ class PaymentInstrument(Model):
     # The PIX txid: how a Pix webhook names the installment it pays.
     txid = fields.CharField(max_length=35, unique=True)
     cancelled_at = fields.DatetimeField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = Timestamp(auto_now_add=True)
 
     class Meta:
         table = "payment_instrument"

@@ -10,7 +10,7 @@ from tortoise.models import Model
 
 from models.conditions import PaymentCondition
 from models.enums import ActionKind, FilterField, FilterOperator, sql_in
-from models.fields import money, ordered
+from models.fields import Timestamp, money, ordered
 
 
 class CollectionRule(Model):
@@ -28,8 +28,8 @@ class CollectionRule(Model):
     # Valores de Cobrança: bounds on the customer's total debt that enters the list.
     amount_min = money(null=True)
     amount_max = money(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    created_at = Timestamp(auto_now_add=True)
+    updated_at = Timestamp(auto_now=True)
 
     conditions: fields.ManyToManyRelation[PaymentCondition] = fields.ManyToManyField(
         "models.PaymentCondition",

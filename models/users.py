@@ -7,6 +7,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from models.enums import Role, sql_in
+from models.fields import Timestamp
 
 
 class User(Model):
@@ -21,7 +22,7 @@ class User(Model):
         "models.Agency", related_name="users", null=True, on_delete=fields.RESTRICT
     )
     active = fields.BooleanField(default=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = Timestamp(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
 
     class Meta:
@@ -40,7 +41,7 @@ class User(Model):
 
 class AuditLog(Model):
     id = fields.BigIntField(primary_key=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = Timestamp(auto_now_add=True)
     user = fields.ForeignKeyField(
         "models.User", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
     )
@@ -65,7 +66,7 @@ class ConsoleSession(Model):
     key_hash = fields.CharField(max_length=64, primary_key=True)
     user = fields.ForeignKeyField("models.User", related_name="sessions", on_delete=fields.CASCADE)
     csrf_token = fields.CharField(max_length=64)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = Timestamp(auto_now_add=True)
     expires_at = fields.DatetimeField()
 
     class Meta:

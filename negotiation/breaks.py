@@ -8,12 +8,12 @@ it anyway. `quita agreements check` and the service's daily job call `check_agre
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
-from models import Agreement, AgreementReceivable, Receivable
+from models import Agreement, AgreementReceivable, Receivable, clock
 from models.enums import AgreementStatus, BreakAction, ReceivableStatus
 from negotiation import audit, events
 from negotiation.instruments import cancel_instruments
@@ -104,7 +104,7 @@ async def break_agreement(agreement: Agreement, *, reason: str) -> None:
         changed = (
             await Agreement.filter(id=agreement.id, status=AgreementStatus.ACTIVE)
             .using_db(conn)
-            .update(status=AgreementStatus.BROKEN, status_changed_at=datetime.now(UTC))
+            .update(status=AgreementStatus.BROKEN, status_changed_at=clock.now())
         )
         if not changed:
             return  # someone else settled or broke it first
@@ -144,7 +144,7 @@ async def _credit_oldest_first(conn, originals: list[Receivable], paid: Decimal)
     keeps only what is still owed; the rest come back open as they were."""
     credits = []
     remaining = paid
-    now = datetime.now(UTC)
+    now = clock.now()
     for bill in sorted(originals, key=lambda r: (r.due_date, r.id)):
         if remaining >= bill.amount:
             bill.status, bill.paid_at = ReceivableStatus.PAID, now

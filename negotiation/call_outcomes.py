@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from models import Call, CampaignEntry, ContactAttempt, Customer, ResultType
+from models import Call, CampaignEntry, ContactAttempt, Customer, ResultType, clock
 from models.enums import (
     FINAL_CALL_STATUSES,
     CallDirection,
@@ -122,7 +122,7 @@ async def _advance(
     at: datetime | None = None,
     settings=None,
 ) -> bool:
-    at = (at or datetime.now(UTC)).astimezone(UTC)
+    at = (at or clock.now()).astimezone(UTC)
     conn = connections.get("default")
     async with in_transaction() as tx:
         query = Call.filter(id=call_id).using_db(tx)

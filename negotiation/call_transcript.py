@@ -15,10 +15,10 @@ Like the timeline before, the transcript never breaks a call: a failure is logge
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from models import Call, Conversation
+from models import Call, Conversation, clock
 from models.enums import Channel, MessageAuthor, MessageDirection
 from negotiation import conversations
 
@@ -93,7 +93,7 @@ async def flush_ended(call_id: int) -> bool:
     # A new `updated_at`, so a dialog request that read the row before cannot claim it and
     # save the taken lines back (`ivr._claim` compares it), nor can a second callback take them.
     taken = await Call.filter(id=call.id, step=call.step, updated_at=call.updated_at).update(
-        data=rest, updated_at=datetime.now(UTC)
+        data=rest, updated_at=clock.now()
     )
     if not taken:
         return False

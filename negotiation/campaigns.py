@@ -23,6 +23,7 @@ from models import (
     ResultType,
     ServiceTicket,
     User,
+    clock,
 )
 from models.enums import OPEN_ENTRY_STATES, Channel, EntryState, ReceivableStatus, ResultKind, Role
 from negotiation import audit
@@ -172,7 +173,7 @@ async def record_result(
     now: datetime | None = None,
 ) -> CampaignEntry:
     """The result form: result type, Status Serasa on the bills, reschedule, notes, ticket."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     entry = await entry_for(user, entry_id)
     if entry.state not in OPEN_ENTRY_STATES:
         raise InvalidInput(f"state: a entrada {entry_id} já foi encerrada ({entry.state})")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -32,7 +32,7 @@ from tortoise.expressions import Case, F, When
 from tortoise.functions import Coalesce, Max
 from tortoise.transactions import in_transaction
 
-from models import Conversation, Message, User
+from models import Conversation, Message, User, clock
 from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection, Role
 from negotiation import audit
 from negotiation.attendant_hours import describe_hours, describe_opening, is_open, next_opening
@@ -55,7 +55,7 @@ _STATE_RANK = {
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _snap(conversation: Conversation) -> dict[str, Any] | None:

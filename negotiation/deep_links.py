@@ -14,11 +14,11 @@ import hashlib
 import hmac
 import secrets
 import struct
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
-from models import Customer, UsedLink
+from models import Customer, UsedLink, clock
 from negotiation.errors import InvalidInput
 
 DEFAULT_LIFETIME = timedelta(days=3)
@@ -35,7 +35,7 @@ def _tag(claims: bytes, secret: str) -> bytes:
 def make_link_token(
     customer_id: int, secret: str, *, now: datetime | None = None, lifetime=DEFAULT_LIFETIME
 ) -> str:
-    expires = int(((now or datetime.now(UTC)) + lifetime).timestamp() // 60)
+    expires = int(((now or clock.now()) + lifetime).timestamp() // 60)
     claims = _CLAIMS.pack(customer_id, expires, secrets.token_bytes(4))
     return base64.urlsafe_b64encode(claims + _tag(claims, secret)).decode().rstrip("=")
 
@@ -54,7 +54,7 @@ def read_link_token(token: str, secret: str, *, now: datetime | None = None) -> 
     if len(raw) != _CLAIMS.size + _TAG_BYTES or not hmac.compare_digest(tag, _tag(claims, secret)):
         raise InvalidInput(_INVALID)
     customer_id, expires, nonce = _CLAIMS.unpack(claims)
-    if (now or datetime.now(UTC)).timestamp() // 60 > expires:
+    if (now or clock.now()).timestamp() // 60 > expires:
         raise InvalidInput(_INVALID)
     return customer_id, nonce.hex()
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from tortoise.transactions import in_transaction
 
-from models import Agreement, Customer, CustomerPhone, Delivery, User
+from models import Agreement, Customer, CustomerPhone, Delivery, User, clock
 from models.enums import AgreementStatus, DeliveryChannel, DeliveryStatus
 from negotiation import audit
 from negotiation.delivery_messages import compose
@@ -118,7 +118,7 @@ async def request_deliveries(
         if channel not in senders:
             raise Conflict(f"o envio por {_CHANNEL_NAMES[channel]} não está configurado")
         recipients[channel] = await recipient_for(agreement.customer, channel)
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     async with in_transaction() as conn:
         made = [
             await Delivery.create(
@@ -154,7 +154,7 @@ async def attempt(
     delivery: Delivery, *, senders: Senders, settings: Settings, now: datetime | None = None
 ) -> Delivery:
     """One try of one send; the row tells what happened."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     delivery.attempts += 1
     try:
         sender = senders.get(delivery.channel)
@@ -192,7 +192,7 @@ async def deliver_due(
 ) -> int:
     """Retry the sends whose time has come. Each is leased first (a guarded update), so two
     instances running the jobs never send the same one twice."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     due = await Delivery.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).limit(
         limit
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 from models import Agreement, Delivery
+from models.clock import today_in
 from models.enums import DeliveryChannel
-from negotiation.clock import today_in
 from negotiation.deep_links import bot_link, make_link_token
 from negotiation.installments import installments_of
 from negotiation.instrument_pdf import installment_pdf, pdf_filename

@@ -38,6 +38,7 @@ from models import (
     ContactAttempt,
     Customer,
     CustomerPhone,
+    clock,
 )
 from models.enums import (
     CallDirection,
@@ -199,7 +200,7 @@ async def start_call(
     locked. None when the contact rules refuse now (the entry is then rescheduled or closed,
     as in `lease_due`) or the customer has no phone (the entry ends: nothing to call).
     """
-    now = _utc(now or datetime.now(UTC))
+    now = _utc(now or clock.now())
     number = await phone_of(entry.customer_id)
     customer = await Customer.get(id=entry.customer_id)
     if number is None:

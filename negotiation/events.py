@@ -12,13 +12,13 @@ import hashlib
 import hmac
 import json
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import OutboundEvent
+from models import OutboundEvent, clock
 from models.enums import EventStatus
 from negotiation.audit import plain
 
@@ -29,7 +29,7 @@ log = logging.getLogger("quita.events")
 async def emit(conn: BaseDBAsyncClient | None, kind: str, payload: dict[str, Any]) -> None:
     """Queue an event in the caller's transaction: it exists if and only if the change does."""
     await OutboundEvent.create(
-        using_db=conn, kind=kind, payload=plain(payload), next_attempt_at=datetime.now(UTC)
+        using_db=conn, kind=kind, payload=plain(payload), next_attempt_at=clock.now()
     )
 
 
@@ -51,7 +51,7 @@ async def deliver_due(
     limit: int = 100,
 ) -> tuple[int, int]:
     """Send the events whose time has come; returns (sent, failed attempts)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     due = await OutboundEvent.filter(status=EventStatus.PENDING, next_attempt_at__lte=now).limit(
         limit
     )

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from models import Agency, CampaignEntry, CustomerPhone, User
+from models import Agency, CampaignEntry, CustomerPhone, User, clock
 from models.enums import EntryState
 from negotiation import audit
 from negotiation.errors import InvalidInput
@@ -50,7 +49,7 @@ async def export_to_agency(
     content = render(
         "exports/agency_entries.csv.j2", entries=entries, isp_name=isp_name, isp_cnpj=isp_cnpj
     )
-    now = datetime.now(UTC)
+    now = clock.now()
     async with in_transaction() as conn:
         flipped = (
             await CampaignEntry.filter(id__in=entry_ids, state__in=EXPORTABLE)

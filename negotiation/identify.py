@@ -10,13 +10,13 @@ whether a CPF exists.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
-from models import Customer, CustomerPhone, IdentityLock
+from models import Customer, CustomerPhone, IdentityLock, clock
 from models.hot_path import fetch, fetch_one, fetch_rows
 from negotiation.documents import normalize_document
 from negotiation.errors import InvalidInput, PermissionDenied
@@ -95,12 +95,12 @@ async def unlocked_caller(handle: str, phone: str, now: datetime) -> Customer | 
 async def ensure_unlocked(handle: str, now: datetime | None = None) -> None:
     lock = await fetch_one(IdentityLock, "SELECT * FROM identity_lock WHERE handle = ?", handle)
     if lock is not None:
-        _refuse_if_locked(lock.locked_until, now or datetime.now(UTC))
+        _refuse_if_locked(lock.locked_until, now or clock.now())
 
 
 async def record_failure(handle: str, now: datetime | None = None) -> int:
     """Count one failure; returns the attempts left (0: now locked)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     try:
         await IdentityLock.create(handle=handle, failures=1)
     except IntegrityError:
@@ -171,7 +171,7 @@ async def verify_document(
         return customer
     left = await record_failure(handle, now)
     if left == 0:
-        raise Locked((now or datetime.now(UTC)) + LOCK_TIME)
+        raise Locked((now or clock.now()) + LOCK_TIME)
     raise InvalidInput(
         f"os dados não conferem com o cadastro; restam {left} tentativa(s). "
         "Digite seu CPF/CNPJ de novo para recomeçar"

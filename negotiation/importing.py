@@ -38,7 +38,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import AgreementReceivable, Customer, CustomerPhone, Receivable
+from models import AgreementReceivable, Customer, CustomerPhone, Receivable, clock
 from models.enums import AgreementStatus, ReceivableStatus
 from negotiation.documents import normalize_document
 from negotiation.errors import Conflict, InvalidInput
@@ -581,7 +581,7 @@ def _phones(cells: _Cells) -> list[str] | None:
 
 def _birth_date(text: str) -> date:
     value = parse_date(text, "birth_date")
-    if value > date.today():
+    if value > clock.now().date():
         raise InvalidInput(f"birth_date {text} está no futuro")
     return value
 
@@ -667,7 +667,7 @@ def _parse_receivable(cells: _Cells, line: int, tz: ZoneInfo) -> _ReceivableLine
         cells.problems.append("paid_at é obrigatório quando a conta está paga (status paid/pago)")
     elif status_ok and status != ReceivableStatus.PAID and cells.filled("paid_at"):
         cells.problems.append("paid_at só vale para conta paga: informe status paid (pago)")
-    if paid_at is not None and paid_at.astimezone(tz).date() > datetime.now(tz).date():
+    if paid_at is not None and paid_at.astimezone(tz).date() > clock.today_in(tz):
         cells.problems.append(f"paid_at {cells.text('paid_at')} está no futuro")
     if isinstance(issue_date, date) and isinstance(due_date, date) and due_date < issue_date:
         cells.problems.append(

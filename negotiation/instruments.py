@@ -11,11 +11,10 @@ debtor cannot pay. The txid is ours, and PUT /cobv/{txid} is idempotent on it.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import Customer, PaymentInstrument, Receivable
+from models import Customer, PaymentInstrument, Receivable, clock
 from negotiation.payments import boleto, pix
 from negotiation.payments.pix_api import PixApiClient, cobv_txid
 from quita.settings import Settings, get_settings
@@ -111,5 +110,5 @@ async def cancel_instruments(conn: BaseDBAsyncClient, receivable_ids: list[int])
     await (
         PaymentInstrument.filter(receivable_id__in=receivable_ids, cancelled_at__isnull=True)
         .using_db(conn)
-        .update(cancelled_at=datetime.now(UTC))
+        .update(cancelled_at=clock.now())
     )

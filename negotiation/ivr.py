@@ -41,7 +41,7 @@ from typing import Any
 
 from tortoise.exceptions import DoesNotExist, IntegrityError
 
-from models import Agreement, Call, Customer, Delivery, ServiceTicket
+from models import Agreement, Call, Customer, Delivery, ServiceTicket, clock
 from models.enums import (
     AgreementStatus,
     CallDirection,
@@ -1012,7 +1012,7 @@ async def send_agreement_sms(
 ) -> Delivery:
     """One `Delivery` on the agreement's timeline (written first), then the send. A failure
     leaves it for the background retries (which send the standard instruments SMS)."""
-    now = datetime.now(UTC)
+    now = clock.now()
     delivery = await Delivery.create(
         agreement_id=agreement.id,
         channel=DeliveryChannel.SMS,

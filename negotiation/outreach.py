@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -23,6 +23,7 @@ from models import (
     Payment,
     PaymentInstrument,
     Receivable,
+    clock,
 )
 from models.enums import (
     OPEN_ENTRY_STATES,
@@ -219,7 +220,7 @@ async def send_thanks(send: ChatSend, settings: Settings, now: datetime) -> Repo
 
 
 async def run_all(send: ChatSend, settings: Settings, now: datetime | None = None) -> Report:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     total = Report()
     for step in (run_telegram_actions, send_reminders, send_thanks):
         part = await step(send, settings, now)

@@ -15,6 +15,7 @@ import hmac
 import struct
 from datetime import date, timedelta
 
+from models import clock
 from negotiation.errors import NotFound
 
 GRACE_DAYS = 30
@@ -45,7 +46,7 @@ def read_token(token: str, secret: str, today: date | None = None) -> int:
     if len(raw) != _CLAIMS.size + _TAG_BYTES or not hmac.compare_digest(tag, _tag(claims, secret)):
         raise NotFound(_INVALID)
     agreement_id, expires = _CLAIMS.unpack(claims)
-    if (today or date.today()) > _EPOCH + timedelta(days=expires):
+    if (today or clock.now().date()) > _EPOCH + timedelta(days=expires):
         raise NotFound(_INVALID)
     return agreement_id
 

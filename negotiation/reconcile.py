@@ -7,12 +7,12 @@ written once: idempotent on the payment's id at its source, nothing half-written
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
-from models import Agreement, AgreementReceivable, Payment, Receivable, User
+from models import Agreement, AgreementReceivable, Payment, Receivable, User, clock
 from models.enums import AgreementStatus, PaymentSource, ReceivableStatus
 from negotiation import audit, events
 from negotiation.errors import InvalidInput, NotFound
@@ -127,7 +127,7 @@ async def _fulfil_if_complete(conn, agreement_id: int, paid_at: datetime) -> boo
     changed = (
         await Agreement.filter(id=agreement_id, status=AgreementStatus.ACTIVE)
         .using_db(conn)
-        .update(status=AgreementStatus.FULFILLED, status_changed_at=datetime.now(UTC))
+        .update(status=AgreementStatus.FULFILLED, status_changed_at=clock.now())
     )
     if not changed:
         return False

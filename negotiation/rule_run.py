@@ -43,7 +43,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from models import Campaign, CollectionRule, RuleFilter, RuleRun, User
+from models import Campaign, CollectionRule, RuleFilter, RuleRun, User, clock
 from models.enums import (
     OPEN_ENTRY_STATES,
     AgreementStatus,
@@ -434,7 +434,7 @@ def _insert_entries(sql: _Sql, plan: _Plan, campaign_id: int, start: datetime) -
     else:
         turn = f"make_interval(mins => CAST((g.rn - 1) * {minutes} AS integer))"
         call_at = f"{sql.timestamp(start)} + {turn}"
-    now = sql.timestamp(datetime.now(UTC))
+    now = sql.timestamp(clock.now())
     return (
         "INSERT INTO campaign_entry (campaign_id, rule_id, customer_id, position, total_debt,"
         " receivables_count, oldest_due_date, plans, call_at, state, attempts, created_at,"
@@ -504,7 +504,7 @@ async def execute_run(run_id: int, today: date, progress: Progress | None = None
     if run.status != RunStatus.RUNNING:
         raise Conflict(f"a execução {run_id} já terminou ({run.status})")
     lines = [line for line in run.log.splitlines() if line]
-    clock = time.perf_counter()
+    started = time.perf_counter()
 
     async def step(percent: int, message: str, *, store: bool = True) -> None:
         lines.append(message)
@@ -563,13 +563,15 @@ async def execute_run(run_id: int, today: date, progress: Progress | None = None
                     f"Campanha {campaign.id} «{campaign.description}»: posições 1 a"
                     f" {_count(customers)}, uma ligação a cada {rule.minutes_per_call} min"
                 )
-            seconds = format_decimal(time.perf_counter() - clock, format="#,##0.00", locale="pt_BR")
+            seconds = format_decimal(
+                time.perf_counter() - started, format="#,##0.00", locale="pt_BR"
+            )
             lines.append(
                 f"Fim: {_count(customers, 'entrada', 'entradas')}, {_brl(amount)} ({seconds} s)"
             )
             run.status = RunStatus.FINISHED
             run.progress = 100
-            run.finished_at = datetime.now(UTC)
+            run.finished_at = clock.now()
             run.customers_count = customers
             run.receivables_count = receivables
             run.amount = amount
@@ -617,7 +619,7 @@ async def _mark_failed(run: RuleRun, lines: list[str], exc: BaseException) -> No
     lines.append(f"Erro: {message}")
     lines.append("Execução interrompida; nenhuma entrada foi gravada")
     run.status, run.error, run.log = RunStatus.FAILED, message, "\n".join(lines)
-    run.finished_at = datetime.now(UTC)
+    run.finished_at = clock.now()
     try:
         await RuleRun.filter(id=run.id).update(
             status=RunStatus.FAILED, error=message, log=run.log, finished_at=run.finished_at

@@ -17,8 +17,8 @@ def check(
     ] = None,
 ) -> None:
     """Move or break agreements whose installments are past their tolerance."""
+    from models.clock import today_in
     from negotiation.breaks import check_agreements
-    from negotiation.clock import today_in
     from quita.cli import _run, _settings, fail
     from quita.db import database
 

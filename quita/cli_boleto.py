@@ -42,7 +42,7 @@ def _date(text: str, option: str) -> date:
 def _today(text: str | None) -> date:
     if text is not None:
         return _date(text, "--today")
-    from negotiation.clock import today_in
+    from models.clock import today_in
     from quita.cli import _settings  # a bad QUITA_* setting fails in one line there
 
     return today_in(_settings().timezone)

@@ -104,11 +104,11 @@ def link(
     settings = _settings()
 
     async def find() -> tuple[Any, list[str], str, str]:
-        from datetime import date
 
         from tortoise.expressions import Q
 
         from models import Customer, CustomerPhone, Receivable
+        from models.clock import today_in
         from negotiation.deep_links import bot_link, make_link_token
         from quita.db import database
 
@@ -119,7 +119,9 @@ def link(
                 found = await Customer.filter(query).first()
             else:
                 overdue = await Receivable.filter(
-                    status="open", due_date__lt=date.today(), agreement_id__isnull=True
+                    status="open",
+                    due_date__lt=today_in(settings.timezone),
+                    agreement_id__isnull=True,
                 ).first()
                 found = overdue and await Customer.get(id=overdue.customer_id)
             if found is None:

@@ -37,7 +37,7 @@ def _settings():
 
 
 def _reference_date(text: str | None, timezone: str) -> date:
-    from negotiation.clock import today_in
+    from models.clock import today_in
 
     if text is None:
         return today_in(timezone)

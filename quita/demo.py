@@ -29,6 +29,7 @@ from models import (
     RuleFilter,
     User,
 )
+from models.clock import today_in
 from models.enums import (
     ActionKind,
     ContactKind,
@@ -38,7 +39,6 @@ from models.enums import (
     ResultKind,
     Role,
 )
-from negotiation.clock import today_in
 from negotiation.documents import normalize_document
 from quita.settings import Settings
 

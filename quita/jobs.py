@@ -8,9 +8,9 @@ import asyncio
 import logging
 from datetime import date
 
+from models.clock import today_in
 from negotiation import outreach
 from negotiation.breaks import check_agreements
-from negotiation.clock import today_in
 from negotiation.delivery import deliver_due as retry_deliveries
 from negotiation.events import deliver_due as deliver_events
 from quita.channels import Channels, telegram_chat_send

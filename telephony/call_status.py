@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 
 from fastapi import APIRouter, Request, Response
 
+from models import clock
 from negotiation import ivr
 from negotiation.call_outcomes import apply_status
 from telephony.security import verified_form
@@ -46,7 +47,7 @@ async def call_status(request: Request) -> Response:
     settings = request.app.state.settings
     # An inbound call that ended during its first question has no row yet: it gets one here,
     # so every call is on record (and its greeting on the timeline).
-    await ivr.call_of(form, settings, _timestamp(form.get("Timestamp")) or datetime.now(UTC))
+    await ivr.call_of(form, settings, _timestamp(form.get("Timestamp")) or clock.now())
     changed = await apply_status(
         form.get("CallSid", ""),
         form.get("CallStatus", ""),

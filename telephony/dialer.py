@@ -32,13 +32,13 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import aiohttp
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
-from models import Call
+from models import Call, clock
 from models.enums import FINAL_CALL_STATUSES, CallDirection
 from negotiation.call_outcomes import apply_failure
 from negotiation.dialer_queue import DEFAULT_LEASE, due_entries, lease_due, start_call
@@ -67,7 +67,7 @@ def check_settings(settings: Settings) -> None:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 @dataclass
@@ -110,7 +110,7 @@ class Dialer:
         self.amd_url = f"{base}/twilio/voice/amd"
 
     async def live_calls(self) -> int:
-        since = datetime.now(UTC) - timedelta(hours=LIVE_HOURS)  # created_at is wall time
+        since = clock.now() - timedelta(hours=LIVE_HOURS)  # created_at is wall time
         return await Call.filter(
             direction=CallDirection.OUTBOUND,
             status__not_in=list(FINAL_CALL_STATUSES),
@@ -119,7 +119,7 @@ class Dialer:
 
     async def recover(self) -> int:
         """Fails the calls that were never placed or never ended (see the module doc)."""
-        wall = datetime.now(UTC)
+        wall = clock.now()
         stale = await Call.filter(
             direction=CallDirection.OUTBOUND,
             status__not_in=list(FINAL_CALL_STATUSES),

@@ -13,13 +13,12 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from twilio.twiml.messaging_response import MessagingResponse
 
-from models import Agreement, Customer, Message
+from models import Agreement, Customer, Message, clock
 from models.enums import (
     AgreementStatus,
     Channel,
@@ -113,7 +112,7 @@ async def inbound_sms(request: Request) -> Response:
 
 
 async def _inbound(form: dict[str, str], settings: Settings) -> str:
-    now = datetime.now(UTC)
+    now = clock.now()
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     sender = form.get("From", "")
     body = form.get("Body", "")

@@ -13,11 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from models import clock
 from models.enums import DeliveryChannel
 from negotiation import ivr
 from quita.settings import Settings
@@ -34,7 +35,7 @@ UPDATE_TIMEOUT = 5.0  # seconds for replacing a live call's TwiML (the machine's
 
 def now() -> datetime:
     """The clock of the dialog (tests freeze it)."""
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _settings(request: Request) -> Settings:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -19,6 +20,7 @@ import pytest
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from models import clock
 from quita.db import close_db, migrate, open_db
 from tests.fakes.pix_psp import pix_psp, pix_psp_server  # noqa: F401  (fixtures)
 from tests.fakes.smtp import smtp_server  # noqa: F401  (fixture)
@@ -28,6 +30,20 @@ from tests.fakes.twilio_api import twilio_api, twilio_api_server  # noqa: F401  
 POSTGRES_SERVER = os.environ.get(
     "QUITA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
+
+
+# Where every test starts: a Friday at noon in São Paulo, inside every calling window. The
+# clock runs on from there; a test that needs another instant calls clock.travel() itself.
+TEST_NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _test_clock() -> Iterator[None]:
+    """Every test runs on Quita's clock set to TEST_NOW, whatever the machine's calendar says
+    (CI runs the suite a second time under faketime, years ahead)."""
+    clock.travel(TEST_NOW)
+    yield
+    clock.reset()
 
 
 def _with_database(url: str, name: str) -> str:

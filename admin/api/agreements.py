@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from admin import schemas as s
 from admin.api.crud import get_or_404
 from admin.security import require
-from models import Agreement, Delivery, User
+from models import Agreement, Delivery, User, clock
 from models.enums import DeliveryStatus
 from negotiation.delivery import attempt, deliveries_of, request_deliveries
 from negotiation.errors import Conflict
@@ -101,6 +100,6 @@ async def retry_delivery(delivery_id: int, request: Request, user: User = view_c
         delivery,
         senders=request.app.state.senders,
         settings=request.app.state.settings,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     return s.DeliveryOut.model_validate(done)

@@ -12,9 +12,9 @@ from admin import schemas as s
 from admin.api.views import bill_out, customer_record, entry_out, offer_out
 from admin.security import require
 from models import User
+from models.clock import today_in
 from models.enums import EntryState
 from negotiation import campaigns as service
-from negotiation.clock import today_in
 from negotiation.export import export_to_agency
 from negotiation.permissions import Permission
 

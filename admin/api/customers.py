@@ -9,7 +9,7 @@ from admin.api.crud import get_or_404
 from admin.api.views import bill_out, customer_record, customer_summary
 from admin.security import require
 from models import Customer, User
-from negotiation.clock import today_in
+from models.clock import today_in
 from negotiation.permissions import Permission
 from negotiation.receipts import receipt_pdf
 from negotiation.statement import statement_for

@@ -11,8 +11,8 @@ from admin import schemas as s
 from admin.api.crud import get_or_404
 from admin.security import require
 from models import Campaign, RuleRun, User
+from models.clock import today_in
 from negotiation import rule_run
-from negotiation.clock import today_in
 from negotiation.permissions import Permission
 
 router = APIRouter(tags=["regras"])

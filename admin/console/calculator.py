@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from admin.console.render import page
 from admin.console.session import Signed, allowed
-from negotiation.clock import today_in
+from models.clock import today_in
 from negotiation.errors import InvalidInput
 from negotiation.permissions import Permission
 from negotiation.scenario import Scenario

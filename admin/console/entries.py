@@ -21,9 +21,9 @@ from admin.console.campaigns import STATE_LABELS, when_in
 from admin.console.render import page
 from admin.console.session import Signed, allowed
 from models import Agency, Campaign, CollectionStatus, Customer, ResultType
+from models.clock import today_in
 from models.enums import DeliveryChannel, DeliveryStatus, ResultKind
 from negotiation import campaigns as service
-from negotiation.clock import today_in
 from negotiation.delivery import request_deliveries
 from negotiation.errors import Conflict, InvalidInput
 from negotiation.permissions import Permission

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 
 from admin.console.render import page
 from admin.console.session import Signed, allowed
-from negotiation.clock import today_in
+from models.clock import today_in
 from negotiation.dashboard import dashboard
 
 router = APIRouter(prefix="/console")

@@ -11,11 +11,11 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from fastapi import Request, Response
 
-from models import ConsoleSession, User
+from models import ConsoleSession, User, clock
 from negotiation.errors import PermissionDenied, QuitaError
 from negotiation.permissions import Permission, allows
 
@@ -52,7 +52,7 @@ async def open_session(response: Response, user: User, request: Request) -> None
         key_hash=_hash(key),
         user=user,
         csrf_token=secrets.token_urlsafe(32),
-        expires_at=datetime.now(UTC) + timedelta(minutes=settings.token_minutes),
+        expires_at=clock.now() + timedelta(minutes=settings.token_minutes),
     )
     response.set_cookie(
         COOKIE,
@@ -76,7 +76,7 @@ async def signed_in(request: Request) -> Signed:
     """The signed-in user and their CSRF token; LoginRequired when there is none."""
     key = request.cookies.get(COOKIE)
     session = key and await ConsoleSession.get_or_none(key_hash=_hash(key)).select_related("user")
-    if not session or session.expires_at <= datetime.now(UTC) or not session.user.active:
+    if not session or session.expires_at <= clock.now() or not session.user.active:
         raise LoginRequired("faça login para continuar")
     signed = Signed(session.user, session.csrf_token)
     request.state.signed = signed

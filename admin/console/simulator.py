@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
@@ -23,10 +22,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from admin.console.inbox import view_helpers
 from admin.console.render import page
 from admin.console.session import Signed, allowed
-from models import Conversation, DialogState, Message, User
+from models import Conversation, DialogState, Message, User, clock
+from models.clock import today_in
 from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection
 from negotiation import chat, conversations
-from negotiation.clock import today_in
 from negotiation.errors import QuitaError
 from negotiation.permissions import Permission
 from negotiation.rendering import environment, render, render_html
@@ -109,7 +108,7 @@ async def _converse(request: Request, user: User, event: chat.Event, shown: str)
     """One debtor action, as the Telegram bot does it (bot.handlers.converse), without
     Telegram."""
     settings = request.app.state.settings
-    now = datetime.now(UTC)
+    now = clock.now()
     conversation = await _current(user)
     await conversations.record(conversation, MessageDirection.IN, MessageAuthor.DEBTOR, shown)
     conversation = await Conversation.get(id=conversation.id)

@@ -17,9 +17,10 @@ from models import (
     Receivable,
     ResultType,
     ServiceTicket,
+    clock,
 )
+from models.clock import today_in
 from models.enums import EntryState, ReceivableStatus, ResultKind, Role
-from negotiation.clock import today_in
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
 
 
@@ -30,7 +31,7 @@ async def call_list(db, users):
     await make_condition(SEED_OPTIONS, is_default=True)
     rule = await CollectionRule.create(description="Teste", active=True)
     campaign = await Campaign.create(rule=rule, description="Teste")
-    start = datetime.now(UTC)
+    start = clock.now()
     entries = []
     for n in range(6):
         customer = await make_customer(name=f"Devedor {n}")
@@ -72,7 +73,7 @@ async def test_attendant_sees_the_entry_with_record_history_and_offers(api, as_r
 
 async def test_reschedule_moves_the_entry(api, as_role, call_list):
     entry = call_list["entries"][1]
-    when = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
+    when = (clock.now() + timedelta(days=2)).replace(microsecond=0)
     body = {
         "result_type_id": call_list["reschedule"].id,
         "reschedule_at": when.isoformat(),

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from models import CampaignEntry
+from models.clock import today_in
 from models.enums import Role
-from negotiation.clock import today_in
 from tests.factories import make_customer, make_receivable
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from models import Agreement, Conversation, Customer, CustomerPhone, IdentityLock, Message
+from models.clock import today_in
 from models.enums import AgreementStatus, ConversationState
-from negotiation.clock import today_in
 from negotiation.deep_links import make_link_token
 from negotiation.payments import boleto, pix
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable

@@ -28,8 +28,8 @@ from models import (
     PaymentCondition,
     ResultType,
 )
+from models.clock import today_in
 from models.enums import ConversationState, EntryState, ResultKind, Role
-from negotiation.clock import today_in
 from negotiation.export import export_to_agency
 from negotiation.rule_run import run_rule
 from tests.browser.screenshots import shoot

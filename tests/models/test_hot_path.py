@@ -12,7 +12,7 @@ from tortoise import connections
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
 
-from models import Call, Customer, IdentityLock
+from models import Call, Customer, IdentityLock, clock
 from models.enums import CallDirection, CallStatus, ContactOutcome
 from models.hot_path import _numbered, _side, fetch, fetch_one, fetch_rows, insert
 from tests.factories import make_customer, new_inbound_call
@@ -137,7 +137,7 @@ async def test_insert_saves_a_new_row_like_the_orm(each_db) -> None:
     assert stored.step == "document" and stored.silences == 0 and stored.outcome is None
     assert stored.answered_at == ANSWERED
     assert stored.created_at.tzinfo is not None and stored.updated_at.tzinfo is not None
-    assert abs(stored.created_at - datetime.now(UTC)) < timedelta(minutes=1)
+    assert abs(stored.created_at - clock.now()) < timedelta(minutes=1)
 
     # Saved: a later save updates that row instead of inserting another.
     call.step = "second_factor"

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from admin.passwords import hash_password
-from models import AuditLog, Conversation, Message, User
+from models import AuditLog, Conversation, Message, User, clock
 from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection, Role
 from negotiation import conversations as conv
 from negotiation.attendant_hours import is_open, next_opening
@@ -206,7 +206,7 @@ async def test_claim_and_second_claimer_conflict(db):
     claimed = await conv.claim(conversation.id, ana)
     assert claimed.state == ConversationState.CLAIMED and claimed.assigned_to_id == ana.id
     assert conv.bot_silent(claimed)
-    assert conv.holding_text(claimed, datetime.now(UTC), SETTINGS) is None
+    assert conv.holding_text(claimed, clock.now(), SETTINGS) is None
     with pytest.raises(Conflict, match="conversa já assumida por ana"):
         await conv.claim(conversation.id, bia)
     assert (await conv.claim(conversation.id, ana)).assigned_to_id == ana.id  # again: no-op

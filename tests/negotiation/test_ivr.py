@@ -4,15 +4,15 @@ database, the TwiML they become, and the agreement SMS."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from models import Call, CustomerPhone
+from models import Call, CustomerPhone, clock
+from models.clock import today_in
 from models.enums import CallDirection, Channel, ContactOutcome
 from negotiation import ivr
 from negotiation.accept import accept
-from negotiation.clock import today_in
 from negotiation.offers import offers_for_customer
 from quita.settings import Settings
 from telephony.sms import MAX_SEGMENTS, sms_segments
@@ -109,6 +109,6 @@ async def test_machine_after_the_person_confirmed_changes_nothing(db) -> None:
         data={"confirmed": True},
         outcome=ContactOutcome.CONVERSATION,
     )
-    assert await ivr.machine(call, "machine_end_beep", SETTINGS, datetime.now(UTC)) is None
+    assert await ivr.machine(call, "machine_end_beep", SETTINGS, clock.now()) is None
     await call.refresh_from_db()
     assert call.outcome == ContactOutcome.CONVERSATION and call.answered_by == "machine_end_beep"

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from typer.testing import CliRunner
 
+from models import clock
 from negotiation.payments.boleto import build
 from quita.cli_boleto import boleto_app
 
@@ -51,7 +52,7 @@ def test_parse_prints_json(code):
 
 
 def test_parse_decodes_the_factor_around_today_by_default():
-    due = date.today() + timedelta(days=30)
+    due = clock.now().date() + timedelta(days=30)
     boleto = build("756", "89.90", due, "1432701022938500000024001")
     data = json.loads(_ok(["parse", boleto.formatted_line]))
     assert data["due_date"] == due.isoformat()

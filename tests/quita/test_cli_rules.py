@@ -13,8 +13,8 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from typer.testing import CliRunner
 
 from models import CampaignEntry, RuleRun
+from models.clock import today_in
 from models.enums import RunStatus
-from negotiation.clock import today_in
 from quita.cli_rules import rules_app
 from quita.db import database, migrate
 from quita.settings import get_settings

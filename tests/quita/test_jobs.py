@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from models import OutboundEvent
+from models.clock import today_in
 from models.enums import EventStatus
-from negotiation.clock import today_in
 from quita.jobs import tick
 from quita.settings import Settings
 

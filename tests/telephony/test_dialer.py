@@ -8,7 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from typer.testing import CliRunner
 
-from models import Call, CampaignEntry, ContactAttempt, Customer, CustomerPhone, Receivable
+from models import Call, CampaignEntry, ContactAttempt, Customer, CustomerPhone, Receivable, clock
 from models.enums import CallStatus, ContactOutcome, EntryState
 from negotiation.dialer_queue import lease_due, start_call
 from quita.cli import app as cli
@@ -158,7 +158,7 @@ async def test_a_call_never_placed_is_recovered(db, twilio_api) -> None:
     [entry] = await lease_due(MONDAY_2PM, settings, limit=1)
     call = await start_call(entry, settings, now=MONDAY_2PM)
     # The process died here; later, another dialer finds the call without a SID.
-    await Call.filter(id=call.id).update(created_at=datetime.now(UTC) - timedelta(minutes=11))
+    await Call.filter(id=call.id).update(created_at=clock.now() - timedelta(minutes=11))
 
     assert await dialer.recover() == 1
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 
 from models import Customer, CustomerPhone, Delivery, Message
+from models.clock import today_in
 from models.enums import Channel, DeliveryChannel, DeliveryStatus
 from negotiation.accept import accept
-from negotiation.clock import today_in
 from negotiation.offers import offers_for_customer
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
 from tests.telephony.signing import post_signed, twilio_app

@@ -27,6 +27,7 @@ from models import (
     Message,
     ServiceTicket,
 )
+from models.clock import today_in
 from models.enums import (
     AgreementStatus,
     CallDirection,
@@ -35,7 +36,6 @@ from models.enums import (
     ConversationState,
     DeliveryStatus,
 )
-from negotiation.clock import today_in
 from negotiation.payments import boleto, pix
 from quita.db import close_db, migrate, open_db
 from telephony import voice

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -17,9 +17,10 @@ from models import (
     CollectionStatus,
     ContactType,
     ResultType,
+    clock,
 )
+from models.clock import today_in
 from models.enums import EntryState, ResultKind, Role
-from negotiation.clock import today_in
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
 
 
@@ -34,7 +35,7 @@ async def build_call_list() -> dict:
     await make_condition(SEED_OPTIONS, is_default=True)
     rule = await CollectionRule.create(description="Teste", active=True)
     campaign = await Campaign.create(rule=rule, description="Teste")
-    start = datetime.now(UTC)
+    start = clock.now()
     entries = []
     for n in range(6):
         customer = await make_customer(name=f"Devedor {n}", email=f"devedor{n}@example.com")
@@ -98,7 +99,7 @@ async def test_filters_narrow_the_list(browser, sign_in, call_list):
         total_debt="10.00",
         receivables_count=1,
         oldest_due_date=call_list["entries"][0].oldest_due_date,
-        call_at=datetime.now(UTC) + timedelta(days=3),
+        call_at=clock.now() + timedelta(days=3),
         state=EntryState.SCHEDULED,
     )
     everything = await browser.get("/console/campaigns")
@@ -109,7 +110,7 @@ async def test_filters_narrow_the_list(browser, sign_in, call_list):
     assert entry_links(by_type.text) == [moved.id]
     scheduled = await browser.get("/console/campaigns?state=scheduled")
     assert entry_links(scheduled.text) == [moved.id]
-    day = (datetime.now(UTC) + timedelta(days=3)).astimezone(today_tz()).date()
+    day = (clock.now() + timedelta(days=3)).astimezone(today_tz()).date()
     on_day = await browser.get(f"/console/campaigns?day={day.isoformat()}")
     assert entry_links(on_day.text) == [moved.id]
     one = await browser.get(f"/console/campaigns/{call_list['campaign'].id}")
@@ -126,7 +127,7 @@ def today_tz():
 
 async def test_the_list_pages_by_fifty(browser, sign_in, call_list):
     campaign = call_list["campaign"]
-    when = datetime.now(UTC) + timedelta(hours=1)
+    when = clock.now() + timedelta(hours=1)
     for n in range(50):
         customer = await make_customer(name=f"Extra {n}")
         await CampaignEntry.create(

@@ -4,11 +4,11 @@ sends; the agency's view; the customer statement."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from models import Agreement, CampaignEntry, CustomerPhone, Delivery, ServiceTicket
+from models import Agreement, CampaignEntry, CustomerPhone, Delivery, ServiceTicket, clock
 from models.enums import DeliveryChannel, DeliveryStatus, EntryState, ReceivableStatus, Role
 from tests.admin.console.conftest import csrf_of
 from tests.admin.console.test_campaigns import build_call_list
@@ -145,7 +145,7 @@ async def test_a_failed_send_can_be_tried_again(browser, sign_in, call_list, con
 async def test_reschedule_with_date_and_time(browser, sign_in, call_list):
     token = await sign_in(Role.ATTENDANT)
     entry = call_list["entries"][1]
-    day = (datetime.now(UTC) + timedelta(days=2)).date()
+    day = (clock.now() + timedelta(days=2)).date()
     answer = await browser.post(
         f"/console/entries/{entry.id}/result",
         data={
@@ -225,7 +225,7 @@ async def test_agency_works_its_entry_without_the_customer_record(
 ):
     entry, other = call_list["entries"][0], call_list["entries"][1]
     await CampaignEntry.filter(id=entry.id).update(
-        state=EntryState.EXPORTED, agency_id=agency.id, exported_at=datetime.now(UTC)
+        state=EntryState.EXPORTED, agency_id=agency.id, exported_at=clock.now()
     )
     await CustomerPhone.create(customer_id=entry.customer_id, number="+5519988887777")
     await entry.fetch_related("customer")
@@ -265,7 +265,7 @@ async def test_agency_works_its_entry_without_the_customer_record(
 async def test_the_statement_shows_the_agency(browser, sign_in, call_list, agency):
     entry = call_list["entries"][0]
     await CampaignEntry.filter(id=entry.id).update(
-        state=EntryState.EXPORTED, agency_id=agency.id, exported_at=datetime.now(UTC)
+        state=EntryState.EXPORTED, agency_id=agency.id, exported_at=clock.now()
     )
     await entry.fetch_related("customer")
     await sign_in(Role.SUPERVISOR)
@@ -286,7 +286,7 @@ async def test_receipts_only_for_paid_bills_whose_status_allows_them(browser, si
         entry.oldest_due_date - timedelta(days=30),
         "80.00",
         status=ReceivableStatus.PAID,
-        paid_at=datetime.now(UTC),
+        paid_at=clock.now(),
         collection_status=call_list["receipt"],
     )
     refused = await make_receivable(
@@ -294,7 +294,7 @@ async def test_receipts_only_for_paid_bills_whose_status_allows_them(browser, si
         entry.oldest_due_date - timedelta(days=60),
         "70.00",
         status=ReceivableStatus.PAID,
-        paid_at=datetime.now(UTC),
+        paid_at=clock.now(),
         collection_status=call_list["no_receipt"],
     )
     await sign_in(Role.ATTENDANT)

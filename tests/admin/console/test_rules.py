@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from models import AuditLog, Campaign, CampaignEntry, CollectionRule, RuleFilter, RuleRun
+from models.clock import today_in
 from models.enums import Role
-from negotiation.clock import today_in
 from tests.factories import make_condition, make_customer, make_receivable
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from models import ConsoleSession
+from models import ConsoleSession, clock
 from models.enums import Role
 
 
@@ -34,7 +34,7 @@ async def test_sign_in_sets_a_safe_cookie_and_sign_out_ends_the_session(browser,
 
 async def test_an_expired_session_is_refused(browser, sign_in):
     await sign_in(Role.ADMIN)
-    await ConsoleSession.all().update(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+    await ConsoleSession.all().update(expires_at=clock.now() - timedelta(minutes=1))
     assert (await browser.get("/console")).status_code == 303
 
 

@@ -7,8 +7,8 @@ import re
 from datetime import date, timedelta
 
 from models import Agreement, Conversation, DialogState, Message
+from models.clock import today_in
 from models.enums import AgreementStatus, Role
-from negotiation.clock import today_in
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
 
 CPF = "52998224725"
