@@ -43,6 +43,7 @@ TIME_STYLES = {
     "seconds": "dd/MM/yyyy HH:mm:ss",
     "short": "dd/MM HH:mm",  # lists where the year goes without saying
     "date": "dd/MM/yyyy",
+    "weekday": "EEEE, dd/MM",  # "sábado, 28/11": when the attendants are back
     "time": "HH:mm",
     "time_seconds": "HH:mm:ss",
     "file": "yyyyMMdd-HHmmss",  # file names: sortable, no separators a file system minds

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from jinja2 import Environment
 
+from negotiation.attendant_hours import describe_opening
 from negotiation.rendering import date_br, environment, html_environment, local_time
+from quita.settings import Settings
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 MANAUS = ZoneInfo("America/Manaus")
@@ -22,6 +24,7 @@ def test_an_instant_is_read_in_the_isp_zone():
     assert local_time(LATE_EVENING, SAO_PAULO, "seconds") == "01/12/2026 22:05:30"
     assert local_time(LATE_EVENING, SAO_PAULO, "short") == "01/12 22:05"
     assert local_time(LATE_EVENING, SAO_PAULO, "date") == "01/12/2026"
+    assert local_time(LATE_EVENING, SAO_PAULO, "weekday") == "terça-feira, 01/12"
     assert local_time(LATE_EVENING, SAO_PAULO, "time") == "22:05"
     assert local_time(LATE_EVENING, SAO_PAULO, "time_seconds") == "22:05:30"
     assert local_time(LATE_EVENING, SAO_PAULO, "file") == "20261201-220530"
@@ -52,3 +55,11 @@ def test_the_when_filter_uses_the_zone_the_renderer_gives(env: Environment):
     # No zone in the context: an error, never a silent UTC time.
     with pytest.raises(TypeError, match="tz"):
         env.from_string("{{ at|when }}").render(at=LATE_EVENING)
+
+
+def test_the_attendants_next_opening_is_told_in_the_isp_zone():
+    # Friday 27/11 22:05 in São Paulo (already Saturday in UTC): "amanhã" is Saturday 28/11.
+    settings = Settings(secret_key="k" * 40)
+    now = datetime(2026, 11, 28, 1, 5, tzinfo=UTC)
+    opening = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)  # 08:00 in São Paulo
+    assert describe_opening(opening, now, settings) == "amanhã, sábado, 28/11, às 08:00"
