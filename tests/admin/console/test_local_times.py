@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
+import pypdfium2 as pdfium
 import pytest
 
 from models import CampaignEntry, CollectionRule, RuleRun, clock
@@ -81,6 +83,11 @@ async def test_entry_agreement_and_statement(browser, sign_in, users, agency):
     assert f"<td>{SHOWN}</td>" in agreement  # Feito em
     customer = (await browser.get(f"/console/customers/{other.customer_id}")).text
     assert f">{SHOWN}</td>" in customer  # the agreement in the statement
+    # The boleto made then is dated that day too (Data do documento), with its due date 3 days on.
+    pay_url = re.search(r'href="(https?://[^"]+/p/[^"]+)"', agreement).group(1)
+    pdf = await browser.get(urlsplit(pay_url).path + "/boleto/1.pdf")
+    text = _pdf_text(pdf.content)
+    assert "01/12/2026" in text and "04/12/2026" in text and "02/12/2026" not in text
 
 
 async def test_rule_runs(browser, sign_in, users):
@@ -93,6 +100,14 @@ async def test_rule_runs(browser, sign_in, users):
     assert "Iniciada em 01/12/2026 às 22:05:00; concluída em 01/12/2026 às 22:05:42" in page
     form = (await browser.get(f"/console/rules/{rule.id}")).text
     assert f"<td>{SHOWN}</td>" in form
+
+
+def _pdf_text(data: bytes) -> str:
+    document = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
 
 
 def _first(html: str, name: str) -> str:
