@@ -112,3 +112,19 @@ def _pdf_text(data: bytes) -> str:
 
 def _first(html: str, name: str) -> str:
     return re.search(rf'name="{name}" value="(\d+)"', html).group(1)
+
+
+async def test_the_downloaded_export_is_named_with_the_local_time(browser, sign_in, users, agency):
+    call_list = await build_call_list()
+    token = await sign_in(Role.SUPERVISOR)
+    answer = await browser.post(
+        "/console/campaigns/export",
+        data={
+            "csrf_token": token,
+            "agency_id": agency.id,
+            "entry_ids": [call_list["entries"][0].id],
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    disposition = answer.headers["content-disposition"]
+    assert f'filename="ligacoes-{agency.id}-20261201-220500.csv"' in disposition
