@@ -45,6 +45,7 @@ async def payment_page(token: str, request: Request) -> HTMLResponse:
         agreement=agreement,
         installments=installments,
         isp=settings.isp,
+        tz=settings.tz,
     )
     return HTMLResponse(
         html, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

@@ -11,8 +11,8 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
-from babel.dates import format_date
 
+from negotiation.rendering import local_time
 from quita.settings import Settings
 
 # How far ahead next_opening() looks before concluding the settings never open.
@@ -89,10 +89,10 @@ def describe_opening(opening: datetime, now: datetime, settings: Settings) -> st
     às 08:00" ("hoje, às 08:00" the same day)."""
     opening = local(opening, settings)
     today = local(now, settings).date()
-    clock = f"às {opening:%H:%M}"
+    clock = f"às {local_time(opening, settings.tz, 'time')}"
     if opening.date() == today:
         return f"hoje, {clock}"
-    day = format_date(opening.date(), "EEEE, dd/MM", locale="pt_BR")
+    day = local_time(opening, settings.tz, "weekday")
     if opening.date() == today + timedelta(days=1):
         return f"amanhã, {day}, {clock}"
     return f"{day}, {clock}"

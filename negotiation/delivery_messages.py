@@ -56,6 +56,7 @@ async def compose(delivery: Delivery, settings: Settings):
     last_due = max((p.bill.due_date for p in parts), default=agreement.as_of)
     context = {
         "isp": settings.isp,
+        "tz": settings.tz,  # instants (the agreement's creation) are read in the ISP's zone
         "first_name": customer.first_name,
         "agreement": agreement,
         "installments": installments,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from tortoise.transactions import in_transaction
 
@@ -10,7 +11,7 @@ from models import Agency, CampaignEntry, CustomerPhone, User, clock
 from models.enums import EntryState
 from negotiation import audit
 from negotiation.errors import InvalidInput
-from negotiation.rendering import render
+from negotiation.rendering import local_time, render
 
 EXPORTABLE = (EntryState.PENDING, EntryState.SCHEDULED)
 
@@ -23,9 +24,16 @@ class ExportFile:
 
 
 async def export_to_agency(
-    user: User, agency_id: int, entry_ids: list[int], *, isp_name: str, isp_cnpj: str
+    user: User,
+    agency_id: int,
+    entry_ids: list[int],
+    *,
+    isp_name: str,
+    isp_cnpj: str,
+    tz: tzinfo,
 ) -> ExportFile:
-    """Render the agency's file, mark the entries exported to it, and audit who sent what."""
+    """Render the agency's file, mark the entries exported to it, and audit who sent what.
+    The file is named after the moment of the export in the ISP's zone `tz`."""
     if not entry_ids:
         raise InvalidInput("entry_ids: escolha ao menos uma entrada")
     agency = await Agency.get_or_none(id=agency_id, active=True)
@@ -66,7 +74,7 @@ async def export_to_agency(
             after={"entries": sorted(entry_ids), "agency": agency.name, "at": now},
             using_db=conn,
         )
-    stamp = now.strftime("%Y%m%d-%H%M%S")
+    stamp = local_time(now, tz, "file")
     return ExportFile(
         filename=f"ligacoes-{agency.id}-{stamp}.csv", content=content, entries=len(entries)
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from models import Payment, Receivable
 from models.enums import ReceivableStatus
 from negotiation.documents import mask_document
@@ -9,7 +11,9 @@ from negotiation.errors import InvalidInput, NotFound
 from negotiation.payments.receipt_pdf import render_receipt_pdf
 
 
-async def receipt_pdf(receivable_id: int, *, isp_name: str, isp_cnpj: str, isp_address: str):
+async def receipt_pdf(
+    receivable_id: int, *, isp_name: str, isp_cnpj: str, isp_address: str, tz: tzinfo
+):
     bill = await Receivable.get_or_none(id=receivable_id).select_related(
         "customer", "collection_status"
     )
@@ -38,4 +42,5 @@ async def receipt_pdf(receivable_id: int, *, isp_name: str, isp_cnpj: str, isp_a
         isp_name=isp_name,
         isp_cnpj=isp_cnpj,
         isp_address=isp_address,
+        tz=tz,
     )

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -27,9 +28,47 @@ def decimal_br(value: Decimal) -> str:
     return format_decimal(value, format="0.00", locale="pt_BR")
 
 
-def date_br(value: date | datetime | None) -> str:
-    """27/11/2026"""
+def date_br(value: date | None) -> str:
+    """27/11/2026, for a calendar date (a due date, a birth date). An instant has no date until
+    it is placed in a zone, so a datetime is refused: format it with `local_time`."""
+    if isinstance(value, datetime):
+        raise TypeError("date_br takes a date; a datetime goes through local_time (its zone)")
     return "" if value is None else format_date(value, "dd/MM/yyyy", locale="pt_BR")
+
+
+# How a person reads an instant (CLDR patterns, formatted by Babel): every date and time on a
+# page, message, PDF or file name goes through `local_time` with one of these.
+TIME_STYLES = {
+    "datetime": "dd/MM/yyyy HH:mm",
+    "seconds": "dd/MM/yyyy HH:mm:ss",
+    "short": "dd/MM HH:mm",  # lists where the year goes without saying
+    "date": "dd/MM/yyyy",
+    "weekday": "EEEE, dd/MM",  # "sábado, 28/11": when the attendants are back
+    "time": "HH:mm",
+    "time_seconds": "HH:mm:ss",
+    "file": "yyyyMMdd-HHmmss",  # file names: sortable, no separators a file system minds
+}
+
+
+def local_time(value: datetime | None, tz: tzinfo, style: str = "datetime") -> str:
+    """An instant (stored in UTC) as read in the ISP's zone `tz` (Settings.tz): 22:05 of
+    01/12 in São Paulo is 01:05 of 02/12 in UTC, and the debtor was there at 22:05."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        # A naive datetime has no instant to convert; guessing a zone would hide the bug.
+        raise ValueError(f"local_time needs an aware datetime, got {value!r}")
+    return format_datetime(value, TIME_STYLES[style], tzinfo=tz, locale="pt_BR")
+
+
+@pass_context
+def _when(context: Context, value: datetime | None, style: str = "datetime") -> str:
+    """`{{ moment|when }}`, `{{ moment|when("date") }}`: `local_time` in the zone the renderer
+    put in the context as `tz`; a template rendered without one fails instead of showing UTC."""
+    tz = context.resolve_or_missing("tz")
+    if not isinstance(tz, tzinfo):
+        raise TypeError("the |when filter needs `tz` (the ISP's zone) in the template context")
+    return local_time(value, tz, style)
 
 
 def csv_row(values: list[Any], delimiter: str = ";") -> str:
@@ -52,7 +91,7 @@ def environment() -> Environment:
         # Templates ship with the code: no stat() of the file before every render.
         auto_reload=False,
     )
-    env.filters.update(brl=brl, decimal_br=decimal_br, date_br=date_br, csv_row=csv_row)
+    env.filters.update(brl=brl, decimal_br=decimal_br, date_br=date_br, when=_when, csv_row=csv_row)
     return env
 
 

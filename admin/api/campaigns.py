@@ -107,7 +107,12 @@ async def post_agreement(
 async def post_export(data: s.ExportIn, request: Request, user: User = export):
     settings = request.app.state.settings
     made = await export_to_agency(
-        user, data.agency_id, data.entry_ids, isp_name=settings.isp_name, isp_cnpj=settings.isp_cnpj
+        user,
+        data.agency_id,
+        data.entry_ids,
+        isp_name=settings.isp_name,
+        isp_cnpj=settings.isp_cnpj,
+        tz=settings.tz,
     )
     return Response(
         content=made.content.encode("utf-8-sig"),  # the BOM makes Excel read UTF-8

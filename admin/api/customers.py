@@ -57,5 +57,6 @@ async def get_receipt(receivable_id: int, request: Request, _: User = view_custo
         isp_name=settings.isp_name,
         isp_cnpj=settings.isp_cnpj,
         isp_address=settings.isp_address,
+        tz=settings.tz,
     )
     return Response(pdf, media_type="application/pdf")

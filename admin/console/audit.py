@@ -89,7 +89,6 @@ async def audit_page(request: Request, signed: Signed = view_audit):
     rows = [
         {
             "entry": e,
-            "when": e.created_at.astimezone(tz).strftime("%d/%m/%Y %H:%M:%S"),
             "who": e.user.username if e.user else e.actor,
             "before": None if e.before is None else readable(e.before),
             "after": None if e.after is None else readable(e.after),

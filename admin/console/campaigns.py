@@ -6,7 +6,7 @@ calls (negotiation/campaigns.py, negotiation/export.py); these handlers only rea
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -36,16 +36,6 @@ STATE_LABELS = {
     EntryState.EXPORTED: "Exportada",
     EntryState.CANCELLED: "Cancelada",
 }
-
-
-def when_in(request: Request):
-    """A formatter for the templates: a moment as dd/mm/aaaa hh:mm in the ISP's zone."""
-    tz = request.app.state.settings.tz
-
-    def when(value: datetime | None) -> str:
-        return "" if value is None else value.astimezone(tz).strftime("%d/%m/%Y %H:%M")
-
-    return when
 
 
 def _int(value: str | None, field: str, errors: dict[str, str]) -> int | None:
@@ -132,7 +122,6 @@ async def _list(request: Request, signed: Signed, campaign_id: int | None = None
         prev_url=f"?{urlencode({**base, 'page': page_no - 1})}" if page_no > 1 else None,
         next_url=f"?{urlencode({**base, 'page': page_no + 1})}" if has_next else None,
         export_url=f"/console/campaigns/export?{urlencode(base)}",
-        when=when_in(request),
         **await _choices(),
     )
 
@@ -173,7 +162,6 @@ async def _export_form(
         errors=errors,
         chosen=chosen,
         agency_id=agency_id,
-        when=when_in(request),
         **await _choices(),
     )
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from admin.api.customers import get_customer, get_receipt, get_statement
-from admin.console.campaigns import when_in
 from admin.console.render import page
 from admin.console.session import Signed, allowed
 from negotiation.permissions import Permission
@@ -25,7 +24,6 @@ async def customer_page(customer_id: int, request: Request, signed: Signed = vie
         "console/customer.html.j2",
         c=record,
         st=statement,
-        when=when_in(request),
     )
 
 

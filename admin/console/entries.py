@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from admin import schemas as s
 from admin.api.agreements import get_agreement, retry_delivery
 from admin.api.campaigns import get_entry
-from admin.console.campaigns import STATE_LABELS, when_in
+from admin.console.campaigns import STATE_LABELS
 from admin.console.render import page
 from admin.console.session import Signed, allowed
 from models import Agency, Campaign, CollectionStatus, Customer, ResultType
@@ -112,7 +112,6 @@ async def _entry_page(
         form=form or {},
         offer_error=offer_error,
         general_error=general,
-        when=when_in(request),
     )
 
 
@@ -259,7 +258,6 @@ async def _agreement_page(
         delivery_labels=DELIVERY_LABELS,
         send_error=send_error,
         chosen=chosen or [],
-        when=when_in(request),
     )
 
 

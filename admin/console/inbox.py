@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
@@ -59,14 +58,10 @@ def _knob(request: Request, name: str, default: float) -> float:
 
 
 def view_helpers(request: Request) -> dict[str, Any]:
-    """What the conversation templates use to show states, authors and times."""
-    tz = request.app.state.settings.tz
-
-    def when(value: datetime | None) -> str:
-        return "" if value is None else value.astimezone(tz).strftime("%d/%m %H:%M")
-
+    """What the conversation templates use to show states, authors and times (`tz`: the
+    `when` filter reads instants in the ISP's zone; some of these are rendered without page())."""
     return {
-        "when": when,
+        "tz": request.app.state.settings.tz,
         "state_label": lambda s: STATE_LABELS.get(ConversationState(s), str(s)),
         "author_label": lambda a: AUTHOR_LABELS.get(str(a), str(a)),
         "channel_label": lambda c: CHANNEL_LABELS.get(Channel(c), str(c)),

@@ -64,6 +64,6 @@ def page(
         current=request.url.path,
         flash=FLASHES.get(request.query_params.get("ok", "")),
         isp={"name": settings.isp_name, "cnpj": settings.isp_cnpj},
-        **context,
+        **{"tz": settings.tz, **context},  # the `when` filter reads instants in the ISP's zone
     )
     return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})

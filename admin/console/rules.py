@@ -213,7 +213,6 @@ async def _show_form(
         errors=errors or {},
         preview=preview,
         runs=sorted(runs, key=lambda r: r.id, reverse=True)[:10],
-        tz=request.app.state.settings.tz,
         statuses=STATUSES,
     )
 
@@ -315,7 +314,6 @@ async def run_rule(
 async def show_run(run_id: int, request: Request, signed: Signed = run_rules):
     run = await runs_api.get_run(run_id, signed.user)
     rule = await api.get_rule(run.rule_id, signed.user)
-    tz = request.app.state.settings.tz
     return page(
         request,
         signed,
@@ -324,8 +322,6 @@ async def show_run(run_id: int, request: Request, signed: Signed = run_rules):
         rule=rule,
         statuses=STATUSES,
         running=run.status == RunStatus.RUNNING.value,
-        started=run.started_at.astimezone(tz),
-        finished=run.finished_at and run.finished_at.astimezone(tz),
     )
 
 

@@ -138,7 +138,6 @@ async def _list_page(request, signed, values=None, errors=None, status_code=200)
         values=values or {"active": True, "role": Role.ATTENDANT.value},
         errors=errors or {},
         password_min=PASSWORD_MIN,
-        tz=request.app.state.settings.tz,
     )
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from negotiation.rendering import brl, date_br
+from negotiation.rendering import brl, date_br, local_time
 
 
 def render_receipt_pdf(
@@ -18,14 +18,16 @@ def render_receipt_pdf(
     number: str,
     amount: Decimal,
     paid_at: datetime,
-    due_date,
+    due_date: date,
     payer_name: str,
     payer_document: str,
     description: str,
     isp_name: str,
     isp_cnpj: str,
     isp_address: str,
+    tz: tzinfo,
 ) -> bytes:
+    """`tz` is the ISP's zone: the payment instant (UTC) is dated as the payer lived it."""
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4)
     pdf.setTitle(f"Recibo {number} — {isp_name}")
@@ -39,7 +41,7 @@ def render_receipt_pdf(
         f"Recebemos de {payer_name} ({payer_document}) a quantia de "
         f"{brl(amount).replace(chr(160), ' ')},",
         f"referente a {description}, com vencimento em {date_br(due_date)},",
-        f"paga em {date_br(paid_at)}.",
+        f"paga em {local_time(paid_at, tz, 'date')}.",
         "",
         f"{isp_name} — CNPJ {isp_cnpj}",
         isp_address,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -190,6 +191,23 @@ async def test_export_five_entries_then_the_statement_shows_the_agency(
         "/api/v1/exports", headers=supervisor, json={"agency_id": agency.id, "entry_ids": ids}
     )
     assert again.status_code == 422 and "já foram exportadas" in again.json()["detail"]
+
+
+async def test_the_export_file_is_named_with_the_isp_local_time(api, as_role, call_list, agency):
+    # 01/12/2026 22:05 in São Paulo, when UTC already says 02/12 01:05.
+    clock.travel(datetime(2026, 12, 2, 1, 5, 7, tzinfo=UTC), tick=False)
+    entry = call_list["entries"][0]
+    answer = await api.post(
+        "/api/v1/exports",
+        headers=await as_role(Role.SUPERVISOR),
+        json={"agency_id": agency.id, "entry_ids": [entry.id]},
+    )
+    assert answer.status_code == 200, answer.text
+    disposition = answer.headers["content-disposition"]
+    assert re.search(rf'filename="ligacoes-{agency.id}-20261201-220507\.csv"', disposition)
+    # A due date is a calendar date: it stays as it is, whatever the hour of the export.
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][9] == entry.oldest_due_date.strftime("%d/%m/%Y")
 
 
 async def test_attendant_may_not_export(api, as_role, call_list, agency):

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
+import pypdfium2 as pdfium
 import pytest
 
-from models import Payment, Receivable
+from models import CollectionStatus, Payment, Receivable, clock
 from models.enums import Channel, ReceivableStatus, Role
 from negotiation.accept import accept
 from negotiation.errors import NotFound
 from negotiation.offers import offers_for_customer
 from negotiation.payment_links import make_token, read_token
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
+
+# 01/12/2026 22:05 in São Paulo, when UTC already says 02/12.
+LATE_EVENING = datetime(2026, 12, 2, 1, 5, tzinfo=UTC)
+
+
+def _pdf_text(data: bytes) -> str:
+    document = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
 
 
 async def _installment() -> Receivable:
@@ -97,6 +109,17 @@ async def test_the_payment_page_shows_pix_qr_and_boleto_without_login(api, as_ro
     assert (await api.get("/p/not-a-token")).status_code == 404
 
 
+async def test_the_payment_page_dates_the_agreement_in_the_isp_zone(api, as_role):
+    clock.travel(LATE_EVENING, tick=False)
+    bill = await _installment()
+    detail = await api.get(
+        f"/api/v1/agreements/{bill.agreement_id}", headers=await as_role(Role.ATTENDANT)
+    )
+    path = detail.json()["payment_url"].split("://", 1)[1].split("/", 1)[1]
+    html = (await api.get(f"/{path}")).text
+    assert f"Acordo nº {bill.agreement_id} de 01/12/2026 —" in html
+
+
 def test_expired_links_are_refused():
     token = make_token(7, date(2020, 1, 1), "k" * 40)
     with pytest.raises(NotFound):
@@ -129,3 +152,27 @@ async def test_a_receipt_only_when_paid_and_the_status_allows_it(api, as_role):
     await Receivable.filter(id=bill.id).update(collection_status_id=status.id)
     answer = await api.get(path, headers=headers)
     assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+
+
+async def test_the_receipt_dates_the_payment_in_the_isp_zone(api, as_role):
+    clock.travel(LATE_EVENING, tick=False)
+    bill = await _installment()
+    paid = await api.post(
+        "/api/v1/payments",
+        headers=await as_role(Role.ADMIN),
+        json={
+            "receivable_id": bill.id,
+            "amount": str(bill.amount),
+            "paid_at": "2026-12-02T01:05:00Z",  # 22:05 of 01/12 in São Paulo
+        },
+    )
+    assert paid.status_code == 201, paid.text
+    status = await CollectionStatus.create(name="Acordo pago", allows_receipt=True)
+    await Receivable.filter(id=bill.id).update(collection_status_id=status.id)
+    answer = await api.get(
+        f"/api/v1/customers/receivables/{bill.id}/receipt.pdf",
+        headers=await as_role(Role.ATTENDANT),
+    )
+    assert answer.status_code == 200
+    text = " ".join(_pdf_text(answer.content).split())
+    assert "paga em 01/12/2026" in text, text

@@ -14,6 +14,7 @@ import itertools
 import re
 import time
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import expect
@@ -265,7 +266,12 @@ async def test_an_agency_user_cannot_open_the_customer_record(page, sign_in, use
     campaign = await _campaign()
     entry = await CampaignEntry.get(campaign=campaign, customer__name="MARIA DA SILVA")
     await export_to_agency(
-        users[Role.SUPERVISOR], agency.id, [entry.id], isp_name="Provedor", isp_cnpj="1"
+        users[Role.SUPERVISOR],
+        agency.id,
+        [entry.id],
+        isp_name="Provedor",
+        isp_cnpj="1",
+        tz=ZoneInfo("America/Sao_Paulo"),
     )
     await sign_in(Role.AGENCY)
     # The menu offers no customer record; the entry shows no record either.

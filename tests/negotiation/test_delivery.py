@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from models import AuditLog, Delivery, PaymentInstrument, Receivable
+from models import AuditLog, Delivery, PaymentInstrument, Receivable, clock
 from models.enums import Channel, DeliveryChannel, DeliveryStatus
 from negotiation.accept import accept
 from negotiation.delivery import deliver_due, report_status, request_deliveries
@@ -23,6 +23,8 @@ from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_re
 
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 15, tzinfo=UTC)
+# 01/12/2026 22:05 in São Paulo, when UTC already says 02/12.
+LATE_EVENING = datetime(2026, 12, 2, 1, 5, tzinfo=UTC)
 
 
 def _settings(smtp_url: str | None = None, **extra) -> Settings:
@@ -76,6 +78,22 @@ async def test_the_email_carries_every_boleto_and_names_the_isp(db, smtp_server)
     link = next(w for w in text.split() if w.startswith("https://quita.example/p/"))
     assert read_token(link.rsplit("/", 1)[1], settings.secret_key, TODAY) == agreement.id
     assert await AuditLog.filter(action="delivery.request").count() == 1
+
+
+async def test_the_email_dates_the_agreement_in_the_isp_zone(db, smtp_server):
+    clock.travel(LATE_EVENING, tick=False)
+    agreement = await _agreement()
+    settings = _settings(smtp_server.url)
+    senders = {"email": SmtpSender(settings.smtp_url, settings.email_sender)}
+
+    await request_deliveries(
+        agreement.id, [DeliveryChannel.EMAIL], senders=senders, settings=settings, now=NOW
+    )
+
+    [mail] = smtp_server.received
+    for kind in ("plain", "html"):
+        body = mail.get_body((kind,)).get_content()
+        assert "registrado em 01/12/2026" in body, body
 
 
 async def test_a_temporary_refusal_is_retried_by_the_jobs(db, smtp_server):
