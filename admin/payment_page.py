@@ -22,7 +22,9 @@ router = APIRouter(tags=["pagamento"])
 @router.get("/p/{token}", response_class=HTMLResponse, summary="Payment page of an agreement")
 async def payment_page(token: str, request: Request) -> HTMLResponse:
     settings = request.app.state.settings
-    agreement = await Agreement.get_or_none(id=read_token(token, settings.secret_key))
+    agreement = await Agreement.get_or_none(
+        id=read_token(token, settings.secret_key, today_in(settings.timezone))
+    )
     if agreement is None:
         raise NotFound("link de pagamento inválido ou expirado")
     installments = [
@@ -56,7 +58,7 @@ async def payment_page(token: str, request: Request) -> HTMLResponse:
 async def boleto_pdf(token: str, number: int, request: Request) -> Response:
     settings = request.app.state.settings
     agreement = await Agreement.get_or_none(
-        id=read_token(token, settings.secret_key)
+        id=read_token(token, settings.secret_key, today_in(settings.timezone))
     ).select_related("customer")
     bill = agreement and await Receivable.get_or_none(
         agreement_id=agreement.id, installment_number=number

@@ -15,7 +15,6 @@ import hmac
 import struct
 from datetime import date, timedelta
 
-from models import clock
 from negotiation.errors import NotFound
 
 GRACE_DAYS = 30
@@ -36,8 +35,9 @@ def make_token(agreement_id: int, last_due: date, secret: str) -> str:
     return base64.urlsafe_b64encode(claims + _tag(claims, secret)).decode().rstrip("=")
 
 
-def read_token(token: str, secret: str, today: date | None = None) -> int:
-    """The agreement id, or NotFound for a bad or expired link (nothing else is revealed)."""
+def read_token(token: str, secret: str, today: date) -> int:
+    """The agreement id, or NotFound for a bad or expired link (nothing else is revealed).
+    `today` is the ISP's day: a link lasts until the end of its last day there."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError):
@@ -46,7 +46,7 @@ def read_token(token: str, secret: str, today: date | None = None) -> int:
     if len(raw) != _CLAIMS.size + _TAG_BYTES or not hmac.compare_digest(tag, _tag(claims, secret)):
         raise NotFound(_INVALID)
     agreement_id, expires = _CLAIMS.unpack(claims)
-    if (today or clock.now().date()) > _EPOCH + timedelta(days=expires):
+    if today > _EPOCH + timedelta(days=expires):
         raise NotFound(_INVALID)
     return agreement_id
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pypdfium2 as pdfium
 import pytest
 
-from models import CollectionStatus, Payment, Receivable, clock
+from models import Payment, Receivable, clock
 from models.enums import Channel, ReceivableStatus, Role
 from negotiation.accept import accept
 from negotiation.errors import NotFound
 from negotiation.offers import offers_for_customer
-from negotiation.payment_links import make_token, read_token
+from negotiation.payment_links import GRACE_DAYS, make_token, read_token
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
 
 # 01/12/2026 22:05 in São Paulo, when UTC already says 02/12.
@@ -121,58 +122,27 @@ async def test_the_payment_page_dates_the_agreement_in_the_isp_zone(api, as_role
 
 
 def test_expired_links_are_refused():
+    today = date(2026, 12, 1)
     token = make_token(7, date(2020, 1, 1), "k" * 40)
     with pytest.raises(NotFound):
-        read_token(token, "k" * 40)
+        read_token(token, "k" * 40, today)
     fresh = make_token(7, date(2099, 1, 1), "k" * 40)
-    assert read_token(fresh, "k" * 40) == 7
+    assert read_token(fresh, "k" * 40, today) == 7
     with pytest.raises(NotFound):
-        read_token(fresh, "other-key" * 5)
+        read_token(fresh, "other-key" * 5, today)
 
 
-async def test_a_receipt_only_when_paid_and_the_status_allows_it(api, as_role):
-    from models import CollectionStatus
-
+async def test_a_link_opens_until_the_end_of_its_last_day_in_the_isp_zone(api, as_role):
     bill = await _installment()
-    headers = await as_role(Role.ATTENDANT)
-    path = f"/api/v1/customers/receivables/{bill.id}/receipt.pdf"
-    assert (await api.get(path, headers=headers)).status_code == 422  # not paid
-    await api.post(
-        "/api/v1/payments",
-        headers=await as_role(Role.ADMIN),
-        json={
-            "receivable_id": bill.id,
-            "amount": str(bill.amount),
-            "paid_at": "2026-11-30T10:00:00-03:00",
-        },
+    detail = await api.get(
+        f"/api/v1/agreements/{bill.agreement_id}", headers=await as_role(Role.ATTENDANT)
     )
-    refused = await api.get(path, headers=headers)
-    assert refused.status_code == 422 and "não permite gerar recibo" in refused.json()["detail"]
-    status = await CollectionStatus.create(name="Acordo pago", allows_receipt=True)
-    await Receivable.filter(id=bill.id).update(collection_status_id=status.id)
-    answer = await api.get(path, headers=headers)
-    assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
-
-
-async def test_the_receipt_dates_the_payment_in_the_isp_zone(api, as_role):
-    clock.travel(LATE_EVENING, tick=False)
-    bill = await _installment()
-    paid = await api.post(
-        "/api/v1/payments",
-        headers=await as_role(Role.ADMIN),
-        json={
-            "receivable_id": bill.id,
-            "amount": str(bill.amount),
-            "paid_at": "2026-12-02T01:05:00Z",  # 22:05 of 01/12 in São Paulo
-        },
-    )
-    assert paid.status_code == 201, paid.text
-    status = await CollectionStatus.create(name="Acordo pago", allows_receipt=True)
-    await Receivable.filter(id=bill.id).update(collection_status_id=status.id)
-    answer = await api.get(
-        f"/api/v1/customers/receivables/{bill.id}/receipt.pdf",
-        headers=await as_role(Role.ATTENDANT),
-    )
-    assert answer.status_code == 200
-    text = " ".join(_pdf_text(answer.content).split())
-    assert "paga em 01/12/2026" in text, text
+    path = detail.json()["payment_url"].split("://", 1)[1].split("/", 1)[1]
+    last_due = max(date.fromisoformat(i["due_date"]) for i in detail.json()["installments"])
+    last_day = last_due + timedelta(days=GRACE_DAYS)
+    # 22:05 on its last day in São Paulo is already the next day in UTC: still open.
+    evening = datetime.combine(last_day, time(22, 5), ZoneInfo("America/Sao_Paulo"))
+    clock.travel(evening, tick=False)
+    assert (await api.get(f"/{path}")).status_code == 200
+    clock.advance(timedelta(hours=2))  # 00:05 the day after, there
+    assert (await api.get(f"/{path}")).status_code == 404
