@@ -109,7 +109,11 @@ def serve(
 
     settings = _settings()
     if with_demo:
+        # The demo's debtors are made up: whatever the bot, the robot or an attendant sends
+        # them goes to the console's outbox ("Caixa de saída"), never to the outside world.
+        settings = settings.sandboxed()
         demo()
+        typer.echo("sandbox: e-mail, SMS, Telegram and robot calls go to /console/outbox")
     else:
         migrate()  # fails here, in one line, if the database cannot be reached
     uvicorn.run(

@@ -18,6 +18,10 @@ one token), so `QUITA_TWILIO_CPS` holds across batches; after an idle spell the 
 restarts instead of bursting. Several processes each pace themselves: run N dialers at
 cps / N each to stay under the account's limit.
 
+In the sandbox (QUITA_SANDBOX) no call reaches Twilio: each placed call is kept in the
+console's outbox with a stand-in CallSid and stays live, unanswered (`quita phone --answer`
+can pick it up), until `LIVE_HOURS` fail it like any call whose final callback never came.
+
 Calls whose placement never finished (the process died between the Call row and Twilio's
 answer) are failed after the lease time, and live calls whose final callback never came are
 failed after `LIVE_HOURS`, so their entries are retried.
@@ -40,6 +44,7 @@ from twilio.rest import Client
 
 from models import Call, clock
 from models.enums import FINAL_CALL_STATUSES, CallDirection
+from negotiation import sandbox
 from negotiation.call_outcomes import apply_failure
 from negotiation.dialer_queue import DEFAULT_LEASE, due_entries, lease_due, start_call
 from quita.settings import Settings
@@ -207,6 +212,11 @@ class Dialer:
     async def dial(self, call: Call) -> int:
         """Asks Twilio to place a prepared call. 1 when Twilio took it, else 0 (the call
         failed, its entry retries)."""
+        if self.settings.sandbox:
+            sid = await sandbox.record_call(call)
+            await Call.filter(id=call.id, sid__isnull=True).update(sid=sid)
+            self.dialed += 1
+            return 1
         assert self.client is not None
         try:
             created = await self.client.calls.create_async(
@@ -233,7 +243,7 @@ class Dialer:
     async def run(self, *, once: bool = False, stop: asyncio.Event | None = None) -> int:
         """Dials until `stop` is set; with `once`, until nothing more can be dialled now.
         Returns how many calls Twilio took."""
-        own_client = self.client is None
+        own_client = self.client is None and not self.settings.sandbox
         if own_client:
             self.client = build_client(self.settings)
         queue: asyncio.Queue = asyncio.Queue(maxsize=self.batch_size())
