@@ -131,8 +131,10 @@ def _register_subcommands() -> None:
     from quita.cli_bench import bench_app
     from quita.cli_boleto import boleto_app
     from quita.cli_bot import bot_app
+    from quita.cli_chat import chat
     from quita.cli_dialer import dialer_app
     from quita.cli_import import import_app
+    from quita.cli_phone import phone
     from quita.cli_pix import pix_app
     from quita.cli_rules import rules_app
     from quita.cli_users import users_app
@@ -146,6 +148,8 @@ def _register_subcommands() -> None:
     app.add_typer(pix_app, name="pix")
     app.add_typer(bot_app, name="bot")
     app.add_typer(dialer_app, name="dialer")
+    app.command("phone")(phone)
+    app.command("chat")(chat)
 
 
 _register_subcommands()
