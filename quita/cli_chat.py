@@ -59,6 +59,7 @@ class ChatSession:
         # process: start from the clock so a new session's ids are new.
         self._ids = itertools.count(int(clock.now().timestamp() * 1000))
         self._seen = 0  # the last outbox message shown
+        self._looking = asyncio.Lock()  # the watcher and a send never show a message twice
         self._keyboard: dict[str, Any] | None = None  # last bot message with inline buttons
         self._buttons: list[dict[str, Any]] = []
 
@@ -123,19 +124,21 @@ class ChatSession:
 
     # --- from the bot ----------------------------------------------------------------------
 
-    async def drain(self) -> None:
-        """Print what the bot sent to this chat since the last look."""
-        answer = await self._request(
-            "GET", f"/telegram/sandbox/{self.chat_id}", params={"after": self._seen}
-        )
-        if answer.status_code != 200:
-            raise ChatError(
-                f"a caixa de saída respondeu {answer.status_code}: {answer.text[:200]}"
-                " (o Quita está em modo demo? quita serve --demo)"
+    async def drain(self, *, show: bool = True) -> None:
+        """Print what the bot sent to this chat since the last look (`show=False`: only take
+        note of it, its buttons included)."""
+        async with self._looking:
+            answer = await self._request(
+                "GET", f"/telegram/sandbox/{self.chat_id}", params={"after": self._seen}
             )
-        for message in answer.json()["messages"]:
-            self._seen = max(self._seen, message["id"])
-            self._show(message)
+            if answer.status_code != 200:
+                raise ChatError(
+                    f"a caixa de saída respondeu {answer.status_code}: {answer.text[:200]}"
+                    " (o Quita está em modo demo? quita serve --demo)"
+                )
+            for message in answer.json()["messages"]:
+                self._seen = max(self._seen, message["id"])
+                self._show(message, show=show)
 
     async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -143,7 +146,7 @@ class ChatSession:
         except httpx.TransportError as error:
             raise ChatError(f"o Quita não respondeu em {self.client.base_url}: {error}") from None
 
-    def _show(self, message: dict[str, Any]) -> None:
+    def _show(self, message: dict[str, Any], *, show: bool = True) -> None:
         method = message.get("method", "")
         markup = message.get("reply_markup") or {}
         lines = []
@@ -179,7 +182,7 @@ class ChatSession:
                 asks = isinstance(button, dict) and button.get("request_contact")
                 note = " (toque /contato <telefone> para compartilhar)" if asks else ""
                 lines.append(f"[{label}]{note}")
-        if lines:
+        if lines and show:
             self.out("Quita: " + "\n".join(lines).replace("\n", "\n       "))
 
     # --- the loop ----------------------------------------------------------------------------
@@ -192,7 +195,7 @@ class ChatSession:
                 await asyncio.sleep(every)
                 await self.drain()
 
-        await self.drain()  # what is already there stays there: start after it
+        await self.drain(show=False)  # an earlier session's messages are not shown again
         watcher = asyncio.create_task(watch())
         try:
             async for line in lines:

@@ -67,6 +67,12 @@ async def test_from_the_deep_link_to_an_agreement(settings, client, telegram_api
     assert await SandboxMessage.filter(channel="telegram", recipient=str(CHAT)).exists()
     assert telegram_api.calls == []
 
+    # A new session starts after what was shown, with the last buttons ("Meus acordos").
+    again: list[str] = []
+    later = ChatSession(client, settings.telegram_webhook_secret, CHAT, out=again.append)
+    await later.run(lines("#1"))
+    assert len(again) == 1 and "Seus acordos" in again[0]
+
 
 async def test_a_wrong_secret_is_said_in_one_line(settings, client) -> None:
     chat = ChatSession(client, "not-the-secret", CHAT, out=lambda _: None)
