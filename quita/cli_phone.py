@@ -12,6 +12,7 @@ sent to that phone (from the sandbox's outbox).
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
@@ -58,6 +59,14 @@ class Phone:
         self.public = settings.public_base_url.rstrip("/")
 
     async def post(self, url: str, **fields: str) -> ET.Element:
+        answer = await self._send(url, fields)
+        return ET.fromstring(answer.text)
+
+    async def status(self, status: str, **fields: str) -> None:
+        """Twilio's status callback (answered, completed): the call's row follows the line."""
+        await self._send("/twilio/voice/status", {"CallStatus": status, **fields})
+
+    async def _send(self, url: str, fields: dict[str, str]) -> httpx.Response:
         # Twilio signs the public URL (QUITA_PUBLIC_BASE_URL + path); the request goes to the
         # client's base, which may be another address of the same app.
         path = url.removeprefix(self.public) if url.startswith(self.public) else url
@@ -77,9 +86,9 @@ class Phone:
             )
         except httpx.TransportError as error:
             raise PhoneError(f"o Quita não respondeu em {self.client.base_url}: {error}") from None
-        if answer.status_code != 200:
+        if answer.status_code not in (200, 204):
             raise PhoneError(f"{path}: HTTP {answer.status_code} {answer.text[:200]}")
-        return ET.fromstring(answer.text)
+        return answer
 
     async def step(self, twiml: ET.Element, typed: Typed) -> ET.Element | None:
         """Play one TwiML answer; return the next one, or None when the call ends."""
@@ -104,9 +113,14 @@ class Phone:
         return None
 
     async def call(self, typed: Typed) -> None:
+        started = time.monotonic()
+        if self.line.direction != "inbound":
+            await self.status("in-progress", AnsweredBy="human")  # picked up by a person
         twiml: ET.Element | None = await self.post("/twilio/voice", CallStatus="ringing")
         while twiml is not None:
             twiml = await self.step(twiml, typed)
+        seconds = str(max(1, round(time.monotonic() - started)))
+        await self.status("completed", CallDuration=seconds)
         self.out("[ligação encerrada]")
 
 

@@ -9,10 +9,11 @@ from datetime import timedelta
 
 import httpx
 
-from models import Agreement, CustomerPhone, SandboxMessage, clock
+from models import Agreement, Call, CustomerPhone, SandboxMessage, clock
+from models.enums import CallStatus, ContactOutcome, EntryState
 from quita.app import create_app
 from quita.cli_phone import Line, Phone, sandbox_robot_call
-from telephony.dialer import run
+from telephony.dialer import SANDBOX_RING, Dialer, run
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
 from tests.negotiation.test_dialer_queue import MONDAY_2PM, due_entry, robot_campaign
 from tests.quita.demo_server import demo_server
@@ -91,6 +92,30 @@ async def test_the_phone_answers_the_robot_call_the_dialer_placed_in_the_sandbox
     text = "\n".join(heard)
     assert "Você é Joana?" in text or "Você é JOANA?" in text
     assert heard[-1] == "[ligação encerrada]"
+    # Twilio's callbacks came too: answered by a person, then completed; the line is free.
+    call = await Call.get(sid=line.sid)
+    assert call.status == CallStatus.COMPLETED and call.answered_by == "human"
+    assert call.outcome == ContactOutcome.WRONG_PARTY
+
+
+async def test_a_sandbox_call_nobody_answers_ends_as_not_answered(db, twilio_api) -> None:
+    settings = sandbox_settings(db, twilio_api)
+    campaign = await robot_campaign(retry_minutes=30)
+    entry = await due_entry(campaign)
+    assert await run(settings, once=True, now=lambda: MONDAY_2PM) == 1
+    [call] = await Call.all()
+    dialer = Dialer(settings, now=lambda: MONDAY_2PM)
+
+    await dialer.recover()  # still ringing: `quita phone --answer` may pick it up
+    await call.refresh_from_db()
+    assert call.status == CallStatus.QUEUED
+
+    clock.travel(clock.now() + SANDBOX_RING + timedelta(seconds=1))
+    await dialer.recover()
+    await call.refresh_from_db()
+    assert call.status == CallStatus.NO_ANSWER and call.outcome == ContactOutcome.NO_ANSWER
+    await entry.refresh_from_db()
+    assert entry.state == EntryState.SCHEDULED
 
 
 def test_quita_phone_against_quita_serve_demo(tmp_path) -> None:
