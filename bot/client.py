@@ -1,7 +1,8 @@
 """The aiogram `Bot` the whole app uses, and how to close it.
 
 Every request goes to `{QUITA_TELEGRAM_API_SERVER}/bot{token}/{method}` (a local Bot API
-server, a proxy or the tests' fake) and through the pacing middleware of `bot.outbox`.
+server, a proxy or the tests' fake) and through the pacing middleware of `bot.outbox`; in the
+sandbox (QUITA_SANDBOX) nowhere: the sandbox's session keeps it in the outbox.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.outbox import Limiter, PacingMiddleware, make_limiter
+from bot.outbox import Limiter, PacingMiddleware, SandboxSession, make_limiter
 from quita.settings import Settings
 
 
@@ -20,6 +21,12 @@ def make_bot(settings: Settings, *, limiter: Limiter | None = None) -> Bot:
     Close it with `close_bot`."""
     if not settings.telegram_token:
         raise ValueError("QUITA_TELEGRAM_TOKEN is not set")
+    if settings.sandbox:  # nothing leaves, so Telegram's flood limits do not apply
+        return Bot(
+            token=settings.telegram_token,
+            session=SandboxSession(),
+            default=DefaultBotProperties(parse_mode=None),
+        )
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_server))
     limiter = limiter or make_limiter(
         settings.redis_url, per_chat_interval=settings.telegram_chat_interval

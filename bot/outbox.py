@@ -1,4 +1,5 @@
-"""Outbound Telegram: pacing of every Bot API call, and the `Sender` of the deliveries.
+"""Outbound Telegram: pacing of every Bot API call, the `Sender` of the deliveries, and the
+sandbox's session that keeps what the bot sends instead of calling Telegram.
 
 Telegram allows about 30 messages per second per bot and one per second per chat, and
 answers 429 with `retry_after` beyond that. aiogram has no built-in flood limiter (it
@@ -11,14 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import mimetypes
 import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 from aiogram import Bot
+from aiogram.client.session.base import BaseSession
 from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
@@ -32,9 +35,10 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import BufferedInputFile
+from aiogram.types import BufferedInputFile, InputFile
 
-from negotiation import errors
+from models import SandboxChannel, clock
+from negotiation import errors, sandbox
 
 log = logging.getLogger("quita.telegram")
 
@@ -235,3 +239,99 @@ class TelegramSender:
         except AiogramError as error:
             raise send_error(error) from error
         return str(sent.message_id)
+
+
+# Bot API methods whose message the debtor would see, and the file parameters they carry.
+_SHOWN = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
+_FILES = {"photo": "image/png", "document": "application/octet-stream"}
+_SANDBOX_BOT = {"id": 1000000, "is_bot": True, "first_name": "Quita", "username": "QuitaBot"}
+
+
+class SandboxSession(BaseSession):
+    """An aiogram session that talks to no server: what the bot would send is kept in the
+    sandbox's outbox (`negotiation.sandbox`) and answered the way Telegram would, so every
+    path that uses the bot (deliveries, rule actions, reminders, replies, attendants) works
+    unchanged. The message ids are the outbox's."""
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        name = method.__api_method__
+        files: dict[str, InputFile] = {}
+        params = {
+            key: self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+            for key, value in method.model_dump(warnings=False).items()
+        }
+        params = {key: value for key, value in params.items() if value is not None}
+        if name == "getMe":
+            result: Any = _SANDBOX_BOT
+        elif name in _SHOWN:
+            result = await self._record(bot, name, params, files)
+        else:
+            result = True  # answerCallbackQuery, sendChatAction, setWebhook...
+        response = Response[method.__returning__].model_validate(  # type: ignore[name-defined]
+            {"ok": True, "result": result}, context={"bot": bot}
+        )
+        return response.result
+
+    async def _record(
+        self, bot: Bot, name: str, params: dict[str, Any], files: dict[str, InputFile]
+    ) -> dict[str, Any]:
+        kept = []
+        for key, mime in _FILES.items():
+            ref = str(params.get(key, ""))
+            file = files.get(ref.removeprefix("attach://"))
+            if file is not None:
+                content = b"".join([chunk async for chunk in file.read(bot)])
+                kept.append(sandbox.File(file.filename or key, mime_of(file, mime), content))
+        markup = params.get("reply_markup")
+        details: dict[str, Any] = {"method": name}
+        if isinstance(markup, dict):
+            details["reply_markup"] = markup
+        if name.startswith("edit"):
+            details["message_id"] = params.get("message_id")
+        text = str(params.get("text") or params.get("caption") or "")
+        chat_id = str(params.get("chat_id", ""))
+        message = await sandbox.record(
+            SandboxChannel.TELEGRAM, chat_id, text=text, details=details, files=kept
+        )
+        message_id = int(params.get("message_id") or 0) if name.startswith("edit") else message.id
+        if not name.startswith("edit"):
+            message.details = {**details, "message_id": message_id}
+            await message.save(update_fields=["details"])
+        chat_ref: int | str = int(chat_id) if re.fullmatch(r"-?\d+", chat_id) else chat_id
+        result: dict[str, Any] = {
+            "message_id": message_id,
+            "from": _SANDBOX_BOT,
+            "chat": {"id": chat_ref, "type": "private"},
+            "date": int(clock.now().timestamp()),
+        }
+        if text:
+            result["caption" if name in ("sendPhoto", "sendDocument") else "text"] = text
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            result["reply_markup"] = markup
+        for n, file in enumerate(kept):
+            ids = {"file_id": f"sandbox-{message.id}-{n}", "file_unique_id": f"s{message.id}{n}"}
+            if name == "sendPhoto":
+                result["photo"] = [{**ids, "width": 320, "height": 320}]
+            else:
+                result["document"] = {**ids, "file_name": file.filename, "mime_type": file.mime}
+        return result
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        yield b""  # nothing to download: the sandbox keeps no files of the debtors
+
+    async def close(self) -> None:
+        pass
+
+
+def mime_of(file: InputFile, default: str) -> str:
+    guessed, _ = mimetypes.guess_type(file.filename or "")
+    return guessed or default

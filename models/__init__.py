@@ -13,6 +13,7 @@ from models.deliveries import Delivery
 from models.events import OutboundEvent
 from models.payments import Payment, PaymentInstrument
 from models.rules import CollectionAction, CollectionRule, RuleFilter
+from models.sandbox import SandboxAttachment, SandboxChannel, SandboxMessage
 from models.users import AuditLog, ConsoleSession, User
 
 __all__ = [
@@ -46,6 +47,9 @@ __all__ = [
     "ResultType",
     "RuleFilter",
     "RuleRun",
+    "SandboxAttachment",
+    "SandboxChannel",
+    "SandboxMessage",
     "ServiceTicket",
     "UsedLink",
     "User",

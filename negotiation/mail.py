@@ -9,10 +9,56 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
+from models import SandboxChannel
+from negotiation import sandbox
 from negotiation.errors import InvalidInput, SendError
 
 # SMTP replies that mean the address itself is wrong: trying again cannot help.
 _PERMANENT_CODES = {501, 550, 551, 553}
+
+
+def build_mail(message, sender: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = message.recipient
+    mail["Subject"] = message.subject
+    mail["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    mail.set_content(message.text)
+    if message.html:
+        mail.add_alternative(message.html, subtype="html")
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.mime.partition("/")
+        mail.add_attachment(
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+        )
+    return mail
+
+
+class SandboxMailSender:
+    """The sandbox's e-mail: the same message, kept in the outbox instead of going out."""
+
+    channel = "email"
+
+    def __init__(self, sender: str) -> None:
+        self.sender = sender
+
+    async def send(self, message) -> str:
+        mail = build_mail(message, self.sender)  # what would have gone (and its Message-ID)
+        files = [sandbox.File(a.filename, a.mime, a.content) for a in message.attachments]
+        await sandbox.record(
+            SandboxChannel.EMAIL,
+            message.recipient,
+            sender=self.sender,
+            subject=message.subject,
+            text=message.text,
+            html=message.html,
+            files=files,
+            external_id=mail["Message-ID"],
+        )
+        return mail["Message-ID"]
 
 
 class SmtpSender:
@@ -31,23 +77,7 @@ class SmtpSender:
         self.timeout = timeout
 
     def build(self, message) -> EmailMessage:
-        mail = EmailMessage()
-        mail["From"] = self.sender
-        mail["To"] = message.recipient
-        mail["Subject"] = message.subject
-        mail["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
-        mail.set_content(message.text)
-        if message.html:
-            mail.add_alternative(message.html, subtype="html")
-        for attachment in message.attachments:
-            maintype, _, subtype = attachment.mime.partition("/")
-            mail.add_attachment(
-                attachment.content,
-                maintype=maintype,
-                subtype=subtype,
-                filename=attachment.filename,
-            )
-        return mail
+        return build_mail(message, self.sender)
 
     async def send(self, message) -> str:
         mail = self.build(message)

@@ -19,6 +19,7 @@ from admin.console.errors import CONSOLE_STATIC, console_error
 from admin.payment_page import router as payment_page_router
 from admin.pix_webhook import router as pix_webhook_router
 from bot.dispatcher import make_dispatcher
+from bot.sandbox_feed import router as telegram_sandbox_router
 from bot.webhook import router as telegram_webhook_router
 from models.enums import Channel
 from negotiation.errors import QuitaError
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(call_status_router)
     app.include_router(sms_webhooks_router)
     app.include_router(telegram_webhook_router)
+    app.include_router(telegram_sandbox_router)
     app.include_router(pix_webhook_router)
     app.include_router(payment_page_router)
     app.include_router(api_router)

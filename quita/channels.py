@@ -1,5 +1,6 @@
 """The outside channels, built once from the settings: the Telegram bot, the SMS and e-mail
-senders. Only configured channels exist; the rest of the app asks for them by name."""
+senders. Only configured channels exist; the rest of the app asks for them by name. In the
+sandbox (QUITA_SANDBOX) all three exist and keep what they send in the console's outbox."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from models.enums import Channel, DeliveryChannel, MessageAuthor, MessageDirecti
 from negotiation import conversations
 from negotiation.delivery import Sender
 from negotiation.errors import Conflict, SendError
-from negotiation.mail import SmtpSender
+from negotiation.mail import SandboxMailSender, SmtpSender
 from quita.settings import Settings
-from telephony.sms import TwilioSmsSender
+from telephony.sms import SandboxSmsSender, TwilioSmsSender
 
 
 @dataclass
@@ -55,6 +56,13 @@ class _LazyTelegramSender:
 
 def build_channels(settings: Settings) -> Channels:
     channels = Channels(settings)
+    if settings.sandbox:
+        # The bot itself is the sandbox's (bot.client.make_bot): replies, attendants' messages
+        # and reminders land in the outbox with the deliveries.
+        channels.senders[DeliveryChannel.EMAIL] = SandboxMailSender(settings.email_sender)
+        channels.senders[DeliveryChannel.SMS] = SandboxSmsSender(settings)
+        channels.senders[DeliveryChannel.TELEGRAM] = _LazyTelegramSender(channels)
+        return channels
     if settings.smtp_url:
         channels.senders[DeliveryChannel.EMAIL] = SmtpSender(
             settings.smtp_url, settings.email_sender

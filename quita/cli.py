@@ -109,7 +109,11 @@ def serve(
 
     settings = _settings()
     if with_demo:
+        # The demo's debtors are made up: whatever the bot, the robot or an attendant sends
+        # them goes to the console's outbox ("Caixa de saída"), never to the outside world.
+        settings = settings.sandboxed()
         demo()
+        typer.echo("sandbox: e-mail, SMS, Telegram and robot calls go to /console/outbox")
     else:
         migrate()  # fails here, in one line, if the database cannot be reached
     uvicorn.run(
@@ -127,8 +131,10 @@ def _register_subcommands() -> None:
     from quita.cli_bench import bench_app
     from quita.cli_boleto import boleto_app
     from quita.cli_bot import bot_app
+    from quita.cli_chat import chat
     from quita.cli_dialer import dialer_app
     from quita.cli_import import import_app
+    from quita.cli_phone import phone
     from quita.cli_pix import pix_app
     from quita.cli_rules import rules_app
     from quita.cli_users import users_app
@@ -142,6 +148,8 @@ def _register_subcommands() -> None:
     app.add_typer(pix_app, name="pix")
     app.add_typer(bot_app, name="bot")
     app.add_typer(dialer_app, name="dialer")
+    app.command("phone")(phone)
+    app.command("chat")(chat)
 
 
 _register_subcommands()

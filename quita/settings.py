@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from decimal import Decimal
 from functools import lru_cache
@@ -9,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +28,11 @@ def _default_secret_key() -> str:
 def _default_database_url() -> str:
     # A SQLite file in the working folder: `quita serve` works with no set-up at all.
     return f"sqlite://{Path.cwd() / 'quita.db'}"
+
+
+# The sandbox's stand-ins for a bot token and the ISP's number when none is configured.
+SANDBOX_TELEGRAM_TOKEN = "1000000:sandbox"
+SANDBOX_FROM_NUMBER = "+5519900001111"
 
 
 class Settings(BaseSettings):
@@ -124,6 +131,11 @@ class Settings(BaseSettings):
         default=None, description="HMAC-SHA256 key of X-Quita-Signature"
     )
     jobs: bool = Field(default=True, description="Run the background jobs inside `quita serve`")
+    sandbox: bool = Field(
+        default=False,
+        description="Keep every outgoing e-mail, SMS, Telegram message and robot call in the"
+        " console's outbox instead of sending it (`quita serve --demo` turns it on)",
+    )
     public_base_url: str = Field(
         default="http://127.0.0.1:8000", description="How the world reaches us (links, webhooks)"
     )
@@ -153,6 +165,32 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
+
+    @model_validator(mode="after")
+    def _sandbox_stand_ins(self) -> Settings:
+        # In the sandbox nothing leaves, but the Telegram webhook and Twilio's signed webhooks
+        # still need their secrets: missing ones are derived from the secret key, so `quita
+        # chat` and `quita phone` (same folder or same QUITA_SECRET_KEY) know them too.
+        if self.sandbox:
+            stand_ins = {
+                "telegram_token": SANDBOX_TELEGRAM_TOKEN,
+                "telegram_webhook_secret": self._derived("telegram-webhook"),
+                "twilio_account_sid": "AC" + self._derived("twilio-account"),
+                "twilio_auth_token": self._derived("twilio-auth"),
+                "twilio_from_number": SANDBOX_FROM_NUMBER,
+            }
+            for name, value in stand_ins.items():
+                if not getattr(self, name):
+                    setattr(self, name, value)
+        return self
+
+    def _derived(self, purpose: str) -> str:
+        key = self.secret_key.encode()
+        return hmac.new(key, f"quita-sandbox:{purpose}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def sandboxed(self) -> Settings:
+        """These settings with the sandbox on (and its stand-ins for missing secrets)."""
+        return type(self).model_validate({**self.model_dump(), "sandbox": True})
 
     @property
     def tz(self) -> ZoneInfo:

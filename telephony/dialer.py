@@ -18,6 +18,11 @@ one token), so `QUITA_TWILIO_CPS` holds across batches; after an idle spell the 
 restarts instead of bursting. Several processes each pace themselves: run N dialers at
 cps / N each to stay under the account's limit.
 
+In the sandbox (QUITA_SANDBOX) no call reaches Twilio: each placed call is kept in the
+console's outbox with a stand-in CallSid and rings for `SANDBOX_RING` (`quita phone --answer`
+can pick it up, sending Twilio's status callbacks); then it ends as not answered, as Twilio
+would report it, and its entry is rescheduled.
+
 Calls whose placement never finished (the process died between the Call row and Twilio's
 answer) are failed after the lease time, and live calls whose final callback never came are
 failed after `LIVE_HOURS`, so their entries are retried.
@@ -39,8 +44,9 @@ from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
 from models import Call, clock
-from models.enums import FINAL_CALL_STATUSES, CallDirection
-from negotiation.call_outcomes import apply_failure
+from models.enums import FINAL_CALL_STATUSES, CallDirection, CallStatus
+from negotiation import sandbox
+from negotiation.call_outcomes import apply_failure, apply_status
 from negotiation.dialer_queue import DEFAULT_LEASE, due_entries, lease_due, start_call
 from quita.settings import Settings
 from telephony.twilio_client import build_client, close_client
@@ -51,6 +57,7 @@ LIVE_HOURS = 4  # Twilio ends a call after 4 hours by default: later, the callba
 POLL_SECONDS = 5.0  # pause when nothing is due or every line is busy
 PREPARE_CONCURRENCY = 4  # Call rows prepared at once (each is a short transaction)
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
+SANDBOX_RING = timedelta(minutes=10)  # time to pick up a sandbox call with `quita phone`
 
 
 class DialerNotConfigured(RuntimeError):
@@ -134,6 +141,18 @@ class Dialer:
         count = 0
         for call_id in {*stale, *lost}:
             count += await apply_failure(call_id, at=self.now(), settings=self.settings)
+        if self.settings.sandbox:
+            unanswered = await Call.filter(
+                direction=CallDirection.OUTBOUND,
+                status=CallStatus.QUEUED,  # no "answered" callback came from `quita phone`
+                created_at__lt=wall - SANDBOX_RING,
+                sid__isnull=False,
+            ).values_list("sid", flat=True)
+            for sid in unanswered:
+                at = self.now()
+                count += await apply_status(
+                    sid, CallStatus.NO_ANSWER, at=at, settings=self.settings
+                )
         return count
 
     def batch_size(self) -> int:
@@ -207,6 +226,11 @@ class Dialer:
     async def dial(self, call: Call) -> int:
         """Asks Twilio to place a prepared call. 1 when Twilio took it, else 0 (the call
         failed, its entry retries)."""
+        if self.settings.sandbox:
+            sid = await sandbox.record_call(call)
+            await Call.filter(id=call.id, sid__isnull=True).update(sid=sid)
+            self.dialed += 1
+            return 1
         assert self.client is not None
         try:
             created = await self.client.calls.create_async(
@@ -233,7 +257,7 @@ class Dialer:
     async def run(self, *, once: bool = False, stop: asyncio.Event | None = None) -> int:
         """Dials until `stop` is set; with `once`, until nothing more can be dialled now.
         Returns how many calls Twilio took."""
-        own_client = self.client is None
+        own_client = self.client is None and not self.settings.sandbox
         if own_client:
             self.client = build_client(self.settings)
         queue: asyncio.Queue = asyncio.Queue(maxsize=self.batch_size())

@@ -12,13 +12,15 @@ in GSM-7 and turn the whole message into UCS-2; "é", "à" and "Ç" are.
 
 from __future__ import annotations
 
+import secrets
 from typing import Protocol
 
 import aiohttp
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.rest import Client
 
-from negotiation import errors
+from models import SandboxChannel
+from negotiation import errors, sandbox
 from quita.settings import Settings, get_settings
 from telephony.twilio_client import TwilioNotConfigured, twilio_client
 
@@ -90,6 +92,39 @@ def sms_segments(text: str) -> int:
     return _pack([2 if ord(ch) > 0xFFFF else 1 for ch in text], 70, 67)
 
 
+def check_text(text: str) -> None:
+    """ValueError for an empty text or one over `MAX_SEGMENTS` segments (a caller's bug)."""
+    segments = sms_segments(text)
+    if segments == 0:
+        raise ValueError("empty SMS text")
+    if segments > MAX_SEGMENTS:
+        raise ValueError(
+            f"SMS text takes {segments} segments (at most {MAX_SEGMENTS}): {len(text)} characters"
+        )
+
+
+class SandboxSmsSender:
+    """The sandbox's SMS: checked like a real one, kept in the outbox instead of going out."""
+
+    channel = "sms"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def send(self, message: SmsMessage) -> str:
+        check_text(message.text)
+        sid = "SM" + secrets.token_hex(16)
+        sender = self.settings.twilio_messaging_service_sid or self.settings.twilio_from_number
+        await sandbox.record(
+            SandboxChannel.SMS,
+            message.recipient,
+            sender=sender or "",
+            text=message.text,
+            external_id=sid,
+        )
+        return sid
+
+
 class TwilioSmsSender:
     """Sends SMS with Twilio Messaging.
 
@@ -123,14 +158,7 @@ class TwilioSmsSender:
         ValueError: empty text or more than `MAX_SEGMENTS` segments (a caller's bug).
         SendError: Twilio refused it or could not be reached.
         """
-        segments = sms_segments(message.text)
-        if segments == 0:
-            raise ValueError("empty SMS text")
-        if segments > MAX_SEGMENTS:
-            raise ValueError(
-                f"SMS text takes {segments} segments (at most {MAX_SEGMENTS}): {len(message.text)}"
-                " characters"
-            )
+        check_text(message.text)
         sender = self._sender()
         try:
             if self.client is not None:

@@ -16,6 +16,7 @@ from admin.console import (
     entries,
     home,
     inbox,
+    outbox,
     rules,
     simulator,
     users,
@@ -37,5 +38,6 @@ for module in (
     inbox,
     simulator,
     calculator,
+    outbox,
 ):
     router.include_router(module.router)

@@ -43,10 +43,14 @@ FLASHES = {
 }
 
 
-def menu_for(signed: Signed) -> list[dict[str, str]]:
+# Shown only in the sandbox (QUITA_SANDBOX), where it is what the demo "sent".
+SANDBOX_MENU = ("Caixa de saída (demo)", "/console/outbox", Permission.VIEW_CUSTOMER)
+
+
+def menu_for(signed: Signed, *, sandbox: bool = False) -> list[dict[str, str]]:
     return [
         {"label": label, "path": path}
-        for label, path, permission in MENU
+        for label, path, permission in [*MENU, *([SANDBOX_MENU] if sandbox else [])]
         if permission is None or signed.can(permission)
     ]
 
@@ -60,7 +64,7 @@ def page(
         user=signed.user,
         can=signed.can,
         csrf_token=signed.csrf_token,
-        menu=menu_for(signed),
+        menu=menu_for(signed, sandbox=settings.sandbox),
         current=request.url.path,
         flash=FLASHES.get(request.query_params.get("ok", "")),
         isp={"name": settings.isp_name, "cnpj": settings.isp_cnpj},
