@@ -379,6 +379,15 @@ class OfferOut(BaseModel):
     schedule: list[PaymentOut]
 
 
+class CallKey(BaseModel):
+    """One answer of the voice dialog, as negotiation.ivr stores it on the call: the question's
+    step, what was pressed or said ("***" for identification data, "" for silence), when."""
+
+    step: str
+    input: str
+    at: datetime
+
+
 class CallOut(Out):
     id: int
     sid: str | None
@@ -390,7 +399,7 @@ class CallOut(Out):
     to_number: str
     answered_by: str | None
     outcome: str | None
-    keys: list[str]
+    keys: list[CallKey]
     agreement_id: int | None
     created_at: datetime
     answered_at: datetime | None
