@@ -407,11 +407,20 @@ class CallOut(Out):
     duration_seconds: int | None
 
 
+class DebtOut(BaseModel):
+    total: Decimal
+    receivables_count: int
+
+
 class EntryDetail(EntryOut):
     record: CustomerRecord | None
     bills: list[BillOut]
     offers: list[OfferOut]
     calls: list[CallOut]
+    # total_debt / receivables_count are the call list's snapshot; debt_now is what
+    # "Negociar" negotiates today (open entries only), debt_note says when they differ.
+    debt_now: DebtOut | None = None
+    debt_note: str | None = None
 
 
 class ResultIn(Body):
