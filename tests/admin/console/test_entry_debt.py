@@ -17,8 +17,7 @@ from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_re
 from tests.negotiation.rule_factories import make_rule
 
 NOTE = (
-    "A dívida mudou desde a geração da lista: R$\xa0259,80 em 2 contas"
-    " → R$\xa0389,70 em 3 contas"
+    "A dívida mudou desde a geração da lista: R$\xa0259,80 em 2 contas → R$\xa0389,70 em 3 contas"
 )
 
 
