@@ -595,3 +595,40 @@ class AgreementDetail(AgreementOut):
     installments: list[InstallmentOut]
     payment_url: str | None
     deliveries: list[DeliveryOut]
+
+
+# --- dashboard ----------------------------------------------------------------------------
+
+
+class ChannelFigures(BaseModel):
+    channel: str
+    agreements: int
+    total: Decimal
+
+
+class RuleFigures(BaseModel):
+    rule: str
+    entries: int
+    agreements: int
+    conversion: Decimal  # percent of the entries that became an agreement
+
+
+class DayFigure(BaseModel):
+    day: date
+    amount: Decimal
+
+
+class DashboardOut(BaseModel):
+    """The Painel's figures: the whole ISP's, or an agency user's own agency's entries'."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    recovered: Decimal
+    recovered_30d: Decimal
+    agreements: dict[str, int]
+    by_channel: list[ChannelFigures]
+    by_rule: list[RuleFigures]
+    calls_today: int
+    calls_today_answered: int
+    waiting_conversations: int
+    daily: list[DayFigure]
