@@ -379,6 +379,15 @@ class OfferOut(BaseModel):
     schedule: list[PaymentOut]
 
 
+class CallKey(BaseModel):
+    """One answer of the voice dialog, as negotiation.ivr stores it on the call: the question's
+    step, what was pressed or said ("***" for identification data, "" for silence), when."""
+
+    step: str
+    input: str
+    at: datetime
+
+
 class CallOut(Out):
     id: int
     sid: str | None
@@ -390,7 +399,7 @@ class CallOut(Out):
     to_number: str
     answered_by: str | None
     outcome: str | None
-    keys: list[str]
+    keys: list[CallKey]
     agreement_id: int | None
     created_at: datetime
     answered_at: datetime | None
@@ -398,11 +407,20 @@ class CallOut(Out):
     duration_seconds: int | None
 
 
+class DebtOut(BaseModel):
+    total: Decimal
+    receivables_count: int
+
+
 class EntryDetail(EntryOut):
     record: CustomerRecord | None
     bills: list[BillOut]
     offers: list[OfferOut]
     calls: list[CallOut]
+    # total_debt / receivables_count are the call list's snapshot; debt_now is what
+    # "Negociar" negotiates today (open entries only), debt_note says when they differ.
+    debt_now: DebtOut | None = None
+    debt_note: str | None = None
 
 
 class ResultIn(Body):
@@ -577,3 +595,40 @@ class AgreementDetail(AgreementOut):
     installments: list[InstallmentOut]
     payment_url: str | None
     deliveries: list[DeliveryOut]
+
+
+# --- dashboard ----------------------------------------------------------------------------
+
+
+class ChannelFigures(BaseModel):
+    channel: str
+    agreements: int
+    total: Decimal
+
+
+class RuleFigures(BaseModel):
+    rule: str
+    entries: int
+    agreements: int
+    conversion: Decimal  # percent of the entries that became an agreement
+
+
+class DayFigure(BaseModel):
+    day: date
+    amount: Decimal
+
+
+class DashboardOut(BaseModel):
+    """The Painel's figures: the whole ISP's, or an agency user's own agency's entries'."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    recovered: Decimal
+    recovered_30d: Decimal
+    agreements: dict[str, int]
+    by_channel: list[ChannelFigures]
+    by_rule: list[RuleFigures]
+    calls_today: int
+    calls_today_answered: int
+    waiting_conversations: int
+    daily: list[DayFigure]

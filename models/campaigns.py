@@ -9,11 +9,14 @@ from tortoise.models import Model
 from models.enums import EntryState, RunStatus, TicketStatus, sql_in
 from models.fields import Timestamp, money, positive
 
+# History (runs, campaigns, entries, receivables) points to the rules and catalog items with
+# ON DELETE RESTRICT: deleting one in use is refused, never a silent loss (migration 0006).
+
 
 class RuleRun(Model):
     id = fields.IntField(primary_key=True)
     rule = fields.ForeignKeyField(
-        "models.CollectionRule", related_name="runs", on_delete=fields.CASCADE
+        "models.CollectionRule", related_name="runs", on_delete=fields.RESTRICT
     )
     started_by = fields.ForeignKeyField(
         "models.User", related_name="rule_runs", null=True, on_delete=fields.SET_NULL
@@ -42,14 +45,14 @@ class Campaign(Model):
 
     id = fields.IntField(primary_key=True)
     rule = fields.ForeignKeyField(
-        "models.CollectionRule", related_name="campaigns", on_delete=fields.CASCADE
+        "models.CollectionRule", related_name="campaigns", on_delete=fields.RESTRICT
     )
     run = fields.OneToOneField(
         "models.RuleRun", related_name="campaign", null=True, on_delete=fields.SET_NULL
     )
     description = fields.CharField(max_length=160)
     contact_type = fields.ForeignKeyField(
-        "models.ContactType", related_name="campaigns", null=True, on_delete=fields.SET_NULL
+        "models.ContactType", related_name="campaigns", null=True, on_delete=fields.RESTRICT
     )
     active = fields.BooleanField(default=True)
     created_at = Timestamp(auto_now_add=True)
@@ -69,7 +72,7 @@ class CampaignEntry(Model):
     # Denormalised from the campaign so "one open entry per rule and customer" is a unique
     # partial index (created in the migration: Meta cannot express it on SQLite).
     rule = fields.ForeignKeyField(
-        "models.CollectionRule", related_name="entries", on_delete=fields.CASCADE
+        "models.CollectionRule", related_name="entries", on_delete=fields.RESTRICT
     )
     customer = fields.ForeignKeyField(
         "models.Customer", related_name="campaign_entries", on_delete=fields.RESTRICT
@@ -82,10 +85,10 @@ class CampaignEntry(Model):
     call_at = fields.DatetimeField(null=True)  # the entry's call turn
     state = fields.CharEnumField(EntryState, max_length=12, default=EntryState.PENDING)
     result_type = fields.ForeignKeyField(
-        "models.ResultType", related_name="entries", null=True, on_delete=fields.SET_NULL
+        "models.ResultType", related_name="entries", null=True, on_delete=fields.RESTRICT
     )
     collection_status = fields.ForeignKeyField(
-        "models.CollectionStatus", related_name="entries", null=True, on_delete=fields.SET_NULL
+        "models.CollectionStatus", related_name="entries", null=True, on_delete=fields.RESTRICT
     )
     reschedule_at = fields.DatetimeField(null=True)
     notes = fields.TextField(null=True)
@@ -93,7 +96,7 @@ class CampaignEntry(Model):
     # The dialer's lease: while in the future, one dialer process owns the entry.
     leased_until = fields.DatetimeField(null=True)
     agency = fields.ForeignKeyField(
-        "models.Agency", related_name="entries", null=True, on_delete=fields.SET_NULL
+        "models.Agency", related_name="entries", null=True, on_delete=fields.RESTRICT
     )
     exported_at = fields.DatetimeField(null=True)
     agreement = fields.ForeignKeyField(

@@ -90,7 +90,7 @@ class Receivable(Model):
         "models.CollectionStatus",
         related_name="receivables",
         null=True,
-        on_delete=fields.SET_NULL,
+        on_delete=fields.RESTRICT,
     )
     paid_at = fields.DatetimeField(null=True)
     # Set on installments: the agreement this receivable came from, and which payment it is.

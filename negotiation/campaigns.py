@@ -29,7 +29,13 @@ from models.enums import OPEN_ENTRY_STATES, Channel, EntryState, ReceivableStatu
 from negotiation import audit
 from negotiation.accept import accept
 from negotiation.errors import InvalidInput, NotFound
-from negotiation.offers import CustomerOffer, offers_for_customer
+from negotiation.offers import (
+    CustomerOffer,
+    Debt,
+    debt_change_note,
+    debt_now,
+    offers_for_customer,
+)
 from negotiation.permissions import Permission, allows
 from quita.settings import Settings
 
@@ -99,6 +105,10 @@ class EntryView:
     bills: list[Receivable]
     offers: list[CustomerOffer]
     calls: list[Call]
+    # While the entry is open: the debt "Negociar" will negotiate, and a note when it is no
+    # longer the one the list was built with (the entry keeps that snapshot).
+    debt_now: Debt | None = None
+    debt_note: str | None = None
 
 
 async def entry_view(user: User, entry_id: int, today: date) -> EntryView:
@@ -109,14 +119,19 @@ async def entry_view(user: User, entry_id: int, today: date) -> EntryView:
         .select_related("collection_status")
     )
     offers = []
+    now = note = None
     if entry.state in OPEN_ENTRY_STATES:
         offers = await offers_for_customer(entry.customer_id, today, rule_id=entry.rule_id)
+        now = await debt_now(entry.customer_id, today)
+        note = debt_change_note(Debt(entry.total_debt, entry.receivables_count), now)
     return EntryView(
         entry=entry,
         show_record=allows(user.role, Permission.VIEW_CUSTOMER),
         bills=list(bills),
         offers=offers,
         calls=await Call.filter(entry_id=entry.id).order_by("-created_at", "-id"),
+        debt_now=now,
+        debt_note=note,
     )
 
 

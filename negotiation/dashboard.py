@@ -1,4 +1,9 @@
-"""The figures of the attendants' dashboard, from the ledger."""
+"""The figures of the attendants' dashboard, from the ledger.
+
+The scope is the whole ISP, or one agency (`agency_id`): an agency sees only what came of the
+entries exported to it (their agreements, the payments of those agreements, their calls),
+never the ISP's own business.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from tortoise.expressions import Subquery
 from tortoise.functions import Count, Sum
 
-from models import Agreement, Call, CampaignEntry, Conversation, Payment
-from models.enums import AgreementStatus, ConversationState
+from models import Agreement, Call, CampaignEntry, Conversation, Payment, Receivable, User
+from models.enums import AgreementStatus, ConversationState, Role
 
 
 @dataclass
@@ -26,34 +32,78 @@ class Dashboard:
     daily: list[dict] = field(default_factory=list)
 
 
-async def dashboard(today: date, tz: ZoneInfo) -> Dashboard:
+def scope_of(user: User) -> int | None:
+    """The agency whose figures `user` may see; None: the whole ISP's."""
+    return user.agency_id if user.role == Role.AGENCY else None
+
+
+class _Scope:
+    """The querysets of the dashboard, restricted to one agency's entries when given."""
+
+    def __init__(self, agency_id: int | None) -> None:
+        self.agency_id = agency_id
+
+    def entries(self):
+        query = CampaignEntry.all()
+        return query if self.agency_id is None else query.filter(agency_id=self.agency_id)
+
+    def _agreement_ids(self) -> Subquery:
+        return Subquery(self.entries().filter(agreement_id__isnull=False).values("agreement_id"))
+
+    def agreements(self):
+        query = Agreement.all()
+        return query if self.agency_id is None else query.filter(id__in=self._agreement_ids())
+
+    def payments(self):
+        query = Payment.all()
+        if self.agency_id is None:
+            return query
+        bills = Receivable.filter(agreement_id__in=self._agreement_ids()).values("id")
+        return query.filter(receivable_id__in=Subquery(bills))
+
+    def calls(self):
+        query = Call.all()
+        if self.agency_id is None:
+            return query
+        return query.filter(entry_id__in=Subquery(self.entries().values("id")))
+
+
+async def _sum(query) -> Decimal:
+    return (await query.annotate(s=Sum("amount")).first().values("s"))["s"] or Decimal(0)
+
+
+async def dashboard(today: date, tz: ZoneInfo, *, agency_id: int | None = None) -> Dashboard:
+    scope = _Scope(agency_id)
     start_today = datetime.combine(today, time.min, tz)
     month_ago = start_today - timedelta(days=30)
-    recovered = (await Payment.annotate(s=Sum("amount")).first().values("s"))["s"] or Decimal(0)
-    recent = (
-        await Payment.filter(paid_at__gte=month_ago).annotate(s=Sum("amount")).first().values("s")
-    )["s"] or Decimal(0)
+    recovered = await _sum(scope.payments())
+    recent = await _sum(scope.payments().filter(paid_at__gte=month_ago))
     counts = {
         row["status"]: row["n"]
-        for row in await Agreement.annotate(n=Count("id")).group_by("status").values("status", "n")
+        for row in await scope.agreements()
+        .annotate(n=Count("id"))
+        .group_by("status")
+        .values("status", "n")
     }
     agreements = {s.value: counts.get(s.value, 0) for s in AgreementStatus}
     by_channel = [
         {"channel": row["channel"], "agreements": row["n"], "total": row["t"] or Decimal(0)}
-        for row in await Agreement.annotate(n=Count("id"), t=Sum("total"))
+        for row in await scope.agreements()
+        .annotate(n=Count("id"), t=Sum("total"))
         .group_by("channel")
         .values("channel", "n", "t")
     ]
     by_channel.sort(key=lambda r: -r["agreements"])
     by_rule = []
     for row in (
-        await CampaignEntry.annotate(n=Count("id"))
+        await scope.entries()
+        .annotate(n=Count("id"))
         .group_by("rule_id", "rule__description")
         .values("rule_id", "rule__description", "n")
     ):
-        made = await CampaignEntry.filter(
-            rule_id=row["rule_id"], agreement_id__isnull=False
-        ).count()
+        made = (
+            await scope.entries().filter(rule_id=row["rule_id"], agreement_id__isnull=False).count()
+        )
         by_rule.append(
             {
                 "rule": row["rule__description"],
@@ -68,23 +118,26 @@ async def dashboard(today: date, tz: ZoneInfo) -> Dashboard:
     for back in range(13, -1, -1):
         day = today - timedelta(days=back)
         begin = datetime.combine(day, time.min, tz)
-        total = (
-            await Payment.filter(paid_at__gte=begin, paid_at__lt=begin + timedelta(days=1))
-            .annotate(s=Sum("amount"))
-            .first()
-            .values("s")
-        )["s"] or Decimal(0)
+        total = await _sum(
+            scope.payments().filter(paid_at__gte=begin, paid_at__lt=begin + timedelta(days=1))
+        )
         daily.append({"day": day, "amount": total})
+    # The conversations waiting for an attendant are the ISP's inbox, not an agency's.
+    waiting = (
+        await Conversation.filter(state=ConversationState.WAITING).count()
+        if agency_id is None
+        else 0
+    )
     return Dashboard(
         recovered=recovered,
         recovered_30d=recent,
         agreements=agreements,
         by_channel=by_channel,
         by_rule=by_rule,
-        calls_today=await Call.filter(created_at__gte=start_today).count(),
-        calls_today_answered=await Call.filter(
-            created_at__gte=start_today, answered_at__isnull=False
-        ).count(),
-        waiting_conversations=await Conversation.filter(state=ConversationState.WAITING).count(),
+        calls_today=await scope.calls().filter(created_at__gte=start_today).count(),
+        calls_today_answered=await scope.calls()
+        .filter(created_at__gte=start_today, answered_at__isnull=False)
+        .count(),
+        waiting_conversations=waiting,
         daily=daily,
     )

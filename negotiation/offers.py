@@ -12,8 +12,16 @@ from tortoise.expressions import Q
 
 from models import CollectionRule, Customer, PaymentCondition, Receivable
 from models.enums import ReceivableStatus
-from negotiation.engine import Negotiation, Offer, is_payable, largest_down_payment, negotiate
+from negotiation.engine import (
+    Negotiation,
+    Offer,
+    included_bills,
+    is_payable,
+    largest_down_payment,
+    negotiate,
+)
 from negotiation.errors import NotFound
+from negotiation.rendering import brl
 from negotiation.terms import bill_of, condition_terms
 
 
@@ -76,6 +84,32 @@ async def open_bills(customer_id: int, using_db: BaseDBAsyncClient | None = None
         using_db
     )
     return [bill_of(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class Debt:
+    total: Decimal
+    receivables_count: int
+
+
+async def debt_now(customer_id: int, as_of: date) -> Debt:
+    """The debt a negotiation takes in on `as_of`: the customer's open bills at least a day
+    late (DESIGN §3, rule 1), read now. A call list keeps the debt of when it was built; this
+    is what "Negociar" will negotiate."""
+    included = included_bills(await open_bills(customer_id), as_of, None)
+    return Debt(sum((b.amount for b in included), Decimal(0)), len(included))
+
+
+def _debt_text(debt: Debt) -> str:
+    n = debt.receivables_count
+    return f"{brl(debt.total)} em {n} {'conta' if n == 1 else 'contas'}"
+
+
+def debt_change_note(listed: Debt, now: Debt) -> str | None:
+    """What to tell the attendant when the debt is no longer the call list's (None: same)."""
+    if listed == now:
+        return None
+    return f"A dívida mudou desde a geração da lista: {_debt_text(listed)} → {_debt_text(now)}"
 
 
 async def applicable_conditions(

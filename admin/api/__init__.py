@@ -11,6 +11,7 @@ from admin.api import (
     conditions,
     conversations,
     customers,
+    dashboard,
     imports,
     payments,
     rules,
@@ -33,5 +34,6 @@ for module in (
     imports,
     payments,
     users,
+    dashboard,
 ):
     router.include_router(module.router)

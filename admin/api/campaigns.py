@@ -63,6 +63,8 @@ async def get_entry(entry_id: int, request: Request, user: User = view):
         bills=[bill_out(b, today) for b in seen.bills],
         offers=[offer_out(o) for o in seen.offers],
         calls=[s.CallOut.model_validate(c) for c in seen.calls],
+        debt_now=None if seen.debt_now is None else s.DebtOut(**vars(seen.debt_now)),
+        debt_note=seen.debt_note,
     )
 
 

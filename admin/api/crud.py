@@ -5,13 +5,15 @@ No `from __future__ import annotations` here: FastAPI must see the real body cla
 
 from fastapi import APIRouter
 from pydantic import BaseModel
+from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from admin.security import CurrentUser, require
 from models import User
 from negotiation import audit
-from negotiation.errors import NotFound
+from negotiation.catalog import ensure_unused, in_use_message
+from negotiation.errors import Conflict, NotFound
 from negotiation.permissions import Permission
 
 
@@ -23,17 +25,24 @@ async def get_or_404(model: type[Model], item_id: int, label: str) -> Model:
 
 
 async def audited_delete(item: Model, user: User, before: dict | None = None) -> None:
-    """Delete a row and write the audit entry (with what it was) in one transaction."""
-    async with in_transaction() as conn:
-        await audit.record(
-            user=user,
-            action="delete",
-            entity=item._meta.db_table,
-            entity_id=item.id,
-            before=before if before is not None else audit.snapshot(item),
-            using_db=conn,
-        )
-        await item.delete(using_db=conn)
+    """Delete a row and write the audit entry (with what it was) in one transaction. A row
+    that history points to is refused (Conflict, saying where it is used), never deleted."""
+    try:
+        async with in_transaction() as conn:
+            await ensure_unused(item, conn)
+            await audit.record(
+                user=user,
+                action="delete",
+                entity=item._meta.db_table,
+                entity_id=item.id,
+                before=before if before is not None else audit.snapshot(item),
+                using_db=conn,
+            )
+            await item.delete(using_db=conn)
+    except IntegrityError:
+        # Put to use by someone else between the check and the delete: the database's
+        # ON DELETE RESTRICT said no, and the transaction wrote nothing.
+        raise Conflict(in_use_message(item, [])) from None
 
 
 async def audited_create(model: type[Model], values: dict, user: User) -> Model:

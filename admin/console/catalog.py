@@ -3,8 +3,9 @@
 One page with a section per catalog (sortable table and an add form), an edit page per row
 and a confirmed delete. The pages validate with the API's own schemas and save through the
 API's own audited create/update/delete (admin.api.crud, which the catalog endpoints use
-too), so every rule lives in one place: uniqueness and "still in use" are
-the database's, and a page only turns their refusal into a message next to the field.
+too), so every rule lives in one place: uniqueness is the database's, "still in use" is
+negotiation.catalog's (and the database's RESTRICT behind it), and a page only turns their
+refusal into a message next to the field, offering deactivation for an item in use.
 """
 
 from __future__ import annotations
@@ -265,9 +266,18 @@ async def delete_item(slug: str, item_id: int, request: Request, signed: Signed 
         return _edit_page(request, signed, kind, item_id, _shown(kind, item), errors, 422)
     try:
         await audited_delete(item, signed.user)
-    except IntegrityError:
-        raise Conflict(
-            f"«{item.name}» está em uso e não pode ser excluído; desmarque «Ativo» em vez de"
-            " excluir"
-        ) from None
+    except Conflict as exc:
+        # In use: say where, and offer what is allowed instead (deactivating it).
+        errors = {"in_use": str(exc)}
+        return _edit_page(request, signed, kind, item_id, _shown(kind, item), errors, 409)
     return RedirectResponse(f"/console/catalog?ok=deleted#{slug}", status_code=303)
+
+
+@router.post("/catalog/{slug}/{item_id}/deactivate")
+async def deactivate_item(slug: str, item_id: int, signed: Signed = configure):
+    """Inactive items are not offered for new use and stay on the history that names them."""
+    kind = _kind(slug)
+    item = await get_or_404(kind.model, item_id, kind.label)
+    if item.active:
+        await audited_update(item, {"active": False}, signed.user)
+    return RedirectResponse(f"/console/catalog?ok=saved#{slug}", status_code=303)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from admin.console.render import page
 from admin.console.session import Signed, allowed
 from models.clock import today_in
-from negotiation.dashboard import dashboard
+from negotiation.dashboard import dashboard, scope_of
 
 router = APIRouter(prefix="/console")
 signed_in = allowed()
@@ -16,6 +16,9 @@ signed_in = allowed()
 @router.get("")
 async def home(request: Request, signed: Signed = signed_in):
     settings = request.app.state.settings
-    figures = await dashboard(today_in(settings.timezone), settings.tz)
+    # An agency user sees the figures of its own agency's entries only.
+    figures = await dashboard(
+        today_in(settings.timezone), settings.tz, agency_id=scope_of(signed.user)
+    )
     peak = max((d["amount"] for d in figures.daily), default=0) or 1
     return page(request, signed, "console/dashboard.html.j2", d=figures, peak=peak)

@@ -279,7 +279,11 @@ async def test_the_entry_and_the_calls_api_show_every_call(api, as_role, call_li
         entry=entry,
         to_number="+5519988887777",
         answered_by="human",
-        keys=["1", "529", "2"],
+        keys=[
+            {"step": "person", "input": "1", "at": start.isoformat()},
+            {"step": "cpf3", "input": "***", "at": start.isoformat()},
+            {"step": "offers", "input": "2", "at": start.isoformat()},
+        ],
         outcome="conversation",
         answered_at=start,
         ended_at=start + timedelta(seconds=95),
@@ -287,9 +291,9 @@ async def test_the_entry_and_the_calls_api_show_every_call(api, as_role, call_li
     )
     headers = await as_role(Role.ATTENDANT)
     calls = (await api.get(f"/api/v1/entries/{entry.id}", headers=headers)).json()["calls"]
-    assert [(c["duration_seconds"], c["keys"], c["outcome"]) for c in calls] == [
-        (95, ["1", "529", "2"], "conversation")
-    ]
+    assert [
+        (c["duration_seconds"], [k["input"] for k in c["keys"]], c["outcome"]) for c in calls
+    ] == [(95, ["1", "***", "2"], "conversation")]
     listed = await api.get(f"/api/v1/calls?customer_id={entry.customer_id}", headers=headers)
     assert [c["sid"] for c in listed.json()] == ["CA" + "1" * 32]
     assert (await api.get("/api/v1/calls", headers=await as_role(Role.AGENCY))).status_code == 403

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from models import Agency, AuditLog, CollectionStatus, ContactType, ResultType
+from models import (
+    Agency,
+    AuditLog,
+    CampaignEntry,
+    CollectionStatus,
+    ContactType,
+    Receivable,
+    ResultType,
+)
 from models.enums import ContactKind, ResultKind, Role
+from tests.admin.test_catalog_in_use import _history
 
 
 async def test_a_status_with_permite_gerar_recibo_is_created_edited_and_deleted(browser, sign_in):
@@ -172,3 +181,36 @@ async def test_a_form_without_the_csrf_token_is_refused(browser, sign_in):
     answer = await browser.post("/console/catalog/statuses/new", data={"name": "Sem token"})
     assert answer.status_code == 403 and not await CollectionStatus.exists(name="Sem token")
     assert (await browser.get("/console/catalog/pets")).status_code == 404
+
+
+async def test_a_status_in_use_is_not_deleted_and_deactivation_is_offered(browser, sign_in):
+    story = await _history()
+    status = story["status"]
+    token = await sign_in(Role.SUPERVISOR)
+    answer = await browser.post(
+        f"/console/catalog/statuses/{status.id}/delete",
+        data={"csrf_token": token, "confirm": "on"},
+    )
+    assert answer.status_code == 409
+    assert (
+        "Não excluído: «Negativado Serasa» está em uso em 1 entrada de campanha e 3 contas a"
+        " receber: desative em vez de excluir." in answer.text
+    )
+    assert f'action="/console/catalog/statuses/{status.id}/deactivate"' in answer.text
+    assert "Desativar «Negativado Serasa»" in answer.text
+    assert "Excluído." not in answer.text
+    assert await AuditLog.filter(action="delete").count() == 0
+
+    answer = await browser.post(
+        f"/console/catalog/statuses/{status.id}/deactivate", data={"csrf_token": token}
+    )
+    assert answer.status_code == 303
+    await status.refresh_from_db()
+    assert not status.active
+    # Still on the history, no longer offered for a new result.
+    assert await Receivable.filter(collection_status_id=status.id).count() == 3
+    entry = await CampaignEntry.get(id=story["entry"].id)
+    assert entry.collection_status_id == status.id
+    html = (await browser.get(f"/console/entries/{entry.id}")).text
+    offered = html.split('id="r-status"')[1].split("</select>")[0]
+    assert "Negativado Serasa" in html and "Negativado Serasa" not in offered

@@ -174,6 +174,7 @@ async def test_a_condition_in_use_is_not_deleted(browser, sign_in):
         f"/console/conditions/{condition_id}/delete", data={"csrf_token": token}
     )
     assert answer.status_code == 409
-    assert "está em uso em acordos" in answer.text and "<title>Conflito" in answer.text
+    assert "está em uso em 1 acordo: desative em vez de excluir" in answer.text
+    assert "<title>Conflito" in answer.text
     assert await PaymentCondition.exists(id=condition_id)
     assert await AuditLog.filter(action="delete").count() == 0

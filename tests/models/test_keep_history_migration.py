@@ -1,0 +1,128 @@
+"""Migration 0006 on a database with data: every row, reference and index survives, and the
+catalog foreign keys become RESTRICT (SQLite rebuilds the tables; PostgreSQL alters them)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import asyncpg
+import pytest
+from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.exceptions import IntegrityError
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+from models import (
+    Call,
+    Campaign,
+    CampaignEntry,
+    CollectionRule,
+    CollectionStatus,
+    ContactAttempt,
+    Receivable,
+    ServiceTicket,
+    clock,
+)
+from models.clock import today_in
+from models.enums import CallDirection, Channel, ContactActor, ContactOutcome, MessageDirection
+from quita.db import close_db, migrate, open_db, tortoise_config
+from tests.conftest import POSTGRES_SERVER, _with_database
+from tests.factories import make_customer, make_receivable
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def fresh_url(request, tmp_path) -> AsyncIterator[str]:
+    """An empty database of its own (not the session's migrated one)."""
+    name = f"quita_mig_{uuid.uuid4().hex[:10]}"
+    if request.param == "sqlite":
+        yield f"sqlite://{tmp_path}/{name}.db"
+        return
+    server = POSTGRES_SERVER.replace("postgres://", "postgresql://", 1)
+    conn = await asyncpg.connect(server)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(POSTGRES_SERVER, name)
+    finally:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+
+async def test_0006_keeps_every_row_reference_and_index(fresh_url):
+    EXECUTOR_CACHE.clear()
+    try:
+        await tortoise_migrate(
+            config=tortoise_config(fresh_url), target="models.0005_calls_and_sessions"
+        )
+    finally:
+        await Tortoise.close_connections()
+    await open_db(fresh_url)
+    try:
+        today = today_in("America/Sao_Paulo")
+        status = await CollectionStatus.create(name="Negativado Serasa")
+        rule = await CollectionRule.create(description="Atraso 30+")
+        campaign = await Campaign.create(rule=rule, description="Atraso 30+")
+        customer = await make_customer()
+        bill = await make_receivable(
+            customer, today - timedelta(days=40), "129.90", collection_status=status
+        )
+        entry = await CampaignEntry.create(
+            campaign=campaign,
+            rule=rule,
+            customer=customer,
+            position=1,
+            total_debt="129.90",
+            receivables_count=1,
+            oldest_due_date=today - timedelta(days=40),
+            call_at=clock.now(),
+            collection_status=status,
+        )
+        # Rows that point to the rebuilt tables: a DROP TABLE with foreign keys ON would have
+        # nulled these.
+        call = await Call.create(direction=CallDirection.OUTBOUND, customer=customer, entry=entry)
+        attempt = await ContactAttempt.create(
+            customer=customer,
+            channel=Channel.VOICE,
+            actor=ContactActor.ROBOT,
+            direction=MessageDirection.OUT,
+            outcome=ContactOutcome.ATTEMPTED,
+            entry=entry,
+        )
+        ticket = await ServiceTicket.create(customer=customer, entry=entry, subject="x")
+    finally:
+        await close_db()
+
+    EXECUTOR_CACHE.clear()
+    await migrate(fresh_url)
+    await open_db(fresh_url)
+    try:
+        assert (await Call.get(id=call.id)).entry_id == entry.id
+        assert (await ContactAttempt.get(id=attempt.id)).entry_id == entry.id
+        assert (await ServiceTicket.get(id=ticket.id)).entry_id == entry.id
+        again = await CampaignEntry.get(id=entry.id)
+        assert (again.collection_status_id, again.rule_id) == (status.id, rule.id)
+        assert (await Receivable.get(id=bill.id)).collection_status_id == status.id
+        # The partial unique index came back: one open entry per rule and customer.
+        with pytest.raises(IntegrityError):
+            await CampaignEntry.create(
+                campaign=campaign,
+                rule=rule,
+                customer=customer,
+                position=2,
+                total_debt="129.90",
+                receivables_count=1,
+                oldest_due_date=today - timedelta(days=40),
+            )
+        # Ids go on after the copied rows.
+        other = await make_customer()
+        later = await make_receivable(other, today - timedelta(days=5), "10.00")
+        assert later.id > bill.id
+        # And the catalog is now protected by the database.
+        with pytest.raises(IntegrityError):
+            await status.delete()
+        with pytest.raises(IntegrityError):
+            await rule.delete()
+        assert await CampaignEntry.filter(id=entry.id).exists()
+    finally:
+        await close_db()
