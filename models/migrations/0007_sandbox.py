@@ -12,7 +12,7 @@ from tortoise.migrations.constraints import CheckConstraint, UniqueConstraint
 
 class Migration(migrations.Migration):
     # After 0005 on this branch; the merge puts it after the other branch's 0006.
-    dependencies = [('models', '0005_calls_and_sessions')]
+    dependencies = [('models', '0006_keep_history')]
 
     initial = False
 
