@@ -7,13 +7,16 @@ import json
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
 from tortoise.exceptions import ConfigurationError, DBConnectionError
 
 from negotiation.errors import QuitaError
+
+if TYPE_CHECKING:
+    from quita.settings import Settings
 
 app = typer.Typer(
     help="Quita: debt negotiation for ISPs (Telegram bot, phone robot, attendants' console).",
@@ -96,6 +99,15 @@ def demo() -> None:
     typer.echo("demo base: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
+def listening_at(settings: Settings, host: str, port: int) -> Settings:
+    """Without QUITA_PUBLIC_BASE_URL, the links in messages (payment page, the bot) point
+    where this server really listens, not at the default port."""
+    if "public_base_url" in settings.model_fields_set:
+        return settings
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    return settings.model_copy(update={"public_base_url": f"http://{shown}:{port}"})
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
@@ -108,6 +120,8 @@ def serve(
     from quita.app import create_app
 
     settings = _settings()
+    host, port = host or settings.host, port or settings.port
+    settings = listening_at(settings, host, port)
     if with_demo:
         # The demo's debtors are made up: whatever the bot, the robot or an attendant sends
         # them goes to the console's outbox ("Caixa de saída"), never to the outside world.
@@ -118,8 +132,8 @@ def serve(
         migrate()  # fails here, in one line, if the database cannot be reached
     uvicorn.run(
         create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         log_level="info",
         loop=settings.event_loop,
     )
