@@ -7,9 +7,15 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.resources import files
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from tortoise.exceptions import IntegrityError
 
@@ -36,6 +42,53 @@ from telephony.call_status import router as call_status_router
 from telephony.dialer import run_forever as run_dialer
 from telephony.sms_webhooks import router as sms_webhooks_router
 from telephony.voice import router as voice_router
+
+# Swagger UI's and ReDoc's JavaScript and CSS, as the fastapi-offline package ships them.
+DOCS_ASSETS = "/docs-assets"
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """/docs and /redoc with every asset served by the app itself, not a CDN: an ISP's back
+    office is often on a closed network (FastAPI's "Custom Docs UI Static Assets" recipe)."""
+    app.mount(
+        DOCS_ASSETS,
+        StaticFiles(directory=str(files("fastapi_offline") / "static")),
+        name="docs-assets",
+    )
+
+    # Behind a proxy that adds a path prefix, every URL gets it (as FastAPI's own pages do).
+    def root(request: Request) -> str:
+        return request.scope.get("root_path", "").rstrip("/")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        prefix = root(request)
+        return get_swagger_ui_html(
+            openapi_url=prefix + app.openapi_url,
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=prefix + app.swagger_ui_oauth2_redirect_url,
+            swagger_js_url=f"{prefix}{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{prefix}{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{prefix}{DOCS_ASSETS}/favicon.png",
+            # Swagger UI would otherwise show a badge from validator.swagger.io (sending it
+            # the document's URL) whenever the host is not localhost.
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    @app.get(app.swagger_ui_oauth2_redirect_url, include_in_schema=False)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        prefix = root(request)
+        return get_redoc_html(
+            openapi_url=prefix + app.openapi_url,
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{prefix}{DOCS_ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{prefix}{DOCS_ASSETS}/favicon.png",
+            with_google_fonts=False,
+        )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -73,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Debt negotiation for ISPs: admin API, Telegram and Twilio webhooks.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by _offline_docs
+        redoc_url=None,
     )
     app.state.settings = settings
     channels = build_channels(settings)
@@ -120,6 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(console_router)
     app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
+    _offline_docs(app)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

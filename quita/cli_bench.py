@@ -1,4 +1,4 @@
-"""`quita bench rules`: the rule-execution benchmark of bench/bench_rules.py."""
+"""`quita bench ...`: the benchmarks of bench/ (rules, webhooks, start)."""
 
 from __future__ import annotations
 
@@ -128,6 +128,19 @@ def webhooks(
     module = _load("bench_webhooks")
     try:
         result = asyncio.run(module.run(requests, concurrency, database, seconds))
+    except OSError as exc:
+        _fail(f"bench: {exc}")
+    typer.echo(json.dumps(result))
+
+
+@bench_app.command("start")
+def start(
+    runs: Annotated[int, typer.Option(min=1, max=20, help="Repetitions (median kept)")] = 3,
+) -> None:
+    """Time `quita serve --demo` to /healthz: first start and restart; one JSON line."""
+    module = _load("bench_start")
+    try:
+        result = module.run(runs)
     except OSError as exc:
         _fail(f"bench: {exc}")
     typer.echo(json.dumps(result))

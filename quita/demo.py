@@ -258,23 +258,18 @@ async def _users() -> None:
         },
     )
     username, password = DEMO_ADMIN
-    await User.get_or_create(
-        username=username,
-        defaults={
-            "full_name": "Administrador (demo)",
-            "role": Role.ADMIN,
-            "password_hash": hash_password(password),
-        },
-    )
-    await User.get_or_create(
-        username="escritorio",
-        defaults={
-            "full_name": "Escritório (demo)",
-            "role": Role.AGENCY,
-            "agency": agency,
-            "password_hash": hash_password(password),
-        },
-    )
+    users = {
+        username: {"full_name": "Administrador (demo)", "role": Role.ADMIN},
+        "escritorio": {"full_name": "Escritório (demo)", "role": Role.AGENCY, "agency": agency},
+    }
+    existing = set(await User.filter(username__in=list(users)).values_list("username", flat=True))
+    missing = [name for name in users if name not in existing]
+    if not missing:
+        return  # a restart: Argon2 is slow on purpose, hash nothing
+    # One hash for both: the demo password is the same and public (README).
+    password_hash = hash_password(password)
+    for name in missing:
+        await User.create(username=name, password_hash=password_hash, **users[name])
 
 
 async def load_demo(settings: Settings) -> dict[str, int]:

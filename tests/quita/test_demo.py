@@ -68,3 +68,22 @@ async def test_demo_has_the_seed_conditions_catalog_rule_and_admin(db):
     admin = await User.get(username=username)
     assert admin.role == Role.ADMIN
     assert verify_password(password, admin.password_hash)
+    agency_user = await User.get(username="escritorio")
+    assert agency_user.role == Role.AGENCY
+    assert agency_user.agency_id == (await Agency.get()).id
+    assert verify_password(password, agency_user.password_hash)
+
+
+async def test_loading_the_demo_again_changes_no_row(db):
+    settings = Settings(database_url=db)
+    await load_demo(settings)
+    before = [
+        await model.all().order_by("id").values()
+        for model in (User, Customer, Receivable, PaymentCondition, InstallmentOption, Agency)
+    ]
+    await load_demo(settings)
+    after = [
+        await model.all().order_by("id").values()
+        for model in (User, Customer, Receivable, PaymentCondition, InstallmentOption, Agency)
+    ]
+    assert after == before
