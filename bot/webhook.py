@@ -12,7 +12,6 @@ import hmac
 import json
 import logging
 
-from aiogram.types import Update
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
@@ -31,8 +30,12 @@ async def telegram_webhook(request: Request) -> JSONResponse:
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         return JSONResponse({"detail": "segredo do webhook inválido"}, status_code=401)
+    # aiogram is imported here, not with the app: it is most of the app's start-up time
+    # (quita/channels.py), and the app warms it up in the background once it answers.
+    from aiogram.types import Update
+
     channels = request.app.state.channels
-    dispatcher = request.app.state.dispatcher
+    dispatcher = channels.dispatcher
     if dispatcher is None or channels.bot is None:
         return JSONResponse({"detail": "bot do Telegram não configurado"}, status_code=503)
     try:

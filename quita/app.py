@@ -24,7 +24,6 @@ from admin.console import router as console_router
 from admin.console.errors import CONSOLE_STATIC, console_error
 from admin.payment_page import router as payment_page_router
 from admin.pix_webhook import router as pix_webhook_router
-from bot.dispatcher import make_dispatcher
 from bot.sandbox_feed import router as telegram_sandbox_router
 from bot.webhook import router as telegram_webhook_router
 from models.enums import Channel
@@ -104,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             tasks.append(asyncio.create_task(run_forever(settings, channels)))
         if settings.dialer:
             tasks.append(asyncio.create_task(run_dialer(settings)))
+        tasks.append(asyncio.create_task(channels.warm_telegram()))
         # What start-up built (routes, templates, the ORM's metadata) lives as long as the
         # process: out of the collector's sight, a full collection under load took 2 ms
         # instead of 144 (issue 6's benchmark), a pause every request in flight waited out.
@@ -115,8 +115,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            if app.state.dispatcher is not None:
-                await app.state.dispatcher.storage.close()
             await channels.aclose()
             await close_db()
             gc.unfreeze()  # collectable again (tests start and stop many apps)
@@ -133,15 +131,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     channels = build_channels(settings)
     app.state.channels = channels
     app.state.senders = channels.senders
-    app.state.dispatcher = make_dispatcher(settings) if settings.telegram_token else None
     app.state.relays = {
         Channel.TELEGRAM: telegram_relay(channels),
         Channel.CONSOLE: simulator_relay,  # the console's chat simulator: the page shows it
     }
     app.state.resumers = (
-        {Channel.TELEGRAM: telegram_resumer(channels, app.state.dispatcher, settings)}
-        if app.state.dispatcher is not None
-        else {}
+        {Channel.TELEGRAM: telegram_resumer(channels, settings)} if settings.telegram_token else {}
     )
 
     @app.exception_handler(QuitaError)

@@ -4,15 +4,12 @@ sandbox (QUITA_SANDBOX) all three exist and keep what they send in the console's
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import secrets
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from aiogram import Bot
-from aiogram.exceptions import AiogramError
-
-from bot.client import close_bot, make_bot
-from bot.outbox import TelegramSender, send_error
 from models.enums import Channel, DeliveryChannel, MessageAuthor, MessageDirection
 from negotiation import conversations
 from negotiation.delivery import Sender
@@ -21,22 +18,59 @@ from negotiation.mail import SandboxMailSender, SmtpSender
 from quita.settings import Settings
 from telephony.sms import SandboxSmsSender, TwilioSmsSender
 
+if TYPE_CHECKING:
+    from aiogram import Bot, Dispatcher
+
+# aiogram builds several hundred pydantic models when it is imported: about 3 s of CPU, more
+# than half of the app's start. Nothing here imports it at module level; the Telegram stack is
+# imported on first use, or in the background once the server answers (`warm_telegram`).
+
+
+def _import_telegram_stack() -> None:
+    import bot.client
+    import bot.dispatcher
+    import bot.outbox  # noqa: F401
+
 
 @dataclass
 class Channels:
     settings: Settings
     senders: dict[str, Sender] = field(default_factory=dict)
     _bot: Bot | None = None
+    _dispatcher: Dispatcher | None = None
 
     @property
     def bot(self) -> Bot | None:
         """The one aiogram Bot (made on first use: it needs a running event loop)."""
         if self._bot is None and self.settings.telegram_token:
+            from bot.client import make_bot
+
             self._bot = make_bot(self.settings)
         return self._bot
 
+    @property
+    def dispatcher(self) -> Dispatcher | None:
+        """The bot's aiogram Dispatcher (routers and dialog state), made on first use."""
+        if self._dispatcher is None and self.settings.telegram_token:
+            from bot.dispatcher import make_dispatcher
+
+            self._dispatcher = make_dispatcher(self.settings)
+        return self._dispatcher
+
+    async def warm_telegram(self) -> None:
+        """Import the Telegram stack in a worker thread, so the first update after a start
+        does not wait for it and the start itself does not either."""
+        if self.settings.telegram_token:
+            await asyncio.to_thread(_import_telegram_stack)
+
     async def aclose(self) -> None:
+        if self._dispatcher is not None:
+            with contextlib.suppress(Exception):
+                await self._dispatcher.storage.close()
+            self._dispatcher = None
         if self._bot is not None:
+            from bot.client import close_bot
+
             with contextlib.suppress(Exception):
                 await close_bot(self._bot)
             self._bot = None
@@ -51,6 +85,8 @@ class _LazyTelegramSender:
         self.channels = channels
 
     async def send(self, message) -> str:
+        from bot.outbox import TelegramSender
+
         return await TelegramSender(self.channels.bot).send(message)
 
 
@@ -82,6 +118,10 @@ def telegram_relay(channels: Channels):
     """How an attendant's reply reaches a Telegram debtor (negotiation.conversations.Relay)."""
 
     async def relay(conversation, text: str) -> str:
+        from aiogram.exceptions import AiogramError
+
+        from bot.outbox import send_error
+
         bot = channels.bot
         if bot is None:
             raise Conflict("o Telegram não está configurado (QUITA_TELEGRAM_TOKEN)")
@@ -99,6 +139,10 @@ def telegram_chat_send(channels: Channels):
     on the chat's conversation timeline."""
 
     async def send(chat_id: int, texts: list[str]) -> None:
+        from aiogram.exceptions import AiogramError
+
+        from bot.outbox import send_error
+
         bot = channels.bot
         if bot is None:
             raise SendError("o Telegram não está configurado (QUITA_TELEGRAM_TOKEN)")
@@ -119,14 +163,16 @@ def telegram_chat_send(channels: Channels):
     return send
 
 
-def telegram_resumer(channels: Channels, dispatcher, settings: Settings):
+def telegram_resumer(channels: Channels, settings: Settings):
     """After a hand-back, the bot shows the debtor the screen of the step they were on."""
 
     async def resume(conversation) -> None:
         from bot.handlers import resume as resume_chat
 
         if channels.bot is not None:
-            await resume_chat(channels.bot, dispatcher, int(conversation.external_ref), settings)
+            await resume_chat(
+                channels.bot, channels.dispatcher, int(conversation.external_ref), settings
+            )
 
     return resume
 

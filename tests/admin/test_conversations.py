@@ -36,7 +36,7 @@ async def app(db, telegram_api: FakeTelegramAPI) -> AsyncIterator[FastAPI]:
     )
     app = create_app(settings)
     yield app
-    await app.state.dispatcher.storage.close()
+    await app.state.channels.aclose()
     await app.state.channels.aclose()
 
 

@@ -127,7 +127,7 @@ async def bot_app(db, telegram_api) -> AsyncIterator[httpx.AsyncClient]:
     ) as client:
         client.app = app
         yield client
-    await app.state.dispatcher.storage.close()
+    await app.state.channels.aclose()
     await app.state.channels.aclose()
 
 

@@ -55,7 +55,7 @@ async def second_instance(db, telegram_api):
         transport=httpx.ASGITransport(app=app), base_url="http://test"
     ) as client:
         yield client
-    await app.state.dispatcher.storage.close()
+    await app.state.channels.aclose()
     await app.state.channels.aclose()
 
 
@@ -82,7 +82,7 @@ async def redis_apps(db, telegram_api):
     yield clients
     for client, app in zip(clients, apps, strict=True):
         await client.aclose()
-        await app.state.dispatcher.storage.close()
+        await app.state.channels.aclose()
         await app.state.channels.aclose()
     redis = Redis.from_url(url)
     await redis.flushdb()

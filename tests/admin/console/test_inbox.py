@@ -44,7 +44,7 @@ async def console_app(db, telegram_api: FakeTelegramAPI):
     app.state.console_sse_poll = 0.05
     app.state.console_sse_seconds = 1.0
     yield app
-    await app.state.dispatcher.storage.close()
+    await app.state.channels.aclose()
     await app.state.channels.aclose()
 
 
