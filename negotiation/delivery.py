@@ -2,15 +2,14 @@
 
 A send is a `Delivery` row on the agreement's timeline, written before anything leaves, so a
 crash never loses one. It is tried at once; a temporary failure is retried with backoff by the
-background jobs (`deliver_due`), and after `QUITA_DELIVERY_ATTEMPTS` tries, or at once for a
-permanent failure (bad address, bot blocked), it is marked failed, which the attendant sees.
-The channels themselves are `Sender`s given by the composition package; this module knows
-none of their libraries.
+background jobs (`deliver_due`: the retry queue of negotiation/retry_queue.py), and after
+`QUITA_DELIVERY_ATTEMPTS` tries, or at once for a permanent failure (bad address, bot
+blocked), it is marked failed, which the attendant sees. The channels themselves are
+`Sender`s given by the composition package; this module knows none of their libraries.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,13 +19,10 @@ from tortoise.transactions import in_transaction
 
 from models import Agreement, Customer, CustomerPhone, Delivery, User, clock
 from models.enums import AgreementStatus, DeliveryChannel, DeliveryStatus
-from negotiation import audit
+from negotiation import audit, retry_queue
 from negotiation.delivery_messages import compose
 from negotiation.errors import Conflict, InvalidInput, NotFound, SendError
 from quita.settings import Settings
-
-log = logging.getLogger("quita.delivery")
-LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -126,7 +122,8 @@ async def request_deliveries(
                 agreement_id=agreement.id,
                 channel=channel,
                 recipient=recipients[channel],
-                next_attempt_at=now,
+                # Leased by this request, which tries it at once: the jobs keep off it.
+                next_attempt_at=retries(settings).leased_until(now),
                 requested_by=user,
             )
             for channel in channels
@@ -145,70 +142,46 @@ async def request_deliveries(
     return made
 
 
-def backoff(attempts: int) -> timedelta:
-    """2, 4, 8 … minutes between tries, at most two hours."""
-    return min(timedelta(minutes=2**attempts), timedelta(hours=2))
+def retries(settings: Settings) -> retry_queue.RetryQueue:
+    """Deliveries on the retry queue: 2, 4, 8 … minutes between tries (at most two hours),
+    given up after `QUITA_DELIVERY_ATTEMPTS` tries."""
+    return retry_queue.RetryQueue(
+        Delivery,
+        DeliveryStatus,
+        backoff=retry_queue.Backoff(first=timedelta(minutes=2), cap=timedelta(hours=2)),
+        max_attempts=settings.delivery_attempts,
+    )
+
+
+def sending(senders: Senders, settings: Settings) -> retry_queue.Work:
+    """The queue's work for deliveries: compose the instruments message and hand it over."""
+
+    async def send(delivery: Delivery) -> dict:
+        sender = senders.get(delivery.channel)
+        if sender is None:
+            raise SendError(f"o envio por {_CHANNEL_NAMES[delivery.channel]} não está configurado")
+        message = await compose(delivery, settings)
+        return {"external_id": (await sender.send(message))[:100]}
+
+    return send
 
 
 async def attempt(
     delivery: Delivery, *, senders: Senders, settings: Settings, now: datetime | None = None
 ) -> Delivery:
-    """One try of one send; the row tells what happened."""
-    now = now or clock.now()
-    delivery.attempts += 1
-    try:
-        sender = senders.get(delivery.channel)
-        if sender is None:
-            raise SendError(f"o envio por {_CHANNEL_NAMES[delivery.channel]} não está configurado")
-        message = await compose(delivery, settings)
-        delivery.external_id = (await sender.send(message))[:100]
-    except SendError as error:
-        delivery.last_error = str(error)
-        gave_up = error.permanent or delivery.attempts >= settings.delivery_attempts
-        delivery.status = DeliveryStatus.FAILED if gave_up else DeliveryStatus.PENDING
-        delivery.next_attempt_at = None if gave_up else now + backoff(delivery.attempts)
-        log.warning("delivery %s (%s) failed: %s", delivery.id, delivery.channel, error)
-    else:
-        delivery.status = DeliveryStatus.SENT
-        delivery.sent_at = now
-        delivery.next_attempt_at = None
-        delivery.last_error = None
-    await delivery.save(
-        update_fields=[
-            "attempts",
-            "status",
-            "next_attempt_at",
-            "last_error",
-            "external_id",
-            "sent_at",
-            "updated_at",
-        ]
-    )
+    """One try of one send the caller holds; the row tells what happened."""
+    await retry_queue.attempt(retries(settings), delivery, sending(senders, settings), now)
     return delivery
 
 
 async def deliver_due(
     *, senders: Senders, settings: Settings, now: datetime | None = None, limit: int = 50
 ) -> int:
-    """Retry the sends whose time has come. Each is leased first (a guarded update), so two
-    instances running the jobs never send the same one twice."""
-    now = now or clock.now()
-    due = await Delivery.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).limit(
-        limit
+    """Retry the sends whose time has come (leased: two instances never send one twice)."""
+    tally = await retry_queue.run_due(
+        retries(settings), sending(senders, settings), now=now, limit=limit
     )
-    tried = 0
-    for delivery in due:
-        # Guarded on the time too: once one runner has pushed it LEASE ahead, no other matches.
-        leased = await Delivery.filter(
-            id=delivery.id,
-            status=DeliveryStatus.PENDING,
-            attempts=delivery.attempts,
-            next_attempt_at__lte=now,
-        ).update(next_attempt_at=now + LEASE)
-        if leased:
-            await attempt(delivery, senders=senders, settings=settings, now=now)
-            tried += 1
-    return tried
+    return tally.tried
 
 
 # What a provider's status report may move a delivery to, from where (never backwards).

@@ -3,7 +3,9 @@
 Delivery POSTs the JSON body to QUITA_BILLING_WEBHOOK_URL with `X-Quita-Event` and
 `X-Quita-Signature: sha256=<hex HMAC-SHA256 of the body with QUITA_BILLING_WEBHOOK_SECRET>`,
 so the billing system can check it came from us (and, for example, unblock the subscriber on
-the down payment). Failures are retried with exponential backoff, then marked failed.
+the down payment). Delivery is the retry queue's (negotiation/retry_queue.py): leased, so
+several instances POST each event once, retried 1, 2, 4 … minutes apart (at most six hours),
+then marked failed.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,10 +21,17 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import OutboundEvent, clock
 from models.enums import EventStatus
+from negotiation import retry_queue
 from negotiation.audit import plain
+from negotiation.errors import SendError
 
 MAX_ATTEMPTS = 10
-log = logging.getLogger("quita.events")
+QUEUE = retry_queue.RetryQueue(
+    OutboundEvent,
+    EventStatus,
+    backoff=retry_queue.Backoff(first=timedelta(minutes=1), cap=timedelta(hours=6)),
+    max_attempts=MAX_ATTEMPTS,
+)
 
 
 async def emit(conn: BaseDBAsyncClient | None, kind: str, payload: dict[str, Any]) -> None:
@@ -37,9 +45,33 @@ def sign(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4 … minutes, at most six hours between tries."""
-    return min(timedelta(minutes=2 ** (attempts - 1)), timedelta(hours=6))
+def poster(url: str, secret: str, client: httpx.AsyncClient) -> retry_queue.Work:
+    """The queue's work for events: one signed POST to the billing system."""
+
+    async def post(event: OutboundEvent) -> None:
+        body = json.dumps(
+            {
+                "id": event.id,
+                "kind": event.kind,
+                "created_at": event.created_at.isoformat(),
+                "data": event.payload,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Quita-Event": event.kind,
+            "X-Quita-Delivery": str(event.id),
+            "X-Quita-Signature": sign(body, secret),
+        }
+        try:
+            answer = await client.post(url, content=body, headers=headers)
+            answer.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise SendError(f"{exc.__class__.__name__}: {exc}"[:500]) from exc
+
+    return post
 
 
 async def deliver_due(
@@ -51,48 +83,8 @@ async def deliver_due(
     limit: int = 100,
 ) -> tuple[int, int]:
     """Send the events whose time has come; returns (sent, failed attempts)."""
-    now = now or clock.now()
-    due = await OutboundEvent.filter(status=EventStatus.PENDING, next_attempt_at__lte=now).limit(
-        limit
-    )
-    sent = failed = 0
-    own_client = client is None
-    client = client or httpx.AsyncClient(timeout=10)
-    try:
-        for event in due:
-            body = json.dumps(
-                {
-                    "id": event.id,
-                    "kind": event.kind,
-                    "created_at": event.created_at.isoformat(),
-                    "data": event.payload,
-                },
-                ensure_ascii=False,
-                separators=(",", ":"),
-            ).encode()
-            headers = {
-                "Content-Type": "application/json",
-                "X-Quita-Event": event.kind,
-                "X-Quita-Delivery": str(event.id),
-                "X-Quita-Signature": sign(body, secret),
-            }
-            event.attempts += 1
-            try:
-                answer = await client.post(url, content=body, headers=headers)
-                answer.raise_for_status()
-            except httpx.HTTPError as exc:
-                failed += 1
-                event.last_error = f"{exc.__class__.__name__}: {exc}"[:500]
-                if event.attempts >= MAX_ATTEMPTS:
-                    event.status = EventStatus.FAILED
-                    log.error("event %s (%s) given up: %s", event.id, event.kind, exc)
-                else:
-                    event.next_attempt_at = now + backoff(event.attempts)
-            else:
-                sent += 1
-                event.status, event.sent_at, event.last_error = EventStatus.SENT, now, None
-            await event.save()
-    finally:
-        if own_client:
-            await client.aclose()
-    return sent, failed
+    if client is None:
+        async with httpx.AsyncClient(timeout=10) as own:
+            return await deliver_due(url, secret, now=now, client=own, limit=limit)
+    tally = await retry_queue.run_due(QUEUE, poster(url, secret, client), now=now, limit=limit)
+    return tally.sent, tally.failed

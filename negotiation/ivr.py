@@ -55,12 +55,13 @@ from models.enums import (
 )
 from models.hot_path import fetch_one, insert
 from negotiation import call_transcript as transcript
-from negotiation import conversations
+from negotiation import conversations, retry_queue
 from negotiation.accept import accept
 from negotiation.attendant_hours import describe_hours, describe_opening, is_open, next_opening
 from negotiation.contact_policy import record_contact
 from negotiation.deep_links import bot_link, make_link_token
-from negotiation.delivery import LEASE, Sender, backoff
+from negotiation.delivery import Sender
+from negotiation.delivery import retries as delivery_retries
 from negotiation.delivery_messages import gsm_text
 from negotiation.errors import Conflict, InvalidInput, SendError
 from negotiation.identify import (
@@ -1011,28 +1012,24 @@ async def send_agreement_sms(
     agreement: Agreement, customer: Customer, recipient: str, sender: Sender, settings: Settings
 ) -> Delivery:
     """One `Delivery` on the agreement's timeline (written first), then the send. A failure
-    leaves it for the background retries (which send the standard instruments SMS)."""
+    leaves it to the retry queue (whose retries send the standard instruments SMS)."""
+    queue = delivery_retries(settings)
     now = clock.now()
     delivery = await Delivery.create(
         agreement_id=agreement.id,
         channel=DeliveryChannel.SMS,
         recipient=recipient,
-        next_attempt_at=now + LEASE,  # a crash mid-send leaves it to the retries
-        attempts=1,
+        next_attempt_at=queue.leased_until(now),  # a crash mid-send leaves it to the retries
     )
-    try:
-        text = await agreement_sms_text(agreement, customer, settings)
-        delivery.external_id = (await sender.send(_Sms(recipient, text)))[:100]
-    except (SendError, ValueError) as error:
-        permanent = isinstance(error, ValueError) or error.permanent
-        delivery.last_error = str(error)
-        delivery.status = DeliveryStatus.FAILED if permanent else DeliveryStatus.PENDING
-        delivery.next_attempt_at = None if permanent else now + backoff(1)
-    else:
-        delivery.status = DeliveryStatus.SENT
-        delivery.sent_at = now
-        delivery.next_attempt_at = None
-    await delivery.save()
+
+    async def send(_: Delivery) -> dict:
+        try:
+            text = await agreement_sms_text(agreement, customer, settings)
+            return {"external_id": (await sender.send(_Sms(recipient, text)))[:100]}
+        except ValueError as error:  # a number or text the provider can never take
+            raise SendError(str(error), permanent=True) from error
+
+    await retry_queue.attempt(queue, delivery, send, now)
     return delivery
 
 

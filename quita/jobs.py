@@ -8,11 +8,11 @@ import asyncio
 import logging
 from datetime import date
 
+import httpx
+
 from models.clock import today_in
-from negotiation import outreach
+from negotiation import delivery, events, outreach, retry_queue
 from negotiation.breaks import check_agreements
-from negotiation.delivery import deliver_due as retry_deliveries
-from negotiation.events import deliver_due as deliver_events
 from quita.channels import Channels, telegram_chat_send
 from quita.settings import Settings
 
@@ -24,14 +24,15 @@ async def tick(
     settings: Settings, last_check: date | None, channels: Channels | None = None
 ) -> date:
     """One round of the jobs; returns the day the break policy last ran."""
-    if settings.billing_webhook_url and settings.billing_webhook_secret:
-        await deliver_events(settings.billing_webhook_url, settings.billing_webhook_secret)
-    if channels is not None:
-        await retry_deliveries(senders=channels.senders, settings=settings)
-        if channels.bot is not None:
-            report = await outreach.run_all(telegram_chat_send(channels), settings)
-            if report.sent or report.failed:
-                log.info("telegram outreach: %s", report)
+    async with httpx.AsyncClient(timeout=10) as http:
+        for name, queue, work in _retried(settings, channels, http):
+            tally = await retry_queue.run_due(queue, work)
+            if tally.tried:
+                log.info("%s: %d sent, %d failed tries", name, tally.sent, tally.failed)
+    if channels is not None and channels.bot is not None:
+        report = await outreach.run_all(telegram_chat_send(channels), settings)
+        if report.sent or report.failed:
+            log.info("telegram outreach: %s", report)
     today = today_in(settings.timezone)
     if last_check != today:
         report = await check_agreements(today)
@@ -39,6 +40,18 @@ async def tick(
             "agreements check %s: %d moved, %d broken", today, len(report.moved), len(report.broken)
         )
     return today
+
+
+def _retried(settings: Settings, channels: Channels | None, http: httpx.AsyncClient) -> list:
+    """Each kind of row the retry queue sends, with its work, when it is configured."""
+    kinds = []
+    if settings.billing_webhook_url and settings.billing_webhook_secret:
+        post = events.poster(settings.billing_webhook_url, settings.billing_webhook_secret, http)
+        kinds.append(("billing events", events.QUEUE, post))
+    if channels is not None:
+        send = delivery.sending(channels.senders, settings)
+        kinds.append(("deliveries", delivery.retries(settings), send))
+    return kinds
 
 
 async def run_forever(settings: Settings, channels: Channels | None = None) -> None:
