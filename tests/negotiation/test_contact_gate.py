@@ -98,9 +98,7 @@ async def test_the_export_records_an_agency_attempt_per_entry(db):
         tz=SP_TZ,
     )
     rows = await ContactAttempt.filter(actor=ContactActor.AGENCY).order_by("entry_id")
-    assert [(r.customer_id, r.entry_id) for r in rows] == [
-        (e.customer_id, e.id) for e in entries
-    ]
+    assert [(r.customer_id, r.entry_id) for r in rows] == [(e.customer_id, e.id) for e in entries]
     assert all(r.channel == Channel.AGENCY and r.direction == MessageDirection.OUT for r in rows)
     assert all(r.user_id == supervisor.id and agency.name in r.note for r in rows)
 

@@ -21,9 +21,7 @@ def _chain_names(node: ast.AST) -> set[str]:
     while True:
         if isinstance(node, ast.Call):
             node = node.func
-        elif isinstance(node, ast.Attribute):
-            node = node.value
-        elif isinstance(node, ast.Subscript):
+        elif isinstance(node, ast.Attribute | ast.Subscript):
             node = node.value
         else:
             break
