@@ -144,6 +144,21 @@ async def _refuse(entry: CampaignEntry, customer: Customer, decision: Decision) 
     log.info("entry %s %s: %s", entry.id, state.value, decision.reason)
 
 
+async def _decide_call(
+    customer: Customer, entry: CampaignEntry, now: datetime, settings: Any
+) -> Decision:
+    """The gate's answer to a robot call of `entry` now (a refusal's reason is kept)."""
+    return await decide(
+        customer,
+        Channel.VOICE,
+        now,
+        settings,
+        kind="call",
+        actor=ContactActor.ROBOT,
+        entry_id=entry.id,
+    )
+
+
 async def lease_due(
     now: datetime,
     settings: Any,
@@ -172,15 +187,7 @@ async def lease_due(
         if entry.attempts >= rule.max_attempts:
             await release(entry, state=EntryState.DONE)
             continue
-        decision = await decide(
-            entry.customer,
-            Channel.VOICE,
-            now,
-            settings,
-            kind="call",
-            actor=ContactActor.ROBOT,
-            entry_id=entry.id,
-        )
+        decision = await _decide_call(entry.customer, entry, now, settings)
         if not decision.allowed:
             await _refuse(entry, entry.customer, decision)
             continue
@@ -220,15 +227,7 @@ async def start_call(
         if conn.capabilities.support_for_update:
             # Serialises the check and the record per debtor across dialers.
             await Customer.select_for_update().using_db(tx).get(id=customer.id)
-        decision = await decide(
-            customer,
-            Channel.VOICE,
-            now,
-            settings,
-            kind="call",
-            actor=ContactActor.ROBOT,
-            entry_id=entry.id,
-        )
+        decision = await _decide_call(customer, entry, now, settings)
         if not decision.allowed:
             refused = decision
         else:

@@ -131,3 +131,19 @@ async def test_an_opt_out_goes_through_the_gate_and_is_audited(db):
     assert (await Customer.get(id=customer.id)).opted_out_at == TUESDAY_10
     [kept] = await AuditLog.filter(action="opt_out", entity_id=str(customer.id))
     assert kept.after["channel"] == "sms"
+
+
+async def test_the_window_is_the_debtors_own_local_time(db):
+    manaus = ZoneInfo("America/Manaus")
+    debtor = await make_customer(state="AM")
+    await make_receivable(debtor, date(2026, 10, 10), "99.90")
+    early = datetime(2026, 12, 1, 7, 30, tzinfo=manaus)  # 08:30 in Brasília, 07:30 in Manaus
+    decision = await contact_policy.may_contact(
+        debtor, Channel.VOICE, early, settings(), kind="call"
+    )
+    assert not decision.allowed and decision.reason == "fora do horário permitido em AM"
+    assert decision.retry_at == datetime(2026, 12, 1, 8, 0, tzinfo=manaus)
+    acre = await make_customer(state="AC")
+    await make_receivable(acre, date(2026, 10, 10), "99.90")
+    late = datetime(2026, 12, 1, 20, 30, tzinfo=SP_TZ)  # 18:30 in Rio Branco: still open
+    assert await contact_policy.may_contact(acre, Channel.VOICE, late, settings(), kind="call")
