@@ -169,12 +169,22 @@ async def start_call(
     if entry.state not in (EntryState.PENDING, EntryState.SCHEDULED, EntryState.EXPORTED):
         raise InvalidInput(f"state: a entrada {entry_id} não está aguardando ({entry.state})")
     actor = ContactActor.AGENCY if user.role == Role.AGENCY else ContactActor.ATTENDANT
+    # "Reagendar" is the debtor asking to be called then: the quiet days after a
+    # conversation do not hold that call back (DESIGN.md §7, "unless the debtor asks").
+    asked = entry.result_type is not None and entry.result_type.kind == ResultKind.RESCHEDULE
     before = audit.snapshot(entry)
     async with in_transaction() as conn:
         # The debtor's row locked while deciding and recording, as the dialer does.
         customer = await Customer.select_for_update().using_db(conn).get(id=entry.customer_id)
         decision = await decide(
-            customer, Channel.VOICE, now, settings, kind="call", actor=actor, entry_id=entry.id
+            customer,
+            Channel.VOICE,
+            now,
+            settings,
+            kind="call",
+            actor=actor,
+            entry_id=entry.id,
+            debtor_asked=asked,
         )
         if decision.allowed:
             # Guarded update: two attendants clicking at once, only one takes it.

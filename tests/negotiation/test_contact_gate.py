@@ -9,8 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models import Agency, AuditLog, ContactAttempt, Customer, User, clock
-from models.enums import Channel, ContactActor, EntryState, MessageDirection, Role
+from models import Agency, AuditLog, ContactAttempt, Customer, ResultType, User, clock
+from models.enums import (
+    Channel,
+    ContactActor,
+    ContactOutcome,
+    EntryState,
+    MessageDirection,
+    ResultKind,
+    Role,
+)
 from negotiation import campaigns, contact_policy
 from negotiation.errors import InvalidInput
 from negotiation.export import export_to_agency
@@ -147,3 +155,28 @@ async def test_the_window_is_the_debtors_own_local_time(db):
     await make_receivable(acre, date(2026, 10, 10), "99.90")
     late = datetime(2026, 12, 1, 20, 30, tzinfo=SP_TZ)  # 18:30 in Rio Branco: still open
     assert await contact_policy.may_contact(acre, Channel.VOICE, late, settings(), kind="call")
+
+
+async def test_after_a_conversation_the_attendant_waits_unless_the_debtor_asked(db):
+    clock.travel(TUESDAY_10)
+    entry = await _entry()
+    asked = await _entry()
+    attendant = await _user(Role.ATTENDANT)
+    for debtor in (entry.customer_id, asked.customer_id):
+        await contact_policy.record_contact(
+            debtor,
+            Channel.TELEGRAM,
+            ContactActor.DEBTOR,
+            MessageDirection.IN,
+            ContactOutcome.CONVERSATION,
+            at=TUESDAY_10 - timedelta(days=1),
+        )
+    with pytest.raises(InvalidInput, match="conversa recente"):
+        await campaigns.start_call(attendant, entry.id, settings())
+    # The debtor asked for a call on a new date ("Reagendar"): that call goes.
+    again = await ResultType.create(name="Reagendar", kind=ResultKind.RESCHEDULE)
+    await (
+        type(asked).filter(id=asked.id).update(result_type_id=again.id, state=EntryState.SCHEDULED)
+    )
+    started = await campaigns.start_call(attendant, asked.id, settings())
+    assert started.state == EntryState.IN_PROGRESS
