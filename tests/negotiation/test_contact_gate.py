@@ -111,7 +111,7 @@ async def test_the_export_records_an_agency_attempt_per_entry(db):
     assert all(r.user_id == supervisor.id and agency.name in r.note for r in rows)
 
 
-async def test_a_refusal_is_kept_once_while_it_repeats(db):
+async def test_a_refusal_is_kept_once_while_it_repeats(each_db):
     customer = await make_customer(opted_out_at=TUESDAY_10 - timedelta(days=1))
     await make_receivable(customer, date(2026, 10, 10), "99.90")
     for _ in range(3):
