@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from models import Call, CampaignEntry, ContactAttempt, Customer, ResultType, clock
+from models import Call, CampaignEntry, Customer, ResultType, clock
 from models.enums import (
     FINAL_CALL_STATUSES,
     CallDirection,
@@ -38,11 +38,10 @@ from models.enums import (
     ContactActor,
     ContactOutcome,
     EntryState,
-    MessageDirection,
     ResultKind,
 )
 from negotiation import call_transcript
-from negotiation.contact_policy import next_window_start
+from negotiation.contact_policy import next_window_start, record_outcome, zone_for
 from negotiation.dialer_queue import call_note
 
 log = logging.getLogger(__name__)
@@ -205,28 +204,22 @@ async def _retry_at(customer_id: int, at: datetime, minutes: int, settings, tx) 
         settings = get_settings()
     state = await Customer.filter(id=customer_id).using_db(tx).values_list("state", flat=True)
     when = at + timedelta(minutes=minutes)
-    start = next_window_start(state[0] if state else None, when, settings.timezone)
+    uf = state[0] if state else None
+    start = next_window_start(uf, when, zone_for(uf, settings.timezone))
     return start.astimezone(UTC)
 
 
 async def _record_outcome(call: Call, outcome: ContactOutcome, at: datetime, tx) -> None:
     if call.customer_id is None:
         return
-    note = call_note(call.id)
-    updated = (
-        await ContactAttempt.filter(customer_id=call.customer_id, note=note)
-        .using_db(tx)
-        .update(outcome=outcome)
+    await record_outcome(
+        call.customer_id,
+        call_note(call.id),
+        outcome,
+        channel=Channel.VOICE,
+        actor=ContactActor.ROBOT,
+        entry_id=call.entry_id,
+        at=call.created_at or at,
+        create_missing=call.direction == CallDirection.OUTBOUND,
+        using_db=tx,
     )
-    if not updated and call.direction == CallDirection.OUTBOUND:
-        await ContactAttempt.create(
-            using_db=tx,
-            customer_id=call.customer_id,
-            channel=Channel.VOICE,
-            actor=ContactActor.ROBOT,
-            direction=MessageDirection.OUT,
-            outcome=outcome,
-            entry_id=call.entry_id,
-            note=note,
-            created_at=call.created_at or at,
-        )

@@ -19,15 +19,26 @@ from models import (
     Campaign,
     CampaignEntry,
     CollectionStatus,
+    Customer,
     Receivable,
     ResultType,
     ServiceTicket,
     User,
     clock,
 )
-from models.enums import OPEN_ENTRY_STATES, Channel, EntryState, ReceivableStatus, ResultKind, Role
+from models.enums import (
+    OPEN_ENTRY_STATES,
+    Channel,
+    ContactActor,
+    EntryState,
+    MessageDirection,
+    ReceivableStatus,
+    ResultKind,
+    Role,
+)
 from negotiation import audit
 from negotiation.accept import accept
+from negotiation.contact_policy import decide, record_contact
 from negotiation.errors import InvalidInput, NotFound
 from negotiation.offers import (
     CustomerOffer,
@@ -147,23 +158,61 @@ async def _audit_entry(user: User, action: str, entry: CampaignEntry, before, co
     )
 
 
-async def start_call(user: User, entry_id: int) -> CampaignEntry:
-    """An attendant takes the entry to call now: it is in progress until a result comes."""
+async def start_call(
+    user: User, entry_id: int, settings: Settings, *, now: datetime | None = None
+) -> CampaignEntry:
+    """An attendant (or the agency the entry was exported to) takes the entry to call now: it
+    is in progress until a result comes. The call is a contact: the gate decides whether it
+    may happen now (window, opt-out, debt, budget) and records it, counted in the budget."""
+    now = now or clock.now()
     entry = await entry_for(user, entry_id)
     if entry.state not in (EntryState.PENDING, EntryState.SCHEDULED, EntryState.EXPORTED):
         raise InvalidInput(f"state: a entrada {entry_id} não está aguardando ({entry.state})")
+    actor = ContactActor.AGENCY if user.role == Role.AGENCY else ContactActor.ATTENDANT
+    # "Reagendar" is the debtor asking to be called then: the quiet days after a
+    # conversation do not hold that call back (DESIGN.md §7, "unless the debtor asks").
+    asked = entry.result_type is not None and entry.result_type.kind == ResultKind.RESCHEDULE
     before = audit.snapshot(entry)
     async with in_transaction() as conn:
-        # Guarded update: two attendants clicking at once, only one takes it.
-        taken = (
-            await CampaignEntry.filter(id=entry.id, state=entry.state)
-            .using_db(conn)
-            .update(state=EntryState.IN_PROGRESS)
+        # The debtor's row locked while deciding and recording, as the dialer does.
+        customer = await Customer.select_for_update().using_db(conn).get(id=entry.customer_id)
+        decision = await decide(
+            customer,
+            Channel.VOICE,
+            now,
+            settings,
+            kind="call",
+            actor=actor,
+            entry_id=entry.id,
+            debtor_asked=asked,
         )
-        if not taken:
-            raise InvalidInput(f"state: outra pessoa já pegou a entrada {entry_id}")
-        entry.state = EntryState.IN_PROGRESS
-        await _audit_entry(user, "start", entry, before, conn)
+        if decision.allowed:
+            # Guarded update: two attendants clicking at once, only one takes it.
+            taken = (
+                await CampaignEntry.filter(id=entry.id, state=entry.state)
+                .using_db(conn)
+                .update(state=EntryState.IN_PROGRESS)
+            )
+            if not taken:
+                raise InvalidInput(f"state: outra pessoa já pegou a entrada {entry_id}")
+            entry.state = EntryState.IN_PROGRESS
+            await record_contact(
+                customer.id,
+                Channel.VOICE,
+                actor,
+                MessageDirection.OUT,
+                entry_id=entry.id,
+                user_id=user.id,
+                note="ligação do atendente"
+                if actor == ContactActor.ATTENDANT
+                else "ligação do escritório de cobrança",
+                at=now,
+                using_db=conn,
+            )
+            await _audit_entry(user, "start", entry, before, conn)
+    # Raised after the transaction, so the gate's reason is kept.
+    if not decision.allowed:
+        raise InvalidInput(f"start: não é permitido ligar agora ({decision.reason})")
     return entry
 
 

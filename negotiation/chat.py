@@ -18,7 +18,7 @@ from models import Agreement, Conversation, Customer
 from models.enums import AgreementStatus, Channel, ContactActor, ContactOutcome, MessageDirection
 from negotiation import conversations
 from negotiation.accept import accept
-from negotiation.contact_policy import record_contact
+from negotiation.contact_policy import record_contact, record_opt_out
 from negotiation.deep_links import use_link_token
 from negotiation.errors import Conflict, InvalidInput, QuitaError
 from negotiation.identify import (
@@ -584,13 +584,10 @@ async def _escalate(env: Env) -> list[Reply]:
 
 async def _opt_out(session: Session, env: Env) -> list[Reply]:
     if session.customer_id is not None:
-        await Customer.filter(id=session.customer_id, opted_out_at__isnull=True).update(
-            opted_out_at=env.now
-        )
+        await record_opt_out(env.now, env.channel, customer_id=session.customer_id)
     elif env.channel == Channel.TELEGRAM:
-        await Customer.filter(
-            telegram_chat_id=int(env.conversation.external_ref), opted_out_at__isnull=True
-        ).update(opted_out_at=env.now)
+        chat_id = int(env.conversation.external_ref)
+        await record_opt_out(env.now, env.channel, telegram_chat_id=chat_id)
     session.step, session.data = START, {}
     return [Reply(_text("optout", env))]
 

@@ -1,4 +1,11 @@
-"""May we contact this debtor, now, on this channel? (DESIGN.md §7)
+"""The contact gate (DESIGN.md §7): may we contact this debtor, now, on this channel? And
+the record of every contact, whoever makes it (robot, bot, attendant, agency).
+
+This module is the only writer of `ContactAttempt` rows and of the opt-out columns of
+`Customer` (tests/negotiation/test_contact_writes.py keeps it so). `decide` asks the
+questions below and keeps why a contact was refused or postponed (in the audit log, actor
+"contact_gate"); `record_contact` stores a contact, `record_outcome` what came of it, and
+`record_opt_out` a debtor's "SAIR".
 
 Four checks, in this order, each one a refusal with a reason in pt-BR for the logs and the
 console:
@@ -11,8 +18,9 @@ console:
    agreement are such receivables too. Agreement reminders (`kind="reminder"`) are about a
    bill not yet due, so they skip this check (and only this one).
 3. The calling window of the debtor's state (`DEFAULT_WINDOWS`, overridable per state), in
-   the ISP's time zone: never on Sundays, national or state holidays of the debtor's state,
-   or the configured extra dates (municipal holidays).
+   the debtor's own local time (`zone_for`: AM, RR, RO, MT, MS and AC are behind Brasília;
+   a debtor without a known state gets the ISP's zone): never on Sundays, national or state
+   holidays of the debtor's state, or the configured extra dates (municipal holidays).
 4. One budget per debtor across every channel and actor, over `ContactAttempt` rows read
    with a single aggregate query: at most `contact_max_attempts` outbound attempts in the
    last `contact_window_days`; none in the `contact_quiet_days_after_talk` days after a
@@ -23,6 +31,10 @@ console:
 
 A refusal that time will lift carries `retry_at`: the next moment the contact would be
 allowed by that rule, moved into the calling window.
+
+A "reply" (kind) answers something the debtor did (a payment's thank-you): it is checked for
+opt-outs and the window only, and is recorded as a contact the debtor started, so it never
+spends the budget.
 """
 
 from __future__ import annotations
@@ -38,7 +50,7 @@ import holidays
 from tortoise.expressions import Q
 from tortoise.functions import Count, Max, Min
 
-from models import ContactAttempt, Customer, Receivable
+from models import AuditLog, ContactAttempt, Customer, Receivable
 from models.enums import (
     Channel,
     ContactActor,
@@ -46,8 +58,10 @@ from models.enums import (
     MessageDirection,
     ReceivableStatus,
 )
+from negotiation import audit
 
-ContactKind = Literal["call", "message", "reminder"]
+ContactKind = Literal["call", "message", "reminder", "reply"]
+KINDS = ("call", "message", "reminder", "reply")
 
 # Channels whose outbound contacts are "messages" for the daily message limit.
 MESSAGE_CHANNELS = (Channel.TELEGRAM, Channel.SMS, Channel.EMAIL)
@@ -69,6 +83,16 @@ _CHANNEL_NAMES = {
 }
 # How far ahead `next_window_start` looks before giving up (a window that never opens).
 _SEARCH_DAYS = 400
+# The states whose local time is not Brasília's (DESIGN.md §7); the other states are on
+# Brasília time (UTC-3). Fernando de Noronha (UTC-2) is a district of PE: Brasília time here.
+_BEHIND_BRASILIA = {
+    "AM": "America/Manaus",
+    "RR": "America/Boa_Vista",
+    "RO": "America/Porto_Velho",
+    "MT": "America/Cuiaba",
+    "MS": "America/Campo_Grande",
+    "AC": "America/Rio_Branco",
+}
 
 
 @dataclass(frozen=True)
@@ -134,6 +158,16 @@ def _holidays_of(uf: str) -> holidays.HolidayBase:
 def holiday_name(state: str | None, day: date) -> str | None:
     """The name (pt-BR) of the national or state holiday on `day`, if it is one."""
     return _holidays_of(_uf(state)).get(day)
+
+
+def zone_for(state: str | None, default: tzinfo | str) -> tzinfo:
+    """The debtor's local zone: their state's, or `default` (the ISP's) for an unknown state."""
+    uf = _uf(state)
+    if uf in _BEHIND_BRASILIA:
+        return ZoneInfo(_BEHIND_BRASILIA[uf])
+    if uf in holidays.Brazil.subdivisions:
+        return ZoneInfo("America/Sao_Paulo")
+    return _as_tz(default)
 
 
 def _as_tz(tz: tzinfo | str) -> tzinfo:
@@ -254,16 +288,17 @@ async def may_contact(
     The opt-out flags and the state are read again from the database (the `customer` row
     may be stale): three small queries in all, the last one a single aggregate.
     `settings` is `quita.settings.Settings` (timezone and the `contact_*` budget).
+    This only decides; `decide` also keeps the reason of a refusal.
     """
-    if kind not in ("call", "message", "reminder"):
+    if kind not in KINDS:
         raise ValueError(f"unknown contact kind {kind!r}")
-    tz = _as_tz(settings.timezone)
-    local_now = _local(now, tz)
     flags = ["opted_out_at", "state", *_CHANNEL_FLAGS.values()]
     row = await Customer.filter(id=customer.id).values(*flags)
     if not row:
         return Decision(False, "cliente não encontrado")
     fresh = row[0]
+    tz = zone_for(fresh["state"], settings.timezone)
+    local_now = _local(now, tz)
 
     # 1. Opt-outs.
     if fresh["opted_out_at"] is not None:
@@ -273,8 +308,8 @@ async def may_contact(
         name = _CHANNEL_NAMES[Channel(channel)]
         return Decision(False, f"cliente pediu para não ser contatado por {name}")
 
-    # 2. The debt, again.
-    if kind != "reminder":
+    # 2. The debt, again (a reminder is about a bill not yet due, a reply about a payment).
+    if kind in ("call", "message"):
         still_owes = await Receivable.filter(
             customer_id=customer.id,
             status=ReceivableStatus.OPEN,
@@ -290,7 +325,10 @@ async def may_contact(
     if refusal:
         return Decision(False, refusal, next_window_start(state, local_now, tz, **window))
 
-    # 4. The contact budget, one aggregate query over every channel.
+    # 4. The contact budget, one aggregate query over every channel. A reply does not spend
+    # it: the debtor started the exchange.
+    if kind == "reply":
+        return Decision(True, ALLOWED_REASON)
     reasons, retries = await _budget(
         customer.id, local_now, settings, kind=kind, debtor_asked=debtor_asked
     )
@@ -387,3 +425,144 @@ async def record_contact(
     if at is not None:
         values["created_at"] = _local(at, UTC)
     return await ContactAttempt.create(using_db=using_db, **values)
+
+
+# --- the gate: decide and keep why, record contacts, outcomes and opt-outs --------------
+
+GATE_ACTOR = "contact_gate"  # the audit log's actor of the gate's own rows
+
+
+async def decide(
+    customer: Customer,
+    channel: Channel,
+    now: datetime,
+    settings: Any,
+    *,
+    kind: ContactKind,
+    actor: ContactActor,
+    entry_id: int | None = None,
+    debtor_asked: bool = False,
+    overrides: Mapping[str, Window] | None = None,
+    extra_holidays: Iterable[date] = (),
+) -> Decision:
+    """`may_contact`, and a refusal kept in the audit log: "contact_postponed" when time lifts
+    it (`retry_at`), else "contact_refused", with the reason, channel, actor and kind.
+
+    A refusal that repeats (the same as the last one kept for the debtor) is kept once, so a
+    job asking every few minutes through a night does not fill the log.
+    """
+    decision = await may_contact(
+        customer,
+        channel,
+        now,
+        settings,
+        kind=kind,
+        overrides=overrides,
+        extra_holidays=extra_holidays,
+        debtor_asked=debtor_asked,
+    )
+    if not decision.allowed:
+        await _keep_refusal(customer.id, channel, actor, kind, decision, entry_id)
+    return decision
+
+
+async def _keep_refusal(
+    customer_id: int,
+    channel: Channel,
+    actor: ContactActor,
+    kind: str,
+    decision: Decision,
+    entry_id: int | None,
+) -> None:
+    action = "contact_refused" if decision.retry_at is None else "contact_postponed"
+    after = audit.plain(
+        {
+            "channel": Channel(channel),
+            "actor": ContactActor(actor),
+            "kind": kind,
+            "reason": decision.reason,
+            "retry_at": decision.retry_at,
+            "entry_id": entry_id,
+        }
+    )
+    last = (
+        await AuditLog.filter(entity="customer", entity_id=str(customer_id), actor=GATE_ACTOR)
+        .order_by("-id")
+        .first()
+        .values("action", "after")
+    )
+    if last and last["action"] == action and last["after"] == after:
+        return
+    await audit.record(
+        user=None,
+        actor=GATE_ACTOR,
+        action=action,
+        entity="customer",
+        entity_id=customer_id,
+        after=after,
+    )
+
+
+async def record_outcome(
+    customer_id: int,
+    note: str,
+    outcome: ContactOutcome,
+    *,
+    channel: Channel,
+    actor: ContactActor,
+    entry_id: int | None = None,
+    at: datetime | None = None,
+    create_missing: bool = False,
+    using_db: Any = None,
+) -> None:
+    """What came of the contact recorded with `note` (a call's end). Without that row, one is
+    recorded when `create_missing` (an outbound contact whose start was not recorded)."""
+    updated = (
+        await ContactAttempt.filter(customer_id=customer_id, note=note)
+        .using_db(using_db)
+        .update(outcome=ContactOutcome(outcome))
+    )
+    if not updated and create_missing:
+        await record_contact(
+            customer_id,
+            channel,
+            actor,
+            MessageDirection.OUT,
+            outcome,
+            entry_id=entry_id,
+            note=note,
+            at=at,
+            using_db=using_db,
+        )
+
+
+async def record_opt_out(
+    now: datetime,
+    channel: Channel,
+    *,
+    customer_id: int | None = None,
+    telegram_chat_id: int | None = None,
+) -> bool:
+    """The debtor's "SAIR" (any channel): no contact on any channel from `now` on. Found by id
+    or by the Telegram chat. Audited; True when it changed something (not already out)."""
+    if customer_id is None and telegram_chat_id is None:
+        return False
+    query = Customer.filter(opted_out_at__isnull=True)
+    if customer_id is not None:
+        query = query.filter(id=customer_id)
+    else:
+        query = query.filter(telegram_chat_id=telegram_chat_id)
+    changed = False
+    for found in await query.values_list("id", flat=True):
+        # Guarded: of two "SAIR" at once, one writes (and is audited).
+        if await Customer.filter(id=found, opted_out_at__isnull=True).update(opted_out_at=now):
+            await audit.record(
+                user=None,
+                actor=GATE_ACTOR,
+                action="opt_out",
+                entity="customer",
+                entity_id=found,
+                after={"channel": Channel(channel), "at": now},
+            )
+            changed = True
+    return changed

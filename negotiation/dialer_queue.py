@@ -5,8 +5,9 @@
 (`leased_until`) in one step: on PostgreSQL a `SELECT ... FOR UPDATE SKIP LOCKED` and an
 UPDATE in one transaction, so a second dialer skips the rows the first one holds; on SQLite
 (one writer at a time) a guarded UPDATE per row (`... WHERE leased_until IS NULL OR
-leased_until < now`), of which only one dialer can win. Each leased entry is then checked with
-`contact_policy.may_contact` (opt-outs, debt still open, calling window, contact budget):
+leased_until < now`), of which only one dialer can win. Each leased entry is then checked by
+the contact gate, `contact_policy.decide` (opt-outs, debt still open, calling window, contact
+budget; it keeps the reason of a refusal):
 
 - a refusal that time lifts (window, holiday, budget) reschedules the entry to `retry_at`
   (state "scheduled") and releases it;
@@ -16,8 +17,9 @@ leased_until < now`), of which only one dialer can win. Each leased entry is the
 
 `start_call` turns a leased entry into a `Call` row (queued, no SID yet): it re-checks the
 contact rules with the customer's row locked, so two entries of the same debtor (two rules)
-taken by two dialers at once still make one call, and records the contact attempt in the
-same transaction. This module knows nothing of Twilio: `telephony.dialer` places the call.
+taken by two dialers at once still make one call, and records the contact attempt (through
+the gate) in the same transaction. This module knows nothing of Twilio: `telephony.dialer`
+places the call.
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from models import (
     Campaign,
     CampaignEntry,
     CollectionRule,
-    ContactAttempt,
     Customer,
     CustomerPhone,
     clock,
@@ -46,11 +47,10 @@ from models.enums import (
     Channel,
     ContactActor,
     ContactKind,
-    ContactOutcome,
     EntryState,
     MessageDirection,
 )
-from negotiation.contact_policy import Decision, may_contact
+from negotiation.contact_policy import Decision, decide, record_contact
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +144,21 @@ async def _refuse(entry: CampaignEntry, customer: Customer, decision: Decision) 
     log.info("entry %s %s: %s", entry.id, state.value, decision.reason)
 
 
+async def _decide_call(
+    customer: Customer, entry: CampaignEntry, now: datetime, settings: Any
+) -> Decision:
+    """The gate's answer to a robot call of `entry` now (a refusal's reason is kept)."""
+    return await decide(
+        customer,
+        Channel.VOICE,
+        now,
+        settings,
+        kind="call",
+        actor=ContactActor.ROBOT,
+        entry_id=entry.id,
+    )
+
+
 async def lease_due(
     now: datetime,
     settings: Any,
@@ -172,7 +187,7 @@ async def lease_due(
         if entry.attempts >= rule.max_attempts:
             await release(entry, state=EntryState.DONE)
             continue
-        decision = await may_contact(entry.customer, Channel.VOICE, now, settings, kind="call")
+        decision = await _decide_call(entry.customer, entry, now, settings)
         if not decision.allowed:
             await _refuse(entry, entry.customer, decision)
             continue
@@ -212,7 +227,7 @@ async def start_call(
         if conn.capabilities.support_for_update:
             # Serialises the check and the record per debtor across dialers.
             await Customer.select_for_update().using_db(tx).get(id=customer.id)
-        decision = await may_contact(customer, Channel.VOICE, now, settings, kind="call")
+        decision = await _decide_call(customer, entry, now, settings)
         if not decision.allowed:
             refused = decision
         else:
@@ -233,16 +248,15 @@ async def start_call(
                 .using_db(tx)
                 .update(attempts=entry.attempts, state=EntryState.IN_PROGRESS)
             )
-            await ContactAttempt.create(
-                using_db=tx,
-                customer_id=customer.id,
-                channel=Channel.VOICE,
-                actor=ContactActor.ROBOT,
-                direction=MessageDirection.OUT,
-                outcome=ContactOutcome.ATTEMPTED,
+            await record_contact(
+                customer.id,
+                Channel.VOICE,
+                ContactActor.ROBOT,
+                MessageDirection.OUT,
                 entry_id=entry.id,
                 note=call_note(call.id),
-                created_at=now,
+                at=now,
+                using_db=tx,
             )
     if refused is not None:
         await _refuse(entry, customer, refused)

@@ -1,4 +1,11 @@
-"""Export of call-list entries to a collection agency (Exportar Ligações ao Fornecedor)."""
+"""Export of call-list entries to a collection agency (Exportar Ligações ao Fornecedor).
+
+Each exported entry is an attempt of the agency (actor and channel "agency"), recorded through
+the contact gate so the debtor's budget counts it. The export itself is not refused by the
+gate: the agency contacts the debtor later, outside Quita, and Quita cannot choose that
+moment. (The rule run left opted-out debtors out of the list; an opt-out that came after
+the list was made is not checked here.)
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,9 @@ from datetime import tzinfo
 from tortoise.transactions import in_transaction
 
 from models import Agency, CampaignEntry, CustomerPhone, User, clock
-from models.enums import EntryState
+from models.enums import Channel, ContactActor, EntryState, MessageDirection
 from negotiation import audit
+from negotiation.contact_policy import record_contact
 from negotiation.errors import InvalidInput
 from negotiation.rendering import local_time, render
 
@@ -66,6 +74,18 @@ async def export_to_agency(
         )
         if flipped != len(entry_ids):
             raise InvalidInput("entry_ids: outra pessoa exportou ou encerrou entradas agora")
+        for e in entries:
+            await record_contact(
+                e.customer_id,
+                Channel.AGENCY,
+                ContactActor.AGENCY,
+                MessageDirection.OUT,
+                entry_id=e.id,
+                user_id=user.id,
+                note=f"exportado para o escritório {agency.name}",
+                at=now,
+                using_db=conn,
+            )
         await audit.record(
             user=user,
             action="export",

@@ -3,8 +3,10 @@ reminders of agreement installments, and the thank-you for a reconciled payment.
 
 Each is claimed in the database before it is sent (a guarded update, or the customer's row
 locked while the contact is recorded), so several app instances running the jobs never send
-one twice. Collection messages go only inside the debtor's calling window and contact budget,
-after checking again that the debt is still open (negotiation.contact_policy).
+one twice. Every message asks the contact gate first (negotiation.contact_policy.decide):
+collection messages go only inside the debtor's calling window and contact budget, after
+checking again that the debt is still open; a thank-you only inside the window (see
+`send_thanks`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from models.enums import (
     MessageDirection,
     ReceivableStatus,
 )
-from negotiation.contact_policy import may_contact, record_contact
+from negotiation.contact_policy import decide, record_contact
 from negotiation.deep_links import bot_link, make_link_token
 from negotiation.engine import days_past
 from negotiation.errors import SendError
@@ -87,7 +89,15 @@ async def _message_debtor(entry: CampaignEntry, send: ChatSend, settings: Settin
     async with in_transaction() as conn:
         # Locked while deciding and recording: a second instance waits, then sees the contact.
         await Customer.select_for_update().using_db(conn).get(id=customer.id)
-        decision = await may_contact(customer, Channel.TELEGRAM, now, settings, kind="message")
+        decision = await decide(
+            customer,
+            Channel.TELEGRAM,
+            now,
+            settings,
+            kind="message",
+            actor=ContactActor.BOT,
+            entry_id=entry.id,
+        )
         if not decision.allowed:
             return "skipped"
         await record_contact(
@@ -131,8 +141,8 @@ async def send_reminders(send: ChatSend, settings: Settings, now: datetime) -> R
         customer__telegram_chat_id__isnull=False,
     ).select_related("customer")
     for bill in due:
-        decision = await may_contact(
-            bill.customer, Channel.TELEGRAM, now, settings, kind="reminder"
+        decision = await decide(
+            bill.customer, Channel.TELEGRAM, now, settings, kind="reminder", actor=ContactActor.BOT
         )
         if not decision.allowed:
             report.skipped += 1
@@ -185,7 +195,16 @@ async def send_reminders(send: ChatSend, settings: Settings, now: datetime) -> R
 
 
 async def send_thanks(send: ChatSend, settings: Settings, now: datetime) -> Report:
-    """A thank-you for each reconciled installment payment of a debtor with a chat."""
+    """A thank-you for each reconciled installment payment of a debtor with a chat.
+
+    A thank-you answers the debtor's own act (the payment), so it is a reply for the gate
+    (DESIGN.md §7: "contacts the debtor starts do not count"): it neither spends the budget
+    nor waits for the day's message limit, and the debt check does not apply (there may be
+    nothing overdue left). It is still a message the bot sends when it chooses, so the
+    opt-outs and the calling window hold: never at night, on a Sunday or a holiday. Outside
+    the window it stays unthanked and a later round (inside the window) sends it; a payment
+    older than the 3 days below is not thanked any more.
+    """
     report = Report()
     recent = await Payment.filter(
         thanked_at__isnull=True,
@@ -196,7 +215,11 @@ async def send_thanks(send: ChatSend, settings: Settings, now: datetime) -> Repo
     for payment in recent:
         bill = payment.receivable
         customer = bill.customer
-        if customer.opted_out_at is not None or customer.no_telegram:
+        decision = await decide(
+            customer, Channel.TELEGRAM, now, settings, kind="reply", actor=ContactActor.BOT
+        )
+        if not decision.allowed:
+            report.skipped += 1
             continue
         if not await Payment.filter(id=payment.id, thanked_at__isnull=True).update(thanked_at=now):
             continue
@@ -215,6 +238,16 @@ async def send_thanks(send: ChatSend, settings: Settings, now: datetime) -> Repo
             log.warning("thank-you for payment %s failed: %s", payment.id, error)
             report.failed += 1
             continue
+        # On the debtor's record as part of a contact they started: direction "in".
+        await record_contact(
+            customer.id,
+            Channel.TELEGRAM,
+            ContactActor.BOT,
+            MessageDirection.IN,
+            note=f"agradecimento pelo pagamento da parcela {bill.installment_number} "
+            f"do acordo {bill.agreement_id}",
+            at=now,
+        )
         report.sent += 1
     return report
 

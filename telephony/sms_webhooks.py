@@ -27,6 +27,7 @@ from models.enums import (
     MessageDirection,
 )
 from negotiation import conversations
+from negotiation.contact_policy import record_opt_out
 from negotiation.deep_links import bot_link, make_link_token
 from negotiation.delivery import report_status
 from negotiation.delivery_messages import gsm_text
@@ -70,9 +71,7 @@ def _messaging(text: str | None) -> Response:
 async def _reply_for(customer: Customer | None, body: str, settings: Settings, now) -> str:
     if is_opt_out(body):
         if customer is not None:
-            await Customer.filter(id=customer.id, opted_out_at__isnull=True).update(
-                opted_out_at=now
-            )
+            await record_opt_out(now, Channel.SMS, customer_id=customer.id)
         return _text("sms_optout", settings)
     if customer is None:
         return _text(

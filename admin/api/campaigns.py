@@ -71,8 +71,8 @@ async def get_entry(entry_id: int, request: Request, user: User = view):
 @router.post(
     "/entries/{entry_id}/start", response_model=s.EntryOut, summary="Take the entry to call now"
 )
-async def post_start(entry_id: int, user: User = record):
-    return entry_out(await service.start_call(user, entry_id))
+async def post_start(entry_id: int, request: Request, user: User = record):
+    return entry_out(await service.start_call(user, entry_id, request.app.state.settings))
 
 
 @router.post("/entries/{entry_id}/result", response_model=s.EntryOut, summary="Record a result")

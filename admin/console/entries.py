@@ -123,7 +123,7 @@ async def entry_page(entry_id: int, request: Request, signed: Signed = view):
 @router.post("/entries/{entry_id:int}/start")
 async def start(entry_id: int, request: Request, signed: Signed = record):
     try:
-        await service.start_call(signed.user, entry_id)
+        await service.start_call(signed.user, entry_id, request.app.state.settings)
     except InvalidInput as error:
         _, message = _split(error, "start")
         return await _entry_page(

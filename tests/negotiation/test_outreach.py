@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from models import CollectionAction, ContactAttempt, Message, Receivable
+from models import AuditLog, CollectionAction, ContactAttempt, Message, Receivable
 from models.enums import ActionKind, Channel, EntryState, ReceivableStatus
 from negotiation import outreach
 from negotiation.accept import accept
@@ -126,3 +126,26 @@ async def test_reminders_before_the_due_date_and_thanks_after_payment(send, tele
     assert (await outreach.send_thanks(chat_send, settings, at)).sent == 1
     assert "Recebemos seu pagamento" in telegram_api.sent_to(CHAT)[-1].params["text"]
     assert (await outreach.send_thanks(chat_send, settings, at)).sent == 0
+
+
+async def test_a_thank_you_is_never_sent_at_night_but_in_the_next_window(send, telegram_api):
+    chat_send, settings = send
+    customer = await make_customer(telegram_chat_id=CHAT, state="SP")
+    await make_receivable(customer, TODAY - timedelta(days=30), "120.00")
+    agreement = await _agreement(customer)
+    first = await Receivable.get(agreement_id=agreement.id, installment_number=1)
+    night = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # Tuesday 01/12, 23:00 in São Paulo
+    await record_payment(first.id, first.amount, night, "api")
+
+    report = await outreach.send_thanks(chat_send, settings, night)
+    assert report.sent == 0 and report.skipped == 1
+    assert telegram_api.sent_to(CHAT) == []
+    kept = await AuditLog.get(action="contact_postponed", entity_id=str(customer.id))
+    assert kept.after["retry_at"].startswith("2026-12-02T08:00")  # 08:00 in São Paulo
+
+    morning = datetime(2026, 12, 2, 11, 0, tzinfo=UTC)  # Wednesday, 08:00 in São Paulo
+    assert (await outreach.send_thanks(chat_send, settings, morning)).sent == 1
+    assert "Recebemos seu pagamento" in telegram_api.sent_to(CHAT)[-1].params["text"]
+    # A reply to the debtor's own payment: on the record, but not against the budget.
+    [thanks] = await ContactAttempt.filter(customer_id=customer.id, note__contains="agradec")
+    assert thanks.direction == "in" and thanks.actor == "bot"
