@@ -15,26 +15,15 @@ from negotiation.importing.batches import (
     counted,
     ids_by_external_id,
     in_chunks,
-    in_one_transaction,
     lock_customers,
 )
 from negotiation.importing.customer_rows import CustomerLine, parse_customer
-from negotiation.importing.lines import check_rows, keep_good, reject_duplicates
+from negotiation.importing.lines import run_import
 from negotiation.importing.report import ImportReport
 from negotiation.phones import is_mobile
 
 _CUSTOMER_FIELDS = ("name", "document", "birth_date", "email", "city", "state", "plan", "status")
-_CUSTOMER_UPDATE_FIELDS = (
-    "name",
-    "document",
-    "birth_date",
-    "email",
-    "city",
-    "state",
-    "plan",
-    "status",
-    "updated_at",
-)
+_CUSTOMER_UPDATE_FIELDS = (*_CUSTOMER_FIELDS, "updated_at")
 
 
 async def import_customers(
@@ -51,21 +40,17 @@ async def import_customers(
     a JSON caller may pass 1). Raises `Conflict` (nothing written) if the database refuses the
     writes.
     """
-    report = ImportReport()
-    tracker = Progress(progress)
-    parsed = check_rows(rows, parse_customer, report, first_line)
-    reject_duplicates(parsed, lambda c: c.external_id, "external_id")
-    reject_duplicates(parsed, lambda c: c.values.get("document"), "CPF/CNPJ")
-    good = keep_good(parsed, report)
-    tracker.advance(len(report.rejected))
-
-    async def write(conn: BaseDBAsyncClient) -> None:
-        await _write_customers(conn, good, report, tracker)
-
-    if good:
-        await in_one_transaction(write)
-    report.rejected.sort(key=lambda r: r.line)
-    return report
+    return await run_import(
+        rows,
+        parse_customer,
+        [
+            (lambda c: c.external_id, "external_id"),
+            (lambda c: c.values.get("document"), "CPF/CNPJ"),
+        ],
+        _write_customers,
+        progress,
+        first_line,
+    )
 
 
 async def _write_customers(

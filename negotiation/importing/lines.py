@@ -1,10 +1,14 @@
-"""From rows to checked lines: line numbers, lines repeated in the file, the good ones."""
+"""One import's flow: rows → checked lines (numbered, repeats refused) → the good ones written
+in one transaction → the report."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from negotiation.importing.batches import Progress, in_one_transaction
 from negotiation.importing.report import NOT_A_ROW, ImportReport
 from negotiation.importing.values import Cells
 
@@ -22,7 +26,7 @@ def _line_of(row: Any, index: int, first_line: int) -> int:
     return line if isinstance(line, int) else first_line + index
 
 
-def check_rows(
+def _check_rows(
     rows: Iterable[Any],
     parse: Callable[[Cells, int], L],
     report: ImportReport,
@@ -40,7 +44,7 @@ def check_rows(
     return parsed
 
 
-def reject_duplicates(
+def _reject_duplicates(
     parsed: list[tuple[Cells, Any]], key: Callable[[Any], str | None], label: str
 ) -> None:
     first: dict[str, int] = {}
@@ -56,7 +60,7 @@ def reject_duplicates(
             first[value] = item.line
 
 
-def keep_good(parsed: list[tuple[Cells, L]], report: ImportReport) -> list[L]:
+def _keep_good(parsed: list[tuple[Cells, L]], report: ImportReport) -> list[L]:
     """Reject the lines with problems (with their reasons); return the others, in order."""
     good = []
     for cells, item in parsed:
@@ -65,3 +69,26 @@ def keep_good(parsed: list[tuple[Cells, L]], report: ImportReport) -> list[L]:
         else:
             good.append(item)
     return good
+
+
+async def run_import(
+    rows: Iterable[Any],
+    parse: Callable[[Cells, int], L],
+    unique: Sequence[tuple[Callable[[L], str | None], str]],
+    write: Callable[[BaseDBAsyncClient, list[L], ImportReport, Progress], Awaitable[None]],
+    progress: Callable[[int], None] | None,
+    first_line: int,
+) -> ImportReport:
+    """Check every row, refuse the later of two lines with the same `unique` key (label), then
+    `write` the good lines in one transaction (`Conflict`: nothing written)."""
+    report = ImportReport()
+    tracker = Progress(progress)
+    parsed = _check_rows(rows, parse, report, first_line)
+    for key, label in unique:
+        _reject_duplicates(parsed, key, label)
+    good = _keep_good(parsed, report)
+    tracker.advance(len(report.rejected))
+    if good:
+        await in_one_transaction(lambda conn: write(conn, good, report, tracker))
+    report.rejected.sort(key=lambda r: r.line)
+    return report

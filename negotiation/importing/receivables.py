@@ -16,27 +16,22 @@ from negotiation.importing.batches import (
     chunks,
     ids_by_external_id,
     in_chunks,
-    in_one_transaction,
     lock_customers,
 )
-from negotiation.importing.lines import check_rows, keep_good, reject_duplicates
-from negotiation.importing.receivable_rows import ReceivableLine, parse_receivable
+from negotiation.importing.lines import run_import
+from negotiation.importing.receivable_rows import (
+    RECEIVABLE_COLUMNS,
+    ReceivableLine,
+    parse_receivable,
+)
 from negotiation.importing.report import ImportReport
 from negotiation.importing.values import ABSENT
 
 # Agreements whose originals an import must not touch (a broken or cancelled agreement gives
 # the debt back to collection, and the billing system may then update those bills again).
 _HOLDING_AGREEMENTS = (AgreementStatus.ACTIVE, AgreementStatus.FULFILLED)
-_RECEIVABLE_UPDATE_FIELDS = (
-    "customer_id",
-    "issue_date",
-    "due_date",
-    "amount",
-    "billing_method",
-    "status",
-    "paid_at",
-    "updated_at",
-)
+# The columns after the two ids, by the customer's id instead of its external id.
+_RECEIVABLE_UPDATE_FIELDS = ("customer_id", *RECEIVABLE_COLUMNS[2:], "updated_at")
 
 
 async def import_receivables(
@@ -57,22 +52,14 @@ async def import_receivables(
 
         timezone = get_settings().timezone
     tz = ZoneInfo(timezone)
-    report = ImportReport()
-    tracker = Progress(progress)
-    parsed = check_rows(
-        rows, lambda cells, line: parse_receivable(cells, line, tz), report, first_line
+    return await run_import(
+        rows,
+        lambda cells, line: parse_receivable(cells, line, tz),
+        [(lambda r: r.external_id, "external_id")],
+        _write_receivables,
+        progress,
+        first_line,
     )
-    reject_duplicates(parsed, lambda r: r.external_id, "external_id")
-    good = keep_good(parsed, report)
-    tracker.advance(len(report.rejected))
-
-    async def write(conn: BaseDBAsyncClient) -> None:
-        await _write_receivables(conn, good, report, tracker)
-
-    if good:
-        await in_one_transaction(write)
-    report.rejected.sort(key=lambda r: r.line)
-    return report
 
 
 _STORED_RECEIVABLE = (
