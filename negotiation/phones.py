@@ -51,8 +51,10 @@ def _e164(number: PhoneNumber) -> str:
 
 def _area_code_exists(ddd: str) -> bool:
     # The metadata has no list of area codes, only patterns: a landline in that area
-    # (`DDD 3333-3333`) is valid exactly when the DDD is one of Anatel's.
-    return phonenumbers.is_valid_number(phonenumbers.parse(f"+55{ddd}33333333"))
+    # (`DDD 3333-3333`) is one exactly when the DDD is one of Anatel's (the same 67 codes the
+    # hand-kept table had). Not merely valid: `0300 3333-3333` is a valid shared-cost number.
+    sample = phonenumbers.parse(f"+55{ddd}33333333")
+    return phonenumbers.number_type(sample) == PhoneNumberType.FIXED_LINE
 
 
 def store_phone(text: str) -> str:

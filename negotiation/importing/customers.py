@@ -32,7 +32,7 @@ async def import_customers(
     *,
     first_line: int = 2,
 ) -> ImportReport:
-    """Upsert customers (and their phones) by `external_id`; see the module's docstring.
+    """Upsert customers (and their phones) by `external_id`; see `negotiation.importing`.
 
     `progress(n)` is called with the number of lines dealt with so far (rejected, or written
     in the transaction), up to the number of rows. Rows that do not carry their own line

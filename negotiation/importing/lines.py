@@ -14,6 +14,8 @@ from negotiation.importing.values import Cells
 
 
 class Line(Protocol):
+    """What a checked line carries whatever its kind: where it is and its external id."""
+
     line: int
     external_id: str
 

@@ -41,7 +41,7 @@ async def import_receivables(
     first_line: int = 2,
     timezone: str | None = None,
 ) -> ImportReport:
-    """Upsert receivables by `external_id`; see the module's docstring and `import_customers`.
+    """Upsert receivables by `external_id`; see `negotiation.importing` and `import_customers`.
 
     `timezone` (default: the ISP's, from the settings) places a `paid_at` given without an
     offset. A receivable that is negotiated, is an agreement installment or an original of an

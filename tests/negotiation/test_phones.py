@@ -56,7 +56,7 @@ def test_every_written_form_is_stored_and_looked_up_as_the_same_key(ddd, local):
     [
         ("0800 123 4567", "DDD 80"),  # toll-free: not a subscriber's line
         ("(19) 7888-7777", "sem o 9"),  # libphonenumber still knows 8-digit 7xxx mobiles
-        ("0300 123 4567", "não é um número possível"),  # shared cost
+        ("0300 123 4567", "DDD 30"),  # shared cost
         ("4004-1234", "DDD e 8 dígitos"),  # a company's national number
         ("+44 20 7946 0958", "+55"),
     ],
