@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
 from models import Agreement, Conversation, Customer
 from models.enums import AgreementStatus, Channel, ContactActor, ContactOutcome, MessageDirection
 from negotiation import conversations
 from negotiation.accept import accept
+from negotiation.amounts import typed_amount
 from negotiation.contact_policy import record_contact, record_opt_out
 from negotiation.deep_links import use_link_token
 from negotiation.errors import Conflict, InvalidInput, QuitaError
@@ -387,7 +388,7 @@ def _down_example(minimum: Decimal, maximum: Decimal) -> str:
 async def _typed_down_payment(session: Session, typed: str, env: Env) -> list[Reply]:
     minimum, maximum = (Decimal(v) for v in session.data.get("down_range", ["0", "0"]))
     example = _down_example(minimum, maximum)
-    amount = _parse_amount(typed)
+    amount = typed_amount(typed)
     reason = down_payment_problem(amount, minimum, maximum)
     if reason is not None:
         text = _text(
@@ -407,19 +408,6 @@ async def _typed_down_payment(session: Session, typed: str, env: Env) -> list[Re
             Reply(_text("offer_gone", env, reason="Esta proposta não está mais disponível"))
         ] + (await _offers(session, env))
     return _confirm_screen(session, env, chosen)
-
-
-def _parse_amount(text: str) -> Decimal | None:
-    """ "150", "150,50", "R$ 1.234,56" → Decimal; None when it is not an amount."""
-    cleaned = re.sub(r"(?i)r\$|\s", "", text)
-    if not re.fullmatch(r"\d{1,3}(\.\d{3})*(,\d{1,2})?|\d+([.,]\d{1,2})?", cleaned):
-        return None
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    try:
-        return round_cents(Decimal(cleaned))
-    except InvalidOperation:
-        return None
 
 
 async def _button(session: Session, action: str, env: Env) -> list[Reply]:

@@ -20,6 +20,7 @@ from models import Customer, CustomerPhone, IdentityLock, clock
 from models.hot_path import fetch, fetch_one, fetch_rows
 from negotiation.documents import normalize_document
 from negotiation.errors import InvalidInput, PermissionDenied
+from negotiation.phones import lookup_phone
 
 MAX_FAILURES = 5
 LOCK_TIME = timedelta(hours=1)
@@ -31,18 +32,6 @@ class Locked(PermissionDenied):
     def __init__(self, until: datetime) -> None:
         super().__init__("muitas tentativas sem sucesso; por segurança, tente de novo em 1 hora")
         self.until = until
-
-
-def normalize_phone(text: str) -> str | None:
-    """E.164 for a Brazilian number as people and phones write it, or None."""
-    digits = re.sub(r"\D", "", text or "")
-    if digits.startswith("00"):
-        digits = digits[2:]
-    if len(digits) in (10, 11):
-        digits = "55" + digits
-    if not (digits.startswith("55") and len(digits) in (12, 13)):
-        return None
-    return "+" + digits
 
 
 # The customers with a phone number: a caller ID or a shared contact is one of them only when
@@ -62,7 +51,7 @@ def _refuse_if_locked(until: datetime | None, now: datetime) -> None:
 
 async def customer_by_phone(text: str) -> Customer | None:
     """The one customer with this phone; None if none, or if several share it (ambiguous)."""
-    number = normalize_phone(text)
+    number = lookup_phone(text)
     if number is None:
         return None
     # One point read: a caller waits on it.
@@ -82,7 +71,7 @@ async def unlocked_caller(handle: str, phone: str, now: datetime) -> Customer | 
         f" LEFT JOIN customer c ON c.id IN {_WITH_PHONE}"
         " LIMIT 2",
         handle,
-        normalize_phone(phone) or "",
+        lookup_phone(phone) or "",
     )
     until = IdentityLock._meta.fields_map["locked_until"].to_python_value(rows[0]["locked_until"])
     _refuse_if_locked(until, now)

@@ -57,6 +57,7 @@ from models.hot_path import fetch_one, insert
 from negotiation import call_transcript as transcript
 from negotiation import conversations, retry_queue
 from negotiation.accept import accept
+from negotiation.amounts import keypad_cents
 from negotiation.attendant_hours import describe_hours, describe_opening, is_open, next_opening
 from negotiation.contact_policy import record_contact
 from negotiation.deep_links import bot_link, make_link_token
@@ -68,7 +69,6 @@ from negotiation.identify import (
     Locked,
     clear_failures,
     ensure_unlocked,
-    normalize_phone,
     parse_document,
     record_failure,
     unlocked_caller,
@@ -85,6 +85,7 @@ from negotiation.offers import (
     quote_data,
     quote_of,
 )
+from negotiation.phones import lookup_phone
 from negotiation.rendering import environment, render
 from negotiation.spoken import install_filters
 from quita.settings import Settings
@@ -185,7 +186,7 @@ def _ctx(settings: Settings, now: datetime, sms: Sender | None = None) -> Ctx:
 
 def _handle(call: Call) -> str:
     number = call.from_number if call.direction == CallDirection.INBOUND else call.to_number
-    return f"voice:{normalize_phone(number) or number or call.sid}"
+    return f"voice:{lookup_phone(number) or number or call.sid}"
 
 
 def _phone(call: Call) -> str:
@@ -868,7 +869,7 @@ async def _step_down(call: Call, keys: str, ctx: Ctx) -> Prompt:
     if keys == "1":
         chosen = await _find_offer(call, ctx, choice)
     elif keys.isdigit() and len(keys) >= 2:
-        amount = Decimal(int(keys)) / 100
+        amount = keypad_cents(keys)
         minimum, maximum = (Decimal(v) for v in call.data["down_range"])
         reason = down_payment_problem(amount, minimum, maximum)
         if reason:
@@ -1035,7 +1036,7 @@ async def send_agreement_sms(
 
 async def _send_sms_quickly(agreement: Agreement, customer: Customer, call: Call, ctx: Ctx) -> bool:
     """Sends the agreement SMS, waiting at most SMS_WAIT seconds (it carries on after)."""
-    recipient = normalize_phone(_phone(call))
+    recipient = lookup_phone(_phone(call))
     if ctx.sms is None or recipient is None or customer.opted_out_at is not None or customer.no_sms:
         return False
     task = asyncio.create_task(

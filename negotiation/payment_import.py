@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 
 from models import PaymentInstrument
 from models.enums import PaymentSource
+from negotiation.amounts import parse_amount
 from negotiation.errors import InvalidInput, QuitaError
-from negotiation.importing import ImportReport, Rejection, parse_amount, parse_datetime
+from negotiation.importing import ImportReport, Rejection, parse_datetime
 from negotiation.reconcile import record_payment
 
 PAYMENT_REQUIRED = ("id_pagamento", "valor", "pago_em")

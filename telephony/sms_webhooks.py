@@ -31,9 +31,10 @@ from negotiation.contact_policy import record_opt_out
 from negotiation.deep_links import bot_link, make_link_token
 from negotiation.delivery import report_status
 from negotiation.delivery_messages import gsm_text
-from negotiation.identify import customer_by_phone, normalize_phone
+from negotiation.identify import customer_by_phone
 from negotiation.installments import installments_of
 from negotiation.payment_links import payment_url
+from negotiation.phones import lookup_phone
 from negotiation.rendering import render
 from quita.settings import Settings
 from telephony.security import verified_form
@@ -118,7 +119,7 @@ async def _inbound(form: dict[str, str], settings: Settings) -> str:
     customer = await customer_by_phone(sender)
     conversation = await conversations.open_for(
         Channel.SMS,
-        normalize_phone(sender) or sender or "unknown",
+        lookup_phone(sender) or sender or "unknown",
         customer.id if customer else None,
     )
     if sid:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from admin.console.render import page
 from admin.console.session import Signed, allowed
 from models.clock import today_in
+from negotiation.amounts import form_number
 from negotiation.errors import InvalidInput
 from negotiation.permissions import Permission
 from negotiation.scenario import Scenario
@@ -89,10 +90,7 @@ def _defaults(request: Request) -> dict[str, Any]:
 
 def _number(text: str) -> str:
     """ "1.234,56" or "1234.56" -> "1234.56" (the model parses it)."""
-    text = re.sub(r"(?i)r\$|\s|%", "", text)
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    return text
+    return form_number(text)
 
 
 def _integer(text: str) -> int | str:

@@ -21,6 +21,7 @@ from admin.console.render import page
 from admin.console.session import Signed, allowed
 from models import PaymentCondition
 from models.enums import BreakAction
+from negotiation.amounts import form_number
 from negotiation.errors import Conflict, InvalidInput
 from negotiation.permissions import Permission
 
@@ -58,10 +59,7 @@ _NUMERIC = (
 
 def number(text: str) -> str:
     """A number as a person types it in Brazil (1.234,56 or 1234,56 or 1234.56) → 1234.56."""
-    text = text.strip().replace(" ", "").replace("%", "").removeprefix("R$")
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    return text
+    return form_number(text)
 
 
 def optional(form: Any, name: str, *, numeric: bool = False) -> str | None:

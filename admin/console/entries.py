@@ -24,6 +24,7 @@ from models import Agency, Campaign, CollectionStatus, Customer, ResultType
 from models.clock import today_in
 from models.enums import DeliveryChannel, DeliveryStatus, ResultKind
 from negotiation import campaigns as service
+from negotiation.amounts import form_number
 from negotiation.delivery import request_deliveries
 from negotiation.errors import Conflict, InvalidInput
 from negotiation.permissions import Permission
@@ -185,12 +186,8 @@ async def result(entry_id: int, request: Request, signed: Signed = record):
 
 def _money(text: str) -> Decimal | None:
     """'1.234,56', '50,00' or '50.00' as typed by a person."""
-    text = text.replace("R$", "").strip()
-    if not text:
-        return None
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    return Decimal(text)
+    text = form_number(text)
+    return Decimal(text) if text else None
 
 
 @router.post("/entries/{entry_id:int}/negotiate")

@@ -18,18 +18,19 @@ from validate_docbr import CNPJ, CPF
 from models import Agreement, AgreementReceivable, Customer, CustomerPhone, Receivable
 from models.enums import AgreementStatus, Channel, ReceivableStatus
 from negotiation import importing
+from negotiation.amounts import parse_amount
 from negotiation.errors import Conflict, InvalidInput
 from negotiation.importing import (
     ImportReport,
     Rejection,
+    batches,
     import_customers,
     import_receivables,
-    normalize_phone,
-    parse_amount,
     parse_date,
     parse_datetime,
     read_csv,
 )
+from negotiation.phones import store_phone as normalize_phone
 from tests.factories import make_condition, make_customer, make_receivable
 
 TZ = "America/Sao_Paulo"
@@ -648,7 +649,7 @@ _BOOM = {
 
 async def test_a_database_failure_in_the_middle_writes_nothing(each_db, monkeypatch):
     """A failure validation cannot see (a trigger here) after some batches were written."""
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(batches, "BATCH_SIZE", 2)
     existing = await make_customer(external_id="C0", name="Antes")
     docs = cpfs(6)
     rows = [
