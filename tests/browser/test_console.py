@@ -381,3 +381,28 @@ async def test_simulator_and_calculator_pages(page, sign_in):
     await page.get_by_role("button", name="Calcular").click()
     await expect(page.locator("main")).to_contain_text("R$")
     await shoot(page, "calculator", full_page=True)
+
+
+@pytest.mark.parametrize(("path", "ready"), [("/docs", "Authorize"), ("/redoc", "Download")])
+async def test_the_api_docs_render_with_nothing_from_outside(page, console_server, path, ready):
+    """On a closed network /docs and /redoc must draw themselves from the app alone: all the
+    browser fetches comes from the app (the bundles' own outside images are blocked by the
+    page's content security policy), and the page shows its controls."""
+    requested: list[str] = []
+    blocked: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.on(
+        "requestfailed",
+        # Chromium's reason for a request the page's policy stopped before the network.
+        lambda r: blocked.append(r.url) if r.failure == "csp" else None,
+    )
+    await page.goto(path)
+    await expect(page.get_by_text(ready, exact=True).first).to_be_visible()
+    await expect(page.get_by_text("/api/v1/auth/token").first).to_be_attached()
+    await page.wait_for_load_state("networkidle")
+    outside = [
+        url
+        for url in requested
+        if not url.startswith((console_server.url, "data:", "blob:")) and url not in blocked
+    ]
+    assert outside == []

@@ -50,6 +50,10 @@ async def test_docs_page_references_nothing_outside_the_app(client, page):
         u for u in ANY_URL.findall(html) if urlsplit(urljoin(BASE, u)).netloc != "quita.test"
     ]
     assert outside == [], f"{page} loads from outside the app: {outside}"
+    # The bundles name outside images of their own (ReDoc's logo): the browser is told to
+    # load nothing from anywhere but the app.
+    policy = answer.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "img-src 'self' data:" in policy
     assert "fonts.googleapis" not in html
 
     assets = _referenced(html)
