@@ -32,7 +32,7 @@ from admin.passwords import hash_password
 from models import Agency, User
 from models.enums import Role
 from tests.bot.conftest import SECRET, Chat
-from tests.conftest import _run_backend
+from tests.conftest import TEST_NOW, _run_backend
 from tests.fakes.smtp import SmtpServer
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -177,7 +177,9 @@ async def console_server(
     global _prewarmed
     process, _prewarmed = _prewarmed or _server_process(workdir), None
     log = process.log  # type: ignore[attr-defined]
-    order = {"env": env, "port": port, "cwd": str(workdir)}
+    # The server's clock starts where the tests' does (tests/conftest.py), so "today" and the
+    # calling windows agree whatever the machine's clock says.
+    order = {"env": env, "port": port, "cwd": str(workdir), "now": TEST_NOW.isoformat()}
     process.stdin.write((json.dumps(order) + "\n").encode())
     process.stdin.close()
     server = Server(base, session_telegram_api, session_smtp, log)

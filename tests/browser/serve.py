@@ -1,8 +1,9 @@
 """The console server for the browser tests, started before its settings are known.
 
-Importing the app (aiogram's types above all) takes seconds, so the conftest starts this
+Importing the app takes seconds, so the conftest starts this
 process as soon as collection finds browser tests; it imports everything, then waits for one
-JSON line on stdin — {"env": {...}, "port": N, "cwd": "..."} — and serves
+JSON line on stdin — {"env": {...}, "port": N, "cwd": "...", "now": ISO} — sets Quita's
+clock to `now` (the tests' instant, running on from there) and serves
 `quita.app:create_app` with uvicorn.
 """
 
@@ -11,10 +12,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import datetime
 
 import uvicorn
 
 import quita.app  # noqa: F401  (the slow part, done while the tests set up)
+from models import clock
 
 
 def main() -> None:
@@ -24,6 +27,8 @@ def main() -> None:
     order = json.loads(line)
     os.chdir(order["cwd"])  # Settings reads a .env of the working folder: none here
     os.environ.update(order["env"])
+    if order.get("now"):
+        clock.travel(datetime.fromisoformat(order["now"]))
     uvicorn.run(
         "quita.app:create_app",
         factory=True,
