@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from admin import schemas as s
-from admin.security import require
+from admin.deps import CanImportData, SettingsDep
 from models import User
 from negotiation import audit, importing
-from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/imports", tags=["dados"])
-import_data = require(Permission.IMPORT_DATA)
 
 
 def _out(report: importing.ImportReport) -> s.ImportOut:
@@ -40,7 +38,7 @@ async def _audited(user: User, what: str, report: importing.ImportReport) -> s.I
 
 
 @router.post("/customers", response_model=s.ImportOut, summary="Upsert customers by external id")
-async def import_customers(data: s.ImportIn, user: User = import_data):
+async def import_customers(data: s.ImportIn, user: CanImportData):
     # "line" in the answer is the row's position in `rows`, counting from 1.
     report = await importing.import_customers(data.rows, first_line=1)
     return await _audited(user, "customer", report)
@@ -49,8 +47,6 @@ async def import_customers(data: s.ImportIn, user: User = import_data):
 @router.post(
     "/receivables", response_model=s.ImportOut, summary="Upsert receivables by external id"
 )
-async def import_receivables(data: s.ImportIn, request: Request, user: User = import_data):
-    report = await importing.import_receivables(
-        data.rows, first_line=1, timezone=request.app.state.settings.timezone
-    )
+async def import_receivables(data: s.ImportIn, settings: SettingsDep, user: CanImportData):
+    report = await importing.import_receivables(data.rows, first_line=1, timezone=settings.timezone)
     return await _audited(user, "receivable", report)

@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 
 from admin import schemas as s
-from admin.api.campaigns import post_export
 from admin.console.render import page
 from admin.console.session import Signed, allowed
+from admin.views import export_csv
 from models import Agency, ContactType
 from models.enums import EntryState
 from negotiation import campaigns as service
@@ -186,9 +186,8 @@ async def export_post(request: Request, signed: Signed = export):
     if not errors:
         try:
             # Exactly the API's export: the same service, the same CSV response.
-            return await post_export(
-                s.ExportIn(agency_id=agency_id, entry_ids=entry_ids), request, signed.user
-            )
+            data = s.ExportIn(agency_id=agency_id, entry_ids=entry_ids)
+            return await export_csv(signed.user, data, request.app.state.settings)
         except InvalidInput as error:
             field, _, message = str(error).partition(": ")
             if not message:

@@ -2,7 +2,8 @@
 with its payment instruments and sends.
 
 The handlers read forms and call what the admin API calls (negotiation/campaigns.py,
-negotiation/delivery.py and the API's own view functions), so every rule stays in one place.
+negotiation/delivery.py, and admin.views for the bodies shown), so every rule stays in one
+place.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from admin import schemas as s
-from admin.api.agreements import get_agreement, retry_delivery
-from admin.api.campaigns import get_entry
 from admin.console.campaigns import STATE_LABELS
 from admin.console.render import page
 from admin.console.session import Signed, allowed
+from admin.deps import SendersDep, SettingsDep
+from admin.views import agreement_detail, entry_detail
 from models import Agency, Campaign, CollectionStatus, Customer, ResultType
 from models.clock import today_in
 from models.enums import DeliveryChannel, DeliveryStatus, ResultKind
 from negotiation import campaigns as service
 from negotiation.delivery import request_deliveries
+from negotiation.delivery_retry import retry_failed
 from negotiation.errors import Conflict, InvalidInput
 from negotiation.permissions import Permission
 
@@ -84,7 +86,8 @@ async def _entry_page(
     form: dict[str, str] | None = None,
     offer_error: tuple[str, str] | None = None,
 ):
-    detail: s.EntryDetail = await get_entry(entry_id, request, signed.user)
+    today = today_in(request.app.state.settings.timezone)
+    detail: s.EntryDetail = await entry_detail(signed.user, entry_id, today)
     result_types = await ResultType.filter(active=True)
     statuses = await CollectionStatus.filter(active=True)
     names = {r.id: r.name for r in await ResultType.all()}
@@ -245,7 +248,8 @@ async def _agreement_page(
     send_error: str | None = None,
     chosen: list[str] | None = None,
 ):
-    detail: s.AgreementDetail = await get_agreement(agreement_id, request, signed.user)
+    settings = request.app.state.settings
+    detail: s.AgreementDetail = await agreement_detail(agreement_id, settings)
     customer = await Customer.get(id=detail.customer_id)
     return page(
         request,
@@ -296,6 +300,8 @@ async def send(agreement_id: int, request: Request, signed: Signed = view_custom
 
 
 @router.post("/deliveries/{delivery_id:int}/retry")
-async def retry(delivery_id: int, request: Request, signed: Signed = view_customer):
-    done = await retry_delivery(delivery_id, request, signed.user)
+async def retry(
+    delivery_id: int, senders: SendersDep, settings: SettingsDep, signed: Signed = view_customer
+):
+    done = await retry_failed(signed.user, delivery_id, senders=senders, settings=settings)
     return RedirectResponse(f"/console/agreements/{done.agreement_id}?ok=sent", status_code=303)

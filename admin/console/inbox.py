@@ -1,6 +1,6 @@
 """The conversation inbox and one conversation's page: claim, reply, hand back, close, with
 live updates by Server-Sent Events. Every rule is negotiation.conversations'; sending goes
-through the app's relays exactly as the admin API does (admin.api.conversations).
+through the app's relays exactly as the admin API does (admin.deps.Channels).
 
 The live streams poll the database (any app instance sees every change) every
 `app.state.console_sse_poll` seconds (default 1) and end after `app.state.console_sse_seconds`
@@ -18,9 +18,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from tortoise.functions import Count, Max
 
-from admin.api.conversations import _relay_for
 from admin.console.render import page
 from admin.console.session import Signed, allowed
+from admin.deps import ChannelsDep
 from models import Conversation, Message
 from models.enums import Channel, ConversationState
 from negotiation import conversations as service
@@ -275,31 +275,30 @@ async def claim(conversation_id: int, request: Request, signed: Signed = handle)
 async def send_message(
     conversation_id: int,
     request: Request,
+    channels: ChannelsDep,
     text: str = Form(""),
     signed: Signed = handle,
 ):
     conversation = await _get(conversation_id)
 
     async def go():
-        relay = _relay_for(request, conversation)
-        await service.reply(conversation_id, signed.user, text, relay)
+        await service.reply(conversation_id, signed.user, text, channels.relay(conversation))
 
     return await _act(request, signed, conversation_id, go, "sent", draft=text)
 
 
 @router.post("/conversations/{conversation_id}/hand-back")
-async def hand_back(conversation_id: int, request: Request, signed: Signed = handle):
-    conversation = await _get(conversation_id)
-
-    async def go():
-        relay = _relay_for(request, conversation)
-        await service.hand_back(conversation_id, signed.user, relay)
-        # As the API: the bot shows the debtor the screen of the step they were on.
-        resume = getattr(request.app.state, "resumers", {}).get(conversation.channel)
-        if resume is not None:
-            await resume(conversation)
-
-    return await _act(request, signed, conversation_id, go, "handed_back")
+async def hand_back(
+    conversation_id: int, request: Request, channels: ChannelsDep, signed: Signed = handle
+):
+    await _get(conversation_id)
+    return await _act(
+        request,
+        signed,
+        conversation_id,
+        lambda: channels.hand_back(conversation_id, signed.user),
+        "handed_back",
+    )
 
 
 @router.post("/conversations/{conversation_id}/close")
