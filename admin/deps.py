@@ -79,6 +79,15 @@ class Channels:
 ChannelsDep = Annotated[Channels, Depends(Channels)]
 
 
+def Page(permission: Permission | None = None) -> Any:
+    """`signed: Page(Permission.X)`: a console page's signed-in user (cookie session), if their
+    role holds `permission`; a POST must also carry the session's CSRF token."""
+    # Imported here: the console package imports this module while it loads its pages.
+    from admin.console.session import Signed, allowed
+
+    return Annotated[Signed, allowed(permission)]
+
+
 # One alias per permission, so a signature reads `user: CanConfigure`.
 CanConfigure = Requires(Permission.CONFIGURE)
 CanRunRules = Requires(Permission.RUN_RULES)

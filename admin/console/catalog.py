@@ -22,7 +22,8 @@ from tortoise.models import Model
 from admin import schemas as s
 from admin.console.conditions import field_errors
 from admin.console.render import page
-from admin.console.session import Signed, allowed
+from admin.console.session import Signed
+from admin.deps import Page
 from models import Agency, CollectionStatus, ContactType, ResultType
 from models.enums import ContactKind, ResultKind
 from negotiation import catalog
@@ -30,7 +31,7 @@ from negotiation.errors import Conflict, InvalidInput, NotFound
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
-configure = allowed(Permission.CONFIGURE)
+Configure = Page(Permission.CONFIGURE)
 
 RESULT_KINDS = {
     ResultKind.NEGOTIATED.value: "Negociado",
@@ -208,12 +209,12 @@ async def _sections(failed: str | None = None, values: dict | None = None, error
 
 
 @router.get("/catalog")
-async def catalog_page(request: Request, signed: Signed = configure):
+async def catalog_page(request: Request, signed: Configure):
     return page(request, signed, "console/catalog.html.j2", sections=await _sections())
 
 
 @router.post("/catalog/{slug}/new")
-async def create_item(slug: str, request: Request, signed: Signed = configure):
+async def create_item(slug: str, request: Request, signed: Configure):
     kind = _kind(slug)
     form = await request.form()
     errors = await _save(kind, form, signed, None)
@@ -238,14 +239,14 @@ def _edit_page(request, signed, kind, item_id, values, errors=None, status_code=
 
 
 @router.get("/catalog/{slug}/{item_id}")
-async def edit_item(slug: str, item_id: int, request: Request, signed: Signed = configure):
+async def edit_item(slug: str, item_id: int, request: Request, signed: Configure):
     kind = _kind(slug)
     item = await catalog.existing(kind.model, item_id, kind.label)
     return _edit_page(request, signed, kind, item_id, _shown(kind, item))
 
 
 @router.post("/catalog/{slug}/{item_id}")
-async def update_item(slug: str, item_id: int, request: Request, signed: Signed = configure):
+async def update_item(slug: str, item_id: int, request: Request, signed: Configure):
     kind = _kind(slug)
     await catalog.existing(kind.model, item_id, kind.label)  # 404 before reading the form
     form = await request.form()
@@ -257,7 +258,7 @@ async def update_item(slug: str, item_id: int, request: Request, signed: Signed 
 
 
 @router.post("/catalog/{slug}/{item_id}/delete")
-async def delete_item(slug: str, item_id: int, request: Request, signed: Signed = configure):
+async def delete_item(slug: str, item_id: int, request: Request, signed: Configure):
     kind = _kind(slug)
     item = await catalog.existing(kind.model, item_id, kind.label)
     form = await request.form()
@@ -274,7 +275,7 @@ async def delete_item(slug: str, item_id: int, request: Request, signed: Signed 
 
 
 @router.post("/catalog/{slug}/{item_id}/deactivate")
-async def deactivate_item(slug: str, item_id: int, signed: Signed = configure):
+async def deactivate_item(slug: str, item_id: int, signed: Configure):
     """Inactive items are not offered for new use and stay on the history that names them."""
     kind = _kind(slug)
     item = await catalog.existing(kind.model, item_id, kind.label)

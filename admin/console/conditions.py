@@ -16,14 +16,15 @@ from pydantic import ValidationError
 
 from admin import schemas as s
 from admin.console.render import page
-from admin.console.session import Signed, allowed
+from admin.console.session import Signed
+from admin.deps import Page
 from models.enums import BreakAction
 from negotiation import conditions as service
 from negotiation.errors import InvalidInput
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
-configure = allowed(Permission.CONFIGURE)
+Configure = Page(Permission.CONFIGURE)
 
 EXTRA_ROWS = 3  # empty option rows the form always offers (works without JavaScript)
 OPTION_FIELDS = (
@@ -237,7 +238,7 @@ async def _submit(request: Request, signed: Signed, condition_id: int | None):
 
 
 @router.get("/conditions")
-async def list_conditions(request: Request, signed: Signed = configure):
+async def list_conditions(request: Request, signed: Configure):
     conditions = [s.ConditionOut.model_validate(c) for c in await service.list_conditions()]
     return page(
         request,
@@ -249,30 +250,30 @@ async def list_conditions(request: Request, signed: Signed = configure):
 
 
 @router.get("/conditions/new")
-async def new_condition(request: Request, signed: Signed = configure):
+async def new_condition(request: Request, signed: Configure):
     values, rows = _form_of(None)
     return _show_form(request, signed, None, values, rows)
 
 
 @router.post("/conditions")
-async def create_condition(request: Request, signed: Signed = configure):
+async def create_condition(request: Request, signed: Configure):
     return await _submit(request, signed, None)
 
 
 @router.get("/conditions/{condition_id}")
-async def edit_condition(condition_id: int, request: Request, signed: Signed = configure):
+async def edit_condition(condition_id: int, request: Request, signed: Configure):
     condition = s.ConditionOut.model_validate(await service.get_condition(condition_id))
     values, rows = _form_of(condition)
     return _show_form(request, signed, condition_id, values, rows)
 
 
 @router.post("/conditions/{condition_id}")
-async def update_condition(condition_id: int, request: Request, signed: Signed = configure):
+async def update_condition(condition_id: int, request: Request, signed: Configure):
     await service.get_condition(condition_id)  # 404 before reading the form
     return await _submit(request, signed, condition_id)
 
 
 @router.post("/conditions/{condition_id}/delete")
-async def delete_condition(condition_id: int, signed: Signed = configure):
+async def delete_condition(condition_id: int, signed: Configure):
     await service.delete_condition(signed.user, condition_id)
     return RedirectResponse("/console/conditions?ok=deleted", status_code=303)

@@ -6,21 +6,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from admin.console.render import page
-from admin.console.session import Signed, allowed
-from admin.deps import SettingsDep, TodayDep
+from admin.deps import Page, SettingsDep, TodayDep
 from admin.views import customer_record, receipt_of, statement_out
 from models import Customer
 from negotiation import catalog
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
-view_customer = allowed(Permission.VIEW_CUSTOMER)
+ViewCustomer = Page(Permission.VIEW_CUSTOMER)
 
 
 @router.get("/customers/{customer_id:int}")
-async def customer_page(
-    customer_id: int, request: Request, today: TodayDep, signed: Signed = view_customer
-):
+async def customer_page(customer_id: int, request: Request, today: TodayDep, signed: ViewCustomer):
     record = await customer_record(await catalog.existing(Customer, customer_id, "cliente"))
     statement = await statement_out(customer_id, today)
     return page(
@@ -33,7 +30,7 @@ async def customer_page(
 
 
 @router.get("/receipts/{receivable_id:int}.pdf")
-async def receipt(receivable_id: int, settings: SettingsDep, signed: Signed = view_customer):
+async def receipt(receivable_id: int, settings: SettingsDep, signed: ViewCustomer):
     """The receipt of a paid bill; the service refuses when its status allows none."""
     pdf = await receipt_of(receivable_id, settings)
     disposition = f'inline; filename="recibo-{receivable_id}.pdf"'

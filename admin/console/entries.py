@@ -18,8 +18,8 @@ from pydantic import ValidationError
 from admin import schemas as s
 from admin.console.campaigns import STATE_LABELS
 from admin.console.render import page
-from admin.console.session import Signed, allowed
-from admin.deps import SendersDep, SettingsDep
+from admin.console.session import Signed
+from admin.deps import Page, SendersDep, SettingsDep
 from admin.views import agreement_detail, entry_detail
 from models import Agency, Campaign, CollectionStatus, Customer, ResultType
 from models.clock import today_in
@@ -31,11 +31,11 @@ from negotiation.errors import Conflict, InvalidInput
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
-view = allowed(Permission.VIEW_CAMPAIGNS)
-record = allowed(Permission.RECORD_RESULTS)
-negotiate_ = allowed(Permission.NEGOTIATE)
+View = Page(Permission.VIEW_CAMPAIGNS)
+Record = Page(Permission.RECORD_RESULTS)
+Negotiate = Page(Permission.NEGOTIATE)
 # The API's agreement routes ask to see the customer (sending shows their addresses).
-view_customer = allowed(Permission.VIEW_CUSTOMER)
+ViewCustomer = Page(Permission.VIEW_CUSTOMER)
 
 RESULT_FIELDS = (
     "result_type_id",
@@ -119,12 +119,12 @@ async def _entry_page(
 
 
 @router.get("/entries/{entry_id:int}")
-async def entry_page(entry_id: int, request: Request, signed: Signed = view):
+async def entry_page(entry_id: int, request: Request, signed: View):
     return await _entry_page(request, signed, entry_id)
 
 
 @router.post("/entries/{entry_id:int}/start")
-async def start(entry_id: int, request: Request, signed: Signed = record):
+async def start(entry_id: int, request: Request, signed: Record):
     try:
         await service.start_call(signed.user, entry_id)
     except InvalidInput as error:
@@ -155,7 +155,7 @@ def _reschedule(form: dict[str, str], request: Request, errors: dict[str, str]):
 
 
 @router.post("/entries/{entry_id:int}/result")
-async def result(entry_id: int, request: Request, signed: Signed = record):
+async def result(entry_id: int, request: Request, signed: Record):
     raw = await request.form()
     form = {k: str(raw.get(k, "")).strip() for k in RESULT_FIELDS}
     errors: dict[str, str] = {}
@@ -197,7 +197,7 @@ def _money(text: str) -> Decimal | None:
 
 
 @router.post("/entries/{entry_id:int}/negotiate")
-async def negotiate(entry_id: int, request: Request, signed: Signed = negotiate_):
+async def negotiate(entry_id: int, request: Request, signed: Negotiate):
     raw = await request.form()
     key = f"{raw.get('condition_id', '')}-{raw.get('option_id', '')}"
     try:
@@ -266,12 +266,12 @@ async def _agreement_page(
 
 
 @router.get("/agreements/{agreement_id:int}")
-async def agreement_page(agreement_id: int, request: Request, signed: Signed = view_customer):
+async def agreement_page(agreement_id: int, request: Request, signed: ViewCustomer):
     return await _agreement_page(request, signed, agreement_id)
 
 
 @router.post("/agreements/{agreement_id:int}/send")
-async def send(agreement_id: int, request: Request, signed: Signed = view_customer):
+async def send(agreement_id: int, request: Request, signed: ViewCustomer):
     raw = await request.form()
     picked = [str(v) for v in raw.getlist("channels")]
     try:
@@ -300,8 +300,6 @@ async def send(agreement_id: int, request: Request, signed: Signed = view_custom
 
 
 @router.post("/deliveries/{delivery_id:int}/retry")
-async def retry(
-    delivery_id: int, senders: SendersDep, settings: SettingsDep, signed: Signed = view_customer
-):
+async def retry(delivery_id: int, senders: SendersDep, settings: SettingsDep, signed: ViewCustomer):
     done = await retry_failed(signed.user, delivery_id, senders=senders, settings=settings)
     return RedirectResponse(f"/console/agreements/{done.agreement_id}?ok=sent", status_code=303)

@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from admin import schemas as s
 from admin.console.conditions import field_errors, number, optional, put, row_indexes
 from admin.console.render import page
-from admin.console.session import Signed, allowed
-from admin.deps import TodayDep
+from admin.console.session import Signed
+from admin.deps import Page, TodayDep
 from admin.views import run_out
 from models import RuleRun
 from models.enums import ActionKind, FilterField, FilterOperator, RunStatus
@@ -28,8 +28,8 @@ from negotiation.errors import InvalidInput
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
-configure = allowed(Permission.CONFIGURE)
-run_rules = allowed(Permission.RUN_RULES)
+Configure = Page(Permission.CONFIGURE)
+RunRules = Page(Permission.RUN_RULES)
 
 EXTRA_ROWS = 2  # empty filter and action rows the form always offers (works without JS)
 
@@ -250,7 +250,7 @@ def _describe(f: s.FilterOut) -> str:
 
 
 @router.get("/rules")
-async def list_rules(request: Request, signed: Signed = configure):
+async def list_rules(request: Request, signed: Configure):
     rules = [s.RuleOut.of(r) for r in await service.list_rules()]
     return page(
         request,
@@ -263,36 +263,36 @@ async def list_rules(request: Request, signed: Signed = configure):
 
 
 @router.get("/rules/new")
-async def new_rule(request: Request, signed: Signed = configure):
+async def new_rule(request: Request, signed: Configure):
     values, filters, actions = _typed_of(None)
     return await _show_form(request, signed, None, values, filters, actions)
 
 
 @router.post("/rules")
-async def create_rule(request: Request, signed: Signed = configure):
+async def create_rule(request: Request, signed: Configure):
     return await _submit(request, signed, None)
 
 
 @router.get("/rules/{rule_id}")
-async def edit_rule(rule_id: int, request: Request, signed: Signed = configure):
+async def edit_rule(rule_id: int, request: Request, signed: Configure):
     values, filters, actions = _typed_of(s.RuleOut.of(await service.get_rule(rule_id)))
     return await _show_form(request, signed, rule_id, values, filters, actions)
 
 
 @router.post("/rules/{rule_id}")
-async def update_rule(rule_id: int, request: Request, signed: Signed = configure):
+async def update_rule(rule_id: int, request: Request, signed: Configure):
     await service.get_rule(rule_id)  # 404 before reading the form
     return await _submit(request, signed, rule_id)
 
 
 @router.post("/rules/{rule_id}/delete")
-async def delete_rule(rule_id: int, signed: Signed = configure):
+async def delete_rule(rule_id: int, signed: Configure):
     await service.delete_rule(signed.user, rule_id)
     return RedirectResponse("/console/rules?ok=deleted", status_code=303)
 
 
 @router.post("/rules/{rule_id}/preview")
-async def preview_rule(rule_id: int, request: Request, today: TodayDep, signed: Signed = run_rules):
+async def preview_rule(rule_id: int, request: Request, today: TodayDep, signed: RunRules):
     """Pré-visualizar: the counts a run would write today, shown on the rule's page."""
     rule = s.RuleOut.of(await service.get_rule(rule_id))
     selection = await service.preview(signed.user, rule_id, today)
@@ -302,9 +302,7 @@ async def preview_rule(rule_id: int, request: Request, today: TodayDep, signed: 
 
 
 @router.post("/rules/{rule_id}/run")
-async def run_rule(
-    rule_id: int, today: TodayDep, tasks: BackgroundTasks, signed: Signed = run_rules
-):
+async def run_rule(rule_id: int, today: TodayDep, tasks: BackgroundTasks, signed: RunRules):
     """Executar: starts the run in the background exactly as the API does, then shows it."""
     run = await service.start_run(signed.user, rule_id, today)
     tasks.add_task(service.execute, run.id, today)
@@ -312,7 +310,7 @@ async def run_rule(
 
 
 @router.get("/runs/{run_id}")
-async def show_run(run_id: int, request: Request, signed: Signed = run_rules):
+async def show_run(run_id: int, request: Request, signed: RunRules):
     run = await run_out(await catalog.existing(RuleRun, run_id, "execução"))
     rule = s.RuleOut.of(await service.get_rule(run.rule_id))
     return page(
@@ -327,7 +325,7 @@ async def show_run(run_id: int, request: Request, signed: Signed = run_rules):
 
 
 @router.get("/runs/{run_id}/status.json")
-async def run_status(run_id: int, signed: Signed = run_rules):
+async def run_status(run_id: int, signed: RunRules):
     run = await run_out(await catalog.existing(RuleRun, run_id, "execução"))
     return JSONResponse(
         {

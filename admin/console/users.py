@@ -17,7 +17,7 @@ from tortoise.exceptions import IntegrityError
 
 from admin.console.conditions import field_errors
 from admin.console.render import page
-from admin.console.session import Signed, allowed
+from admin.deps import Page
 from admin.schemas.users import PASSWORD_MIN, UserEdit, UserIn
 from models import Agency, User
 from models.enums import Role
@@ -27,7 +27,7 @@ from negotiation.errors import InvalidInput
 from negotiation.permissions import ROLE_PERMISSIONS, Permission
 
 router = APIRouter(prefix="/console")
-manage = allowed(Permission.MANAGE_USERS)
+Manage = Page(Permission.MANAGE_USERS)
 
 ROLES = {
     Role.ADMIN.value: "Administrador",
@@ -98,12 +98,12 @@ async def _list_page(request, signed, values=None, errors=None, status_code=200)
 
 
 @router.get("/users")
-async def users_page(request: Request, signed: Signed = manage):
+async def users_page(request: Request, signed: Manage):
     return await _list_page(request, signed)
 
 
 @router.post("/users/new")
-async def create_user(request: Request, signed: Signed = manage):
+async def create_user(request: Request, signed: Manage):
     data = _form_data(await request.form())
     try:
         await service.create_user(signed.user, UserIn.model_validate(data).model_dump())
@@ -133,7 +133,7 @@ def _edit_page(request, signed, user, values, errors=None, status_code=200):
 
 
 @router.get("/users/{user_id}")
-async def edit_user(user_id: int, request: Request, signed: Signed = manage):
+async def edit_user(user_id: int, request: Request, signed: Manage):
     user = await catalog.existing(User, user_id, "usuário")
     values = {
         "full_name": user.full_name,
@@ -147,7 +147,7 @@ async def edit_user(user_id: int, request: Request, signed: Signed = manage):
 
 
 @router.post("/users/{user_id}")
-async def save_user(user_id: int, request: Request, signed: Signed = manage):
+async def save_user(user_id: int, request: Request, signed: Manage):
     user = await catalog.existing(User, user_id, "usuário")
     data = _form_data(await request.form(), username=user.username)
     try:

@@ -3,12 +3,9 @@ the 403 page, and nothing written (no row changed, no audit entry)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from models import (
-    Agreement,
     AuditLog,
     CollectionRule,
     CollectionStatus,
@@ -17,7 +14,9 @@ from models import (
     RuleRun,
     User,
 )
+from models.clock import today_in
 from models.enums import DeliveryChannel, DeliveryStatus, Role
+from negotiation import campaigns
 from tests.admin.console.test_campaigns import build_call_list
 from tests.admin.console.test_conditions import _form as condition_form
 from tests.admin.console.test_rules import _form as rule_form
@@ -80,22 +79,19 @@ async def test_a_write_without_the_permission_is_refused(
     assert await _state() == before
 
 
-async def test_an_agency_cannot_retry_a_send(browser, sign_in, db, users):
-    call_list = await build_call_list()
-    entry = call_list["entries"][0]
-    token = await sign_in(Role.ATTENDANT)
-    html = (await browser.get(f"/console/entries/{entry.id}")).text
-    condition_id, option_id = re.findall(
-        r'name="condition_id" value="(\d+)">\s*<input type="hidden" name="option_id" '
-        r'value="(\d+)"',
-        html,
-    )[0]
-    await browser.post(
-        f"/console/entries/{entry.id}/negotiate",
-        data={"csrf_token": token, "condition_id": condition_id, "option_id": option_id},
+async def test_an_agency_cannot_retry_a_send(browser, sign_in, console_app, users):
+    entry = (await build_call_list())["entries"][0]
+    condition = await PaymentCondition.get(is_default=True).prefetch_related("options")
+    agreement = await campaigns.negotiate(
+        users[Role.ATTENDANT],
+        entry.id,
+        condition_id=condition.id,
+        option_id=condition.options[0].id,
+        today=today_in("America/Sao_Paulo"),
+        settings=console_app.state.settings,
     )
     failed = await Delivery.create(
-        agreement=await Agreement.get(customer_id=entry.customer_id),
+        agreement=agreement,
         channel=DeliveryChannel.EMAIL,
         recipient="devedor0@example.com",
         status=DeliveryStatus.FAILED,
