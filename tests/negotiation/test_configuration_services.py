@@ -1,6 +1,7 @@
-"""The configuration services check the acting user's permission themselves, so no caller (API,
-console, a job) can write a condition, a rule, a catalog item, a user or a conversation reply
-without it; with it, they write the row and its audit entry."""
+"""The configuration services (and the API's data import) check the acting user's permission
+themselves, so no caller (API, console, a job) can write a condition, a rule, a catalog item, a
+user, an import or a conversation reply without it; with it, they write the row and its audit
+entry."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from models import Agency, AuditLog, CollectionStatus, PaymentCondition, User
 from models.enums import Role
-from negotiation import catalog, conditions, conversations, rules, users
+from negotiation import catalog, conditions, conversations, data_in, rules, users
 from negotiation.errors import PermissionDenied
 from tests.factories import make_condition
 
@@ -56,6 +57,7 @@ async def test_an_attendant_cannot_configure(people):
     await _refused(catalog.create(CollectionStatus, {"name": "X"}, attendant))
     await _refused(rules.start_run(attendant, 1, None))
     await _refused(conversations.close(1, people[Role.AGENCY]))
+    await _refused(data_in.import_customers(attendant, [{"external_id": "1"}], first_line=1))
     assert await PaymentCondition.all().count() == 1
     assert not await CollectionStatus.exists()
 
