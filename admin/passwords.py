@@ -1,15 +1,5 @@
-"""Password hashing with pwdlib (Argon2), the library FastAPI's own guide recommends."""
+"""Kept for the callers outside admin/: password hashing lives in negotiation/passwords.py."""
 
-from __future__ import annotations
+from negotiation.passwords import hash_password, verify_password
 
-from pwdlib import PasswordHash
-
-_hasher = PasswordHash.recommended()
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password: str, password_hash: str) -> bool:
-    return _hasher.verify(password, password_hash)
+__all__ = ["hash_password", "verify_password"]

@@ -1,4 +1,5 @@
-"""Bearer tokens (OAuth2 password flow) and the dependencies that check permissions."""
+"""Bearer tokens (OAuth2 password flow) and the signed-in user; the permission dependencies
+are admin.deps' (Requires), over negotiation.permissions.ensure."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from admin.passwords import verify_password
 from models import User, clock
-from negotiation.errors import PermissionDenied, QuitaError
-from negotiation.permissions import Permission, allows
+from negotiation.errors import QuitaError
+from negotiation.passwords import verify_password
 
 
 class NotAuthenticated(QuitaError):
@@ -61,14 +61,3 @@ async def current_user(
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
-
-
-def require(permission: Permission):
-    """Dependency: the signed-in user, if their role holds `permission`."""
-
-    async def check(user: CurrentUser) -> User:
-        if not allows(user.role, permission):
-            raise PermissionDenied(f"seu perfil ({user.role}) não pode: {permission}")
-        return user
-
-    return Depends(check)

@@ -37,6 +37,7 @@ from models.enums import Channel, ConversationState, MessageAuthor, MessageDirec
 from negotiation import audit
 from negotiation.attendant_hours import describe_hours, describe_opening, is_open, next_opening
 from negotiation.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from negotiation.permissions import Permission, ensure
 from negotiation.rendering import render
 from quita.settings import Settings
 
@@ -334,6 +335,7 @@ def _again_text(
 async def claim(conversation_id: int, user: User) -> Conversation:
     """The attendant takes the conversation (from WAITING or BOT). One guarded UPDATE, so of
     two attendants claiming at once exactly one wins; the other gets Conflict."""
+    ensure(user, Permission.HANDLE_CONVERSATIONS)
     async with in_transaction() as conn:
         won = (
             await Conversation.filter(
@@ -376,6 +378,7 @@ async def reply(conversation_id: int, user: User, text: str, relay: Relay) -> Me
     """The attendant writes to the debtor. Only on a CLAIMED conversation, by who claimed it
     (or a supervisor/admin). Sent through `relay` first; stored (author attendant) only once
     it went out. Relay errors (SendError, ...) propagate."""
+    ensure(user, Permission.HANDLE_CONVERSATIONS)
     text = _clean_text(text)
     conversation = await _get(conversation_id)
     if conversation.state != ConversationState.CLAIMED:
@@ -416,6 +419,7 @@ async def reply(conversation_id: int, user: User, text: str, relay: Relay) -> Me
 async def hand_back(conversation_id: int, user: User, relay: Relay) -> Conversation:
     """WAITING/CLAIMED -> BOT; the debtor is told (chat/handback.txt.j2) through `relay` and
     the notice is recorded as a system message. The bot resumes where the debtor was."""
+    ensure(user, Permission.HANDLE_CONVERSATIONS)
     conversation = await _get(conversation_id)
     if conversation.state not in (ConversationState.WAITING, ConversationState.CLAIMED):
         if conversation.state == ConversationState.CLOSED:
@@ -459,6 +463,7 @@ async def hand_back(conversation_id: int, user: User, relay: Relay) -> Conversat
 async def close(conversation_id: int, user: User) -> Conversation:
     """Any open state -> CLOSED (closed_at = now). A claimed one only by who claimed it (or a
     supervisor/admin)."""
+    ensure(user, Permission.HANDLE_CONVERSATIONS)
     conversation = await _get(conversation_id)
     if conversation.state == ConversationState.CLOSED:
         raise Conflict("a conversa já foi encerrada")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from models import User
 from models.enums import Role
+from negotiation.errors import PermissionDenied
 
 
 class Permission(StrEnum):
@@ -44,3 +46,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 def allows(role: Role | str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[Role(role)]
+
+
+def ensure(user: User, permission: Permission) -> None:
+    """The one permission check: every service that writes calls it with the acting user, so
+    the API, the console and the CLI are refused alike (PermissionDenied → 403)."""
+    if not allows(user.role, permission):
+        raise PermissionDenied(f"seu perfil ({user.role}) não pode: {permission}")

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 
-from admin.schemas import Token, UserOut
-from admin.security import CurrentUser, authenticate, issue_token
+from admin.deps import CurrentUser, SettingsDep
+from admin.schemas.users import Token, UserOut
+from admin.security import authenticate, issue_token
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/token", response_model=Token, summary="Sign in (OAuth2 password flow)")
-async def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+async def token(
+    settings: SettingsDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+) -> Token:
     user = await authenticate(form.username, form.password)
-    settings = request.app.state.settings
     return Token(access_token=issue_token(user, settings.secret_key, settings.token_minutes))
 
 

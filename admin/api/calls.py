@@ -7,22 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from admin import schemas as s
-from admin.api.crud import get_or_404
-from admin.security import require
-from models import Call, User
-from negotiation.permissions import Permission
+from admin.deps import CanViewCustomer
+from models import Call
+from negotiation import catalog
 
 router = APIRouter(prefix="/calls", tags=["ligações"])
-view_customer = require(Permission.VIEW_CUSTOMER)
 
 
 @router.get("", response_model=list[s.CallOut], summary="Calls, newest first")
 async def list_calls(
+    _: CanViewCustomer,
     customer_id: Annotated[int | None, Query()] = None,
     entry_id: Annotated[int | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
-    _: User = view_customer,
 ):
     query = Call.all()
     if customer_id is not None:
@@ -34,5 +32,5 @@ async def list_calls(
 
 
 @router.get("/{call_id}", response_model=s.CallOut, summary="One call")
-async def get_call(call_id: int, _: User = view_customer):
-    return s.CallOut.model_validate(await get_or_404(Call, call_id, "ligação"))
+async def get_call(call_id: int, _: CanViewCustomer):
+    return s.CallOut.model_validate(await catalog.existing(Call, call_id, "ligação"))

@@ -1,10 +1,47 @@
-"""Status Serasa, result types, contact types and agencies."""
+"""Status Serasa, result types, contact types and agencies: one create/read/update/delete
+router per catalog over negotiation.catalog's audited writes.
+
+No `from __future__ import annotations` here: FastAPI must see the real body classes.
+"""
 
 from fastapi import APIRouter
+from pydantic import BaseModel
+from tortoise.models import Model
 
 from admin import schemas as s
-from admin.api.crud import catalog_router
+from admin.deps import CanConfigure, CurrentUser
 from models import Agency, CollectionStatus, ContactType, ResultType
+from negotiation import catalog
+
+
+def catalog_router(
+    model: type[Model], body: type[BaseModel], out: type[BaseModel], path: str, label: str
+) -> APIRouter:
+    router = APIRouter(prefix=f"/{path}", tags=["configuração"])
+
+    @router.get("", response_model=list[out], summary=f"List {path}")
+    async def list_items(_: CurrentUser):
+        return [out.model_validate(i) for i in await model.all()]
+
+    @router.get("/{item_id}", response_model=out, summary=f"One of {path}")
+    async def get_item(item_id: int, _: CurrentUser):
+        return out.model_validate(await catalog.existing(model, item_id, label))
+
+    @router.post("", response_model=out, status_code=201, summary=f"Create in {path}")
+    async def create_item(data: body, user: CanConfigure):  # type: ignore[valid-type]
+        return out.model_validate(await catalog.create(model, data.model_dump(), user))
+
+    @router.put("/{item_id}", response_model=out, summary=f"Replace one of {path}")
+    async def update_item(item_id: int, data: body, user: CanConfigure):  # type: ignore[valid-type]
+        item = await catalog.existing(model, item_id, label)
+        return out.model_validate(await catalog.update(item, data.model_dump(), user))
+
+    @router.delete("/{item_id}", status_code=204, summary=f"Delete one of {path}")
+    async def delete_item(item_id: int, user: CanConfigure) -> None:
+        await catalog.delete(await catalog.existing(model, item_id, label), user)
+
+    return router
+
 
 router = APIRouter()
 router.include_router(

@@ -1,17 +1,15 @@
-"""Data in from the billing system as JSON: the same upsert as `quita import`."""
+"""Data in from the billing system as JSON: the same upsert as `quita import`, through
+negotiation.data_in (permission and audit)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from admin import schemas as s
-from admin.security import require
-from models import User
-from negotiation import audit, importing
-from negotiation.permissions import Permission
+from admin.deps import CanImportData, SettingsDep
+from negotiation import data_in, importing
 
 router = APIRouter(prefix="/imports", tags=["dados"])
-import_data = require(Permission.IMPORT_DATA)
 
 
 def _out(report: importing.ImportReport) -> s.ImportOut:
@@ -25,32 +23,17 @@ def _out(report: importing.ImportReport) -> s.ImportOut:
     )
 
 
-async def _audited(user: User, what: str, report: importing.ImportReport) -> s.ImportOut:
-    await audit.record(
-        user=user,
-        action="import",
-        entity=what,
-        after={
-            "created": report.created,
-            "updated": report.updated,
-            "rejected": len(report.rejected),
-        },
-    )
-    return _out(report)
-
-
 @router.post("/customers", response_model=s.ImportOut, summary="Upsert customers by external id")
-async def import_customers(data: s.ImportIn, user: User = import_data):
+async def import_customers(data: s.ImportIn, user: CanImportData):
     # "line" in the answer is the row's position in `rows`, counting from 1.
-    report = await importing.import_customers(data.rows, first_line=1)
-    return await _audited(user, "customer", report)
+    return _out(await data_in.import_customers(user, data.rows, first_line=1))
 
 
 @router.post(
     "/receivables", response_model=s.ImportOut, summary="Upsert receivables by external id"
 )
-async def import_receivables(data: s.ImportIn, request: Request, user: User = import_data):
-    report = await importing.import_receivables(
-        data.rows, first_line=1, timezone=request.app.state.settings.timezone
+async def import_receivables(data: s.ImportIn, settings: SettingsDep, user: CanImportData):
+    report = await data_in.import_receivables(
+        user, data.rows, first_line=1, timezone=settings.timezone
     )
-    return await _audited(user, "receivable", report)
+    return _out(report)

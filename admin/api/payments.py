@@ -5,14 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from admin import schemas as s
-from admin.security import require
-from models import User
+from admin.deps import CanRecordPayments
 from models.enums import PaymentSource
-from negotiation.permissions import Permission
 from negotiation.reconcile import record_payment
 
 router = APIRouter(prefix="/payments", tags=["pagamentos"])
-record_payments = require(Permission.RECORD_PAYMENTS)
 
 
 @router.post(
@@ -21,7 +18,7 @@ record_payments = require(Permission.RECORD_PAYMENTS)
     status_code=201,
     summary="Record a payment; a repeated external_id is recognised and changes nothing",
 )
-async def post_payment(data: s.PaymentIn, response: Response, user: User = record_payments):
+async def post_payment(data: s.PaymentIn, response: Response, user: CanRecordPayments):
     settled = await record_payment(
         data.receivable_id,
         data.amount,

@@ -11,12 +11,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 
 from admin.console.render import page
-from admin.console.session import Signed, allowed
+from admin.deps import Page
 from models import AuditLog, User
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
-view_audit = allowed(Permission.VIEW_AUDIT)
+ViewAudit = Page(Permission.VIEW_AUDIT)
 
 PER_PAGE = 50
 ACTIONS = {"create": "Criação", "update": "Alteração", "delete": "Exclusão"}
@@ -47,7 +47,7 @@ async def _distinct(column: str) -> list[str]:
 
 
 @router.get("/audit")
-async def audit_page(request: Request, signed: Signed = view_audit):
+async def audit_page(request: Request, signed: ViewAudit):
     tz = request.app.state.settings.tz
     params = request.query_params
     chosen = {k: params.get(k, "").strip() for k in ("entity", "user", "action", "since", "until")}

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
 from admin.console.render import page
-from admin.console.session import Signed, allowed
+from admin.deps import Page
 from models.clock import today_in
 from negotiation.amounts import form_number
 from negotiation.errors import InvalidInput
@@ -24,7 +24,7 @@ from negotiation.permissions import Permission
 from negotiation.scenario import Scenario
 
 router = APIRouter(prefix="/console")
-negotiate = allowed(Permission.NEGOTIATE)
+Negotiate = Page(Permission.NEGOTIATE)
 
 CONDITION_FIELDS = (
     "fine_pct",
@@ -216,12 +216,12 @@ def _render(request, signed, values, *, result=None, errors=None, status_code=20
 
 
 @router.get("/calculator")
-async def calculator_page(request: Request, signed: Signed = negotiate):
+async def calculator_page(request: Request, signed: Negotiate):
     return _render(request, signed, _defaults(request))
 
 
 @router.post("/calculator")
-async def calculate(request: Request, signed: Signed = negotiate):
+async def calculate(request: Request, signed: Negotiate):
     values = _read(await request.form())
     try:
         scenario = Scenario.model_validate(_scenario_input(values))

@@ -12,9 +12,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 
 from admin import schemas as s
-from admin.api.campaigns import post_export
 from admin.console.render import page
-from admin.console.session import Signed, allowed
+from admin.console.session import Signed
+from admin.deps import Page
+from admin.views import export_csv
 from models import Agency, ContactType
 from models.enums import EntryState
 from negotiation import campaigns as service
@@ -22,8 +23,8 @@ from negotiation.errors import InvalidInput
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
-view = allowed(Permission.VIEW_CAMPAIGNS)
-export = allowed(Permission.EXPORT_TO_AGENCY)
+View = Page(Permission.VIEW_CAMPAIGNS)
+Export = Page(Permission.EXPORT_TO_AGENCY)
 
 PER_PAGE = 50
 EXPORT_MAX = 1000
@@ -127,12 +128,12 @@ async def _list(request: Request, signed: Signed, campaign_id: int | None = None
 
 
 @router.get("/campaigns")
-async def campaigns_page(request: Request, signed: Signed = view):
+async def campaigns_page(request: Request, signed: View):
     return await _list(request, signed)
 
 
 @router.get("/campaigns/{campaign_id:int}")
-async def campaign_page(campaign_id: int, request: Request, signed: Signed = view):
+async def campaign_page(campaign_id: int, request: Request, signed: View):
     return await _list(request, signed, campaign_id)
 
 
@@ -167,12 +168,12 @@ async def _export_form(
 
 
 @router.get("/campaigns/export")
-async def export_page(request: Request, signed: Signed = export):
+async def export_page(request: Request, signed: Export):
     return await _export_form(request, signed, dict(request.query_params))
 
 
 @router.post("/campaigns/export")
-async def export_post(request: Request, signed: Signed = export):
+async def export_post(request: Request, signed: Export):
     form = await request.form()
     errors: dict[str, str] = {}
     agency_id = _int(str(form.get("agency_id", "")), "agency_id", errors)
@@ -186,9 +187,8 @@ async def export_post(request: Request, signed: Signed = export):
     if not errors:
         try:
             # Exactly the API's export: the same service, the same CSV response.
-            return await post_export(
-                s.ExportIn(agency_id=agency_id, entry_ids=entry_ids), request, signed.user
-            )
+            data = s.ExportIn(agency_id=agency_id, entry_ids=entry_ids)
+            return await export_csv(signed.user, data, request.app.state.settings)
         except InvalidInput as error:
             field, _, message = str(error).partition(": ")
             if not message:

@@ -2,8 +2,8 @@
 
 One page with a section per catalog (sortable table and an add form), an edit page per row
 and a confirmed delete. The pages validate with the API's own schemas and save through the
-API's own audited create/update/delete (admin.api.crud, which the catalog endpoints use
-too), so every rule lives in one place: uniqueness is the database's, "still in use" is
+audited create/update/delete the catalog endpoints use too (negotiation.catalog), so every rule
+lives in one place: uniqueness is the database's, "still in use" is
 negotiation.catalog's (and the database's RESTRICT behind it), and a page only turns their
 refusal into a message next to the field, offering deactivation for an item in use.
 """
@@ -20,17 +20,18 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 from admin import schemas as s
-from admin.api.crud import audited_create, audited_delete, audited_update, get_or_404
 from admin.console.conditions import field_errors
 from admin.console.render import page
-from admin.console.session import Signed, allowed
+from admin.console.session import Signed
+from admin.deps import Page
 from models import Agency, CollectionStatus, ContactType, ResultType
 from models.enums import ContactKind, ResultKind
+from negotiation import catalog
 from negotiation.errors import Conflict, InvalidInput, NotFound
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
-configure = allowed(Permission.CONFIGURE)
+Configure = Page(Permission.CONFIGURE)
 
 RESULT_KINDS = {
     ResultKind.NEGOTIATED.value: "Negociado",
@@ -176,15 +177,15 @@ async def _duplicates(kind: Kind, data: dict, item_id: int | None) -> dict[str, 
 
 
 async def _save(kind: Kind, form: Any, signed: Signed, item_id: int | None) -> dict[str, str]:
-    """Validate and write through the API; the errors by field ({} when saved)."""
+    """Validate and write through the service; the errors by field ({} when saved)."""
     data = _data_of(kind, form)
     try:
         body = kind.schema.model_validate(data)
         if item_id is None:
-            await audited_create(kind.model, body.model_dump(), signed.user)
+            await catalog.create(kind.model, body.model_dump(), signed.user)
         else:
-            item = await get_or_404(kind.model, item_id, kind.label)
-            await audited_update(item, body.model_dump(), signed.user)
+            item = await catalog.existing(kind.model, item_id, kind.label)
+            await catalog.update(item, body.model_dump(), signed.user)
     except (ValidationError, InvalidInput) as exc:
         return field_errors(exc)
     except IntegrityError:
@@ -208,12 +209,12 @@ async def _sections(failed: str | None = None, values: dict | None = None, error
 
 
 @router.get("/catalog")
-async def catalog_page(request: Request, signed: Signed = configure):
+async def catalog_page(request: Request, signed: Configure):
     return page(request, signed, "console/catalog.html.j2", sections=await _sections())
 
 
 @router.post("/catalog/{slug}/new")
-async def create_item(slug: str, request: Request, signed: Signed = configure):
+async def create_item(slug: str, request: Request, signed: Configure):
     kind = _kind(slug)
     form = await request.form()
     errors = await _save(kind, form, signed, None)
@@ -238,16 +239,16 @@ def _edit_page(request, signed, kind, item_id, values, errors=None, status_code=
 
 
 @router.get("/catalog/{slug}/{item_id}")
-async def edit_item(slug: str, item_id: int, request: Request, signed: Signed = configure):
+async def edit_item(slug: str, item_id: int, request: Request, signed: Configure):
     kind = _kind(slug)
-    item = await get_or_404(kind.model, item_id, kind.label)
+    item = await catalog.existing(kind.model, item_id, kind.label)
     return _edit_page(request, signed, kind, item_id, _shown(kind, item))
 
 
 @router.post("/catalog/{slug}/{item_id}")
-async def update_item(slug: str, item_id: int, request: Request, signed: Signed = configure):
+async def update_item(slug: str, item_id: int, request: Request, signed: Configure):
     kind = _kind(slug)
-    await get_or_404(kind.model, item_id, kind.label)  # 404 before reading the form
+    await catalog.existing(kind.model, item_id, kind.label)  # 404 before reading the form
     form = await request.form()
     errors = await _save(kind, form, signed, item_id)
     if errors:
@@ -257,15 +258,15 @@ async def update_item(slug: str, item_id: int, request: Request, signed: Signed 
 
 
 @router.post("/catalog/{slug}/{item_id}/delete")
-async def delete_item(slug: str, item_id: int, request: Request, signed: Signed = configure):
+async def delete_item(slug: str, item_id: int, request: Request, signed: Configure):
     kind = _kind(slug)
-    item = await get_or_404(kind.model, item_id, kind.label)
+    item = await catalog.existing(kind.model, item_id, kind.label)
     form = await request.form()
     if form.get("confirm") != "on":
         errors = {"confirm": "marque a confirmação para excluir"}
         return _edit_page(request, signed, kind, item_id, _shown(kind, item), errors, 422)
     try:
-        await audited_delete(item, signed.user)
+        await catalog.delete(item, signed.user)
     except Conflict as exc:
         # In use: say where, and offer what is allowed instead (deactivating it).
         errors = {"in_use": str(exc)}
@@ -274,10 +275,10 @@ async def delete_item(slug: str, item_id: int, request: Request, signed: Signed 
 
 
 @router.post("/catalog/{slug}/{item_id}/deactivate")
-async def deactivate_item(slug: str, item_id: int, signed: Signed = configure):
+async def deactivate_item(slug: str, item_id: int, signed: Configure):
     """Inactive items are not offered for new use and stay on the history that names them."""
     kind = _kind(slug)
-    item = await get_or_404(kind.model, item_id, kind.label)
+    item = await catalog.existing(kind.model, item_id, kind.label)
     if item.active:
-        await audited_update(item, {"active": False}, signed.user)
+        await catalog.update(item, {"active": False}, signed.user)
     return RedirectResponse(f"/console/catalog?ok=saved#{slug}", status_code=303)

@@ -1,7 +1,7 @@
 """Condições de Pagamento: list, form with repeatable installment options, delete.
 
-The pages validate with the API's own schema (ConditionIn) and save through the API's own
-functions (admin.api.conditions), so every rule lives in one place; a page only turns form
+The pages validate with the API's own schema (ConditionIn) and save through the same service
+(negotiation.conditions), so every rule lives in one place; a page only turns form
 fields into the schema's dict and the schema's messages into messages next to the fields.
 """
 
@@ -13,20 +13,19 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from tortoise.exceptions import IntegrityError
 
 from admin import schemas as s
-from admin.api import conditions as api
 from admin.console.render import page
-from admin.console.session import Signed, allowed
-from models import PaymentCondition
+from admin.console.session import Signed
+from admin.deps import Page
 from models.enums import BreakAction
+from negotiation import conditions as service
 from negotiation.amounts import form_number
-from negotiation.errors import Conflict, InvalidInput
+from negotiation.errors import InvalidInput
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
-configure = allowed(Permission.CONFIGURE)
+Configure = Page(Permission.CONFIGURE)
 
 EXTRA_ROWS = 3  # empty option rows the form always offers (works without JavaScript)
 OPTION_FIELDS = (
@@ -226,10 +225,7 @@ async def _submit(request: Request, signed: Signed, condition_id: int | None):
         shown[name] = str(form.get(name, "")).strip()
     try:
         body = s.ConditionIn.model_validate(data)
-        if condition_id is None:
-            saved = await api.create_condition(body, user=signed.user)
-        else:
-            saved = await api.update_condition(condition_id, body, user=signed.user)
+        saved = await service.save_condition(signed.user, body.model_dump(), condition_id)
     except (ValidationError, InvalidInput) as exc:
         errors = field_errors(exc)
         if "options" in errors and not rows:
@@ -240,8 +236,8 @@ async def _submit(request: Request, signed: Signed, condition_id: int | None):
 
 
 @router.get("/conditions")
-async def list_conditions(request: Request, signed: Signed = configure):
-    conditions = await api.list_conditions(signed.user)
+async def list_conditions(request: Request, signed: Configure):
+    conditions = [s.ConditionOut.model_validate(c) for c in await service.list_conditions()]
     return page(
         request,
         signed,
@@ -252,36 +248,30 @@ async def list_conditions(request: Request, signed: Signed = configure):
 
 
 @router.get("/conditions/new")
-async def new_condition(request: Request, signed: Signed = configure):
+async def new_condition(request: Request, signed: Configure):
     values, rows = _form_of(None)
     return _show_form(request, signed, None, values, rows)
 
 
 @router.post("/conditions")
-async def create_condition(request: Request, signed: Signed = configure):
+async def create_condition(request: Request, signed: Configure):
     return await _submit(request, signed, None)
 
 
 @router.get("/conditions/{condition_id}")
-async def edit_condition(condition_id: int, request: Request, signed: Signed = configure):
-    values, rows = _form_of(await api.get_condition(condition_id, signed.user))
+async def edit_condition(condition_id: int, request: Request, signed: Configure):
+    condition = s.ConditionOut.model_validate(await service.get_condition(condition_id))
+    values, rows = _form_of(condition)
     return _show_form(request, signed, condition_id, values, rows)
 
 
 @router.post("/conditions/{condition_id}")
-async def update_condition(condition_id: int, request: Request, signed: Signed = configure):
-    await api.get_condition(condition_id, signed.user)  # 404 before reading the form
+async def update_condition(condition_id: int, request: Request, signed: Configure):
+    await service.get_condition(condition_id)  # 404 before reading the form
     return await _submit(request, signed, condition_id)
 
 
 @router.post("/conditions/{condition_id}/delete")
-async def delete_condition(condition_id: int, signed: Signed = configure):
-    try:
-        await api.delete_condition(condition_id, user=signed.user)
-    except IntegrityError:
-        condition = await PaymentCondition.get(id=condition_id)
-        raise Conflict(
-            f"a condição «{condition.description}» está em uso em acordos e não pode ser"
-            " excluída; desative-a em vez de excluir"
-        ) from None
+async def delete_condition(condition_id: int, signed: Configure):
+    await service.delete_condition(signed.user, condition_id)
     return RedirectResponse("/console/conditions?ok=deleted", status_code=303)

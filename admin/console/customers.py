@@ -1,23 +1,25 @@
 """The customer record and statement (Extrato Financeiro), only with VIEW_CUSTOMER: an agency
-never opens it. The data comes from the admin API's own view functions."""
+never opens it. The data is built as the admin API builds it (admin.views)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
-from admin.api.customers import get_customer, get_receipt, get_statement
 from admin.console.render import page
-from admin.console.session import Signed, allowed
+from admin.deps import Page, SettingsDep, TodayDep
+from admin.views import customer_record, receipt_of, statement_out
+from models import Customer
+from negotiation import catalog
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
-view_customer = allowed(Permission.VIEW_CUSTOMER)
+ViewCustomer = Page(Permission.VIEW_CUSTOMER)
 
 
 @router.get("/customers/{customer_id:int}")
-async def customer_page(customer_id: int, request: Request, signed: Signed = view_customer):
-    record = await get_customer(customer_id, signed.user)
-    statement = await get_statement(customer_id, request, signed.user)
+async def customer_page(customer_id: int, request: Request, today: TodayDep, signed: ViewCustomer):
+    record = await customer_record(await catalog.existing(Customer, customer_id, "cliente"))
+    statement = await statement_out(customer_id, today)
     return page(
         request,
         signed,
@@ -28,8 +30,8 @@ async def customer_page(customer_id: int, request: Request, signed: Signed = vie
 
 
 @router.get("/receipts/{receivable_id:int}.pdf")
-async def receipt(receivable_id: int, request: Request, signed: Signed = view_customer):
+async def receipt(receivable_id: int, settings: SettingsDep, signed: ViewCustomer):
     """The receipt of a paid bill; the service refuses when its status allows none."""
-    answer = await get_receipt(receivable_id, request, signed.user)
-    answer.headers["Content-Disposition"] = f'inline; filename="recibo-{receivable_id}.pdf"'
-    return answer
+    pdf = await receipt_of(receivable_id, settings)
+    disposition = f'inline; filename="recibo-{receivable_id}.pdf"'
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})

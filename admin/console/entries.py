@@ -2,7 +2,8 @@
 with its payment instruments and sends.
 
 The handlers read forms and call what the admin API calls (negotiation/campaigns.py,
-negotiation/delivery.py and the API's own view functions), so every rule stays in one place.
+negotiation/delivery.py, and admin.views for the bodies shown), so every rule stays in one
+place.
 """
 
 from __future__ import annotations
@@ -15,26 +16,27 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from admin import schemas as s
-from admin.api.agreements import get_agreement, retry_delivery
-from admin.api.campaigns import get_entry
 from admin.console.campaigns import STATE_LABELS
 from admin.console.render import page
-from admin.console.session import Signed, allowed
+from admin.console.session import Signed
+from admin.deps import Page, SendersDep, SettingsDep
+from admin.views import agreement_detail, entry_detail
 from models import Agency, Campaign, CollectionStatus, Customer, ResultType
 from models.clock import today_in
 from models.enums import DeliveryChannel, DeliveryStatus, ResultKind
 from negotiation import campaigns as service
 from negotiation.amounts import form_number
 from negotiation.delivery import request_deliveries
+from negotiation.delivery_retry import retry_failed
 from negotiation.errors import Conflict, InvalidInput
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
-view = allowed(Permission.VIEW_CAMPAIGNS)
-record = allowed(Permission.RECORD_RESULTS)
-negotiate_ = allowed(Permission.NEGOTIATE)
+View = Page(Permission.VIEW_CAMPAIGNS)
+Record = Page(Permission.RECORD_RESULTS)
+Negotiate = Page(Permission.NEGOTIATE)
 # The API's agreement routes ask to see the customer (sending shows their addresses).
-view_customer = allowed(Permission.VIEW_CUSTOMER)
+ViewCustomer = Page(Permission.VIEW_CUSTOMER)
 
 RESULT_FIELDS = (
     "result_type_id",
@@ -85,7 +87,8 @@ async def _entry_page(
     form: dict[str, str] | None = None,
     offer_error: tuple[str, str] | None = None,
 ):
-    detail: s.EntryDetail = await get_entry(entry_id, request, signed.user)
+    today = today_in(request.app.state.settings.timezone)
+    detail: s.EntryDetail = await entry_detail(signed.user, entry_id, today)
     result_types = await ResultType.filter(active=True)
     statuses = await CollectionStatus.filter(active=True)
     names = {r.id: r.name for r in await ResultType.all()}
@@ -117,12 +120,12 @@ async def _entry_page(
 
 
 @router.get("/entries/{entry_id:int}")
-async def entry_page(entry_id: int, request: Request, signed: Signed = view):
+async def entry_page(entry_id: int, request: Request, signed: View):
     return await _entry_page(request, signed, entry_id)
 
 
 @router.post("/entries/{entry_id:int}/start")
-async def start(entry_id: int, request: Request, signed: Signed = record):
+async def start(entry_id: int, request: Request, signed: Record):
     try:
         await service.start_call(signed.user, entry_id, request.app.state.settings)
     except InvalidInput as error:
@@ -153,7 +156,7 @@ def _reschedule(form: dict[str, str], request: Request, errors: dict[str, str]):
 
 
 @router.post("/entries/{entry_id:int}/result")
-async def result(entry_id: int, request: Request, signed: Signed = record):
+async def result(entry_id: int, request: Request, signed: Record):
     raw = await request.form()
     form = {k: str(raw.get(k, "")).strip() for k in RESULT_FIELDS}
     errors: dict[str, str] = {}
@@ -191,7 +194,7 @@ def _money(text: str) -> Decimal | None:
 
 
 @router.post("/entries/{entry_id:int}/negotiate")
-async def negotiate(entry_id: int, request: Request, signed: Signed = negotiate_):
+async def negotiate(entry_id: int, request: Request, signed: Negotiate):
     raw = await request.form()
     key = f"{raw.get('condition_id', '')}-{raw.get('option_id', '')}"
     try:
@@ -242,7 +245,8 @@ async def _agreement_page(
     send_error: str | None = None,
     chosen: list[str] | None = None,
 ):
-    detail: s.AgreementDetail = await get_agreement(agreement_id, request, signed.user)
+    settings = request.app.state.settings
+    detail: s.AgreementDetail = await agreement_detail(agreement_id, settings)
     customer = await Customer.get(id=detail.customer_id)
     return page(
         request,
@@ -259,12 +263,12 @@ async def _agreement_page(
 
 
 @router.get("/agreements/{agreement_id:int}")
-async def agreement_page(agreement_id: int, request: Request, signed: Signed = view_customer):
+async def agreement_page(agreement_id: int, request: Request, signed: ViewCustomer):
     return await _agreement_page(request, signed, agreement_id)
 
 
 @router.post("/agreements/{agreement_id:int}/send")
-async def send(agreement_id: int, request: Request, signed: Signed = view_customer):
+async def send(agreement_id: int, request: Request, signed: ViewCustomer):
     raw = await request.form()
     picked = [str(v) for v in raw.getlist("channels")]
     try:
@@ -293,6 +297,6 @@ async def send(agreement_id: int, request: Request, signed: Signed = view_custom
 
 
 @router.post("/deliveries/{delivery_id:int}/retry")
-async def retry(delivery_id: int, request: Request, signed: Signed = view_customer):
-    done = await retry_delivery(delivery_id, request, signed.user)
+async def retry(delivery_id: int, senders: SendersDep, settings: SettingsDep, signed: ViewCustomer):
+    done = await retry_failed(signed.user, delivery_id, senders=senders, settings=settings)
     return RedirectResponse(f"/console/agreements/{done.agreement_id}?ok=sent", status_code=303)

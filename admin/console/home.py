@@ -5,16 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from admin.console.render import page
-from admin.console.session import Signed, allowed
+from admin.deps import Page
 from models.clock import today_in
 from negotiation.dashboard import dashboard, scope_of
 
 router = APIRouter(prefix="/console")
-signed_in = allowed()
+SignedInPage = Page()
 
 
 @router.get("")
-async def home(request: Request, signed: Signed = signed_in):
+async def home(request: Request, signed: SignedInPage):
     settings = request.app.state.settings
     # An agency user sees the figures of its own agency's entries only.
     figures = await dashboard(

@@ -1,6 +1,6 @@
 """The conversation inbox and one conversation's page: claim, reply, hand back, close, with
 live updates by Server-Sent Events. Every rule is negotiation.conversations'; sending goes
-through the app's relays exactly as the admin API does (admin.api.conversations).
+through the app's relays exactly as the admin API does (admin.deps.Channels).
 
 The live streams poll the database (any app instance sees every change) every
 `app.state.console_sse_poll` seconds (default 1) and end after `app.state.console_sse_seconds`
@@ -18,9 +18,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from tortoise.functions import Count, Max
 
-from admin.api.conversations import _relay_for
 from admin.console.render import page
-from admin.console.session import Signed, allowed
+from admin.console.session import Signed
+from admin.deps import ChannelsDep, Page
 from models import Conversation, Message
 from models.enums import Channel, ConversationState
 from negotiation import conversations as service
@@ -29,7 +29,7 @@ from negotiation.permissions import Permission
 from negotiation.rendering import render_html
 
 router = APIRouter(prefix="/console")
-handle = allowed(Permission.HANDLE_CONVERSATIONS)
+Handle = Page(Permission.HANDLE_CONVERSATIONS)
 
 STATE_LABELS = {
     ConversationState.WAITING: "Aguardando",
@@ -145,17 +145,13 @@ async def _inbox_context(request: Request, state: str | None, offset: int) -> di
 
 
 @router.get("/inbox")
-async def inbox_page(
-    request: Request, state: str | None = None, offset: int = 0, signed: Signed = handle
-):
+async def inbox_page(request: Request, signed: Handle, state: str | None = None, offset: int = 0):
     context = await _inbox_context(request, state, offset)
     return page(request, signed, "console/inbox.html.j2", **context)
 
 
 @router.get("/inbox/list")
-async def inbox_list(
-    request: Request, state: str | None = None, offset: int = 0, signed: Signed = handle
-):
+async def inbox_list(request: Request, signed: Handle, state: str | None = None, offset: int = 0):
     """The list alone (an HTML fragment), for the live page to swap in."""
     context = await _inbox_context(request, state, offset)
     html = render_html("console/inbox_list.html.j2", **context)
@@ -175,7 +171,7 @@ async def _inbox_probe() -> tuple[Any, ...]:
 
 
 @router.get("/inbox/events")
-async def inbox_events(request: Request, signed: Signed = handle):
+async def inbox_events(request: Request, signed: Handle):
     """text/event-stream: an `inbox` event whenever a conversation or message changed."""
 
     async def changed(_old, _new) -> list[str]:
@@ -216,7 +212,7 @@ async def _conversation_page(
 
 
 @router.get("/conversations/{conversation_id}")
-async def conversation_page(conversation_id: int, request: Request, signed: Signed = handle):
+async def conversation_page(conversation_id: int, request: Request, signed: Handle):
     return await _conversation_page(request, signed, conversation_id)
 
 
@@ -260,7 +256,7 @@ async def _get(conversation_id: int) -> Conversation:
 
 
 @router.post("/conversations/{conversation_id}/claim")
-async def claim(conversation_id: int, request: Request, signed: Signed = handle):
+async def claim(conversation_id: int, request: Request, signed: Handle):
     await _get(conversation_id)
     return await _act(
         request,
@@ -275,35 +271,32 @@ async def claim(conversation_id: int, request: Request, signed: Signed = handle)
 async def send_message(
     conversation_id: int,
     request: Request,
+    channels: ChannelsDep,
+    signed: Handle,
     text: str = Form(""),
-    signed: Signed = handle,
 ):
     conversation = await _get(conversation_id)
 
     async def go():
-        relay = _relay_for(request, conversation)
-        await service.reply(conversation_id, signed.user, text, relay)
+        await service.reply(conversation_id, signed.user, text, channels.relay(conversation))
 
     return await _act(request, signed, conversation_id, go, "sent", draft=text)
 
 
 @router.post("/conversations/{conversation_id}/hand-back")
-async def hand_back(conversation_id: int, request: Request, signed: Signed = handle):
-    conversation = await _get(conversation_id)
-
-    async def go():
-        relay = _relay_for(request, conversation)
-        await service.hand_back(conversation_id, signed.user, relay)
-        # As the API: the bot shows the debtor the screen of the step they were on.
-        resume = getattr(request.app.state, "resumers", {}).get(conversation.channel)
-        if resume is not None:
-            await resume(conversation)
-
-    return await _act(request, signed, conversation_id, go, "handed_back")
+async def hand_back(conversation_id: int, request: Request, signed: Handle, channels: ChannelsDep):
+    await _get(conversation_id)
+    return await _act(
+        request,
+        signed,
+        conversation_id,
+        lambda: channels.hand_back(conversation_id, signed.user),
+        "handed_back",
+    )
 
 
 @router.post("/conversations/{conversation_id}/close")
-async def close(conversation_id: int, request: Request, signed: Signed = handle):
+async def close(conversation_id: int, request: Request, signed: Handle):
     await _get(conversation_id)
     return await _act(
         request,
@@ -316,7 +309,7 @@ async def close(conversation_id: int, request: Request, signed: Signed = handle)
 
 @router.get("/conversations/{conversation_id}/events")
 async def conversation_events(
-    conversation_id: int, request: Request, after: int = 0, signed: Signed = handle
+    conversation_id: int, request: Request, signed: Handle, after: int = 0
 ):
     """text/event-stream: `message` events (the new timeline items as HTML, id = message id)
     and a `state` event when the conversation changed hands or state."""

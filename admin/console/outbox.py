@@ -10,14 +10,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from admin.console.render import page
-from admin.console.session import Signed, allowed
+from admin.deps import Page
 from models import SandboxChannel
 from negotiation import sandbox
 from negotiation.errors import NotFound
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
-view_outbox = allowed(Permission.VIEW_CUSTOMER)  # the debtors' messages are customer data
+ViewOutbox = Page(Permission.VIEW_CUSTOMER)  # the debtors' messages are customer data
 
 CHANNELS = {
     SandboxChannel.EMAIL: "E-mail",
@@ -33,7 +33,7 @@ def _require_sandbox(request: Request) -> None:
 
 
 @router.get("/outbox")
-async def outbox_page(request: Request, signed: Signed = view_outbox):
+async def outbox_page(request: Request, signed: ViewOutbox):
     _require_sandbox(request)
     channel = request.query_params.get("channel", "")
     channel = channel if channel in CHANNELS else ""
@@ -58,7 +58,7 @@ async def outbox_page(request: Request, signed: Signed = view_outbox):
 
 @router.get("/outbox/{message_id}/attachments/{attachment_id}")
 async def outbox_attachment(
-    message_id: int, attachment_id: int, request: Request, signed: Signed = view_outbox
+    message_id: int, attachment_id: int, request: Request, signed: ViewOutbox
 ) -> Response:
     _require_sandbox(request)
     found = await sandbox.attachment(message_id, attachment_id)

@@ -1,8 +1,8 @@
 """Réguas de cobrança: list, form with the filter builder, preview, Executar and the run page.
 
 Validation is the API's (RuleIn, whose filters go through rule_run.check_filter); saving,
-preview and runs call the API's own functions (admin.api.rules, admin.api.runs), so a page
-handler only turns form fields into the schema's dict and the answers into HTML.
+preview and runs call the services the API calls (negotiation.rules), so a page handler only
+turns form fields into the schema's dict and the answers into HTML.
 """
 
 from __future__ import annotations
@@ -15,19 +15,21 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
 
 from admin import schemas as s
-from admin.api import conditions as conditions_api
-from admin.api import rules as api
-from admin.api import runs as runs_api
 from admin.console.conditions import field_errors, number, optional, put, row_indexes
 from admin.console.render import page
-from admin.console.session import Signed, allowed
+from admin.console.session import Signed
+from admin.deps import Page, TodayDep
+from admin.views import run_out
+from models import RuleRun
 from models.enums import ActionKind, FilterField, FilterOperator, RunStatus
+from negotiation import catalog, conditions
+from negotiation import rules as service
 from negotiation.errors import InvalidInput
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
-configure = allowed(Permission.CONFIGURE)
-run_rules = allowed(Permission.RUN_RULES)
+Configure = Page(Permission.CONFIGURE)
+RunRules = Page(Permission.RUN_RULES)
 
 EXTRA_ROWS = 2  # empty filter and action rows the form always offers (works without JS)
 
@@ -190,10 +192,10 @@ async def _show_form(
     for name in ("amount_min", "amount_max"):
         if name in shown and not isinstance(shown[name], str):
             shown[name] = _money(shown[name])
-    conditions = [c for c in await conditions_api.list_conditions(signed.user) if not c.is_default]
-    runs = (
-        await runs_api.runs_of(rule_id, signed.user) if rule_id and signed.can("run_rules") else []
-    )
+    linkable = [c for c in await conditions.list_conditions() if not c.is_default]
+    runs = []
+    if rule_id and signed.can(Permission.RUN_RULES):
+        runs = [await run_out(r) for r in await RuleRun.filter(rule_id=rule_id).limit(50)]
     blank_filter = {"field": "", "operator": "eq", "value": "", "value2": ""}
     blank_action = {"kind": "", "days_late": "", "template": "", "active": True}
     return page(
@@ -206,7 +208,7 @@ async def _show_form(
         linked=set(values.get("condition_ids") or []),
         filters=list(filters) + [dict(blank_filter) for _ in range(EXTRA_ROWS)],
         actions=list(actions) + [dict(blank_action) for _ in range(EXTRA_ROWS)],
-        conditions=conditions,
+        conditions=linkable,
         fields=FIELDS,
         operators=OPERATORS,
         action_kinds=ACTIONS,
@@ -225,10 +227,7 @@ async def _submit(request: Request, signed: Signed, rule_id: int | None):
         shown[name] = str(form.get(name, "")).strip()
     try:
         body = s.RuleIn.model_validate(data)
-        if rule_id is None:
-            saved = await api.create_rule(body, user=signed.user)
-        else:
-            saved = await api.update_rule(rule_id, body, user=signed.user)
+        saved = await service.save_rule(signed.user, body.model_dump(), rule_id)
     except (ValidationError, InvalidInput) as exc:
         errors = field_errors(exc)
         return await _show_form(request, signed, rule_id, shown, filters, actions, errors, 422)
@@ -251,8 +250,8 @@ def _describe(f: s.FilterOut) -> str:
 
 
 @router.get("/rules")
-async def list_rules(request: Request, signed: Signed = configure):
-    rules = await api.list_rules(signed.user)
+async def list_rules(request: Request, signed: Configure):
+    rules = [s.RuleOut.of(r) for r in await service.list_rules()]
     return page(
         request,
         signed,
@@ -264,56 +263,56 @@ async def list_rules(request: Request, signed: Signed = configure):
 
 
 @router.get("/rules/new")
-async def new_rule(request: Request, signed: Signed = configure):
+async def new_rule(request: Request, signed: Configure):
     values, filters, actions = _typed_of(None)
     return await _show_form(request, signed, None, values, filters, actions)
 
 
 @router.post("/rules")
-async def create_rule(request: Request, signed: Signed = configure):
+async def create_rule(request: Request, signed: Configure):
     return await _submit(request, signed, None)
 
 
 @router.get("/rules/{rule_id}")
-async def edit_rule(rule_id: int, request: Request, signed: Signed = configure):
-    values, filters, actions = _typed_of(await api.get_rule(rule_id, signed.user))
+async def edit_rule(rule_id: int, request: Request, signed: Configure):
+    values, filters, actions = _typed_of(s.RuleOut.of(await service.get_rule(rule_id)))
     return await _show_form(request, signed, rule_id, values, filters, actions)
 
 
 @router.post("/rules/{rule_id}")
-async def update_rule(rule_id: int, request: Request, signed: Signed = configure):
-    await api.get_rule(rule_id, signed.user)  # 404 before reading the form
+async def update_rule(rule_id: int, request: Request, signed: Configure):
+    await service.get_rule(rule_id)  # 404 before reading the form
     return await _submit(request, signed, rule_id)
 
 
 @router.post("/rules/{rule_id}/delete")
-async def delete_rule(rule_id: int, signed: Signed = configure):
-    await api.delete_rule(rule_id, user=signed.user)
+async def delete_rule(rule_id: int, signed: Configure):
+    await service.delete_rule(signed.user, rule_id)
     return RedirectResponse("/console/rules?ok=deleted", status_code=303)
 
 
 @router.post("/rules/{rule_id}/preview")
-async def preview_rule(rule_id: int, request: Request, signed: Signed = run_rules):
+async def preview_rule(rule_id: int, request: Request, today: TodayDep, signed: RunRules):
     """Pré-visualizar: the counts a run would write today, shown on the rule's page."""
-    rule = await api.get_rule(rule_id, signed.user)
-    selection = await runs_api.preview(rule_id, request, signed.user)
+    rule = s.RuleOut.of(await service.get_rule(rule_id))
+    selection = await service.preview(signed.user, rule_id, today)
     values, filters, actions = _typed_of(rule)
-    return await _show_form(request, signed, rule_id, values, filters, actions, preview=selection)
+    shown = s.PreviewOut(**selection.__dict__)
+    return await _show_form(request, signed, rule_id, values, filters, actions, preview=shown)
 
 
 @router.post("/rules/{rule_id}/run")
-async def run_rule(
-    rule_id: int, request: Request, tasks: BackgroundTasks, signed: Signed = run_rules
-):
+async def run_rule(rule_id: int, today: TodayDep, tasks: BackgroundTasks, signed: RunRules):
     """Executar: starts the run in the background exactly as the API does, then shows it."""
-    run = await runs_api.start(rule_id, request, tasks, signed.user)
+    run = await service.start_run(signed.user, rule_id, today)
+    tasks.add_task(service.execute, run.id, today)
     return RedirectResponse(f"/console/runs/{run.id}?ok=started", status_code=303)
 
 
 @router.get("/runs/{run_id}")
-async def show_run(run_id: int, request: Request, signed: Signed = run_rules):
-    run = await runs_api.get_run(run_id, signed.user)
-    rule = await api.get_rule(run.rule_id, signed.user)
+async def show_run(run_id: int, request: Request, signed: RunRules):
+    run = await run_out(await catalog.existing(RuleRun, run_id, "execução"))
+    rule = s.RuleOut.of(await service.get_rule(run.rule_id))
     return page(
         request,
         signed,
@@ -326,8 +325,8 @@ async def show_run(run_id: int, request: Request, signed: Signed = run_rules):
 
 
 @router.get("/runs/{run_id}/status.json")
-async def run_status(run_id: int, signed: Signed = run_rules):
-    run = await runs_api.get_run(run_id, signed.user)
+async def run_status(run_id: int, signed: RunRules):
+    run = await run_out(await catalog.existing(RuleRun, run_id, "execução"))
     return JSONResponse(
         {
             "status": run.status,

@@ -21,7 +21,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from admin.console.inbox import view_helpers
 from admin.console.render import page
-from admin.console.session import Signed, allowed
+from admin.console.session import Signed
+from admin.deps import Page
 from models import Conversation, DialogState, Message, User, clock
 from models.clock import today_in
 from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection
@@ -33,7 +34,7 @@ from negotiation.rendering import environment, render, render_html
 log = logging.getLogger("quita.console.simulator")
 
 router = APIRouter(prefix="/console")
-handle = allowed(Permission.HANDLE_CONVERSATIONS)
+Handle = Page(Permission.HANDLE_CONVERSATIONS)
 
 
 def _prefix(user: User) -> str:
@@ -198,13 +199,13 @@ async def _answer(request: Request, signed: Signed):
 
 
 @router.get("/simulator")
-async def simulator_page(request: Request, signed: Signed = handle):
+async def simulator_page(request: Request, signed: Handle):
     context = await _context(request, signed.user)
     return page(request, signed, "console/simulator.html.j2", **context)
 
 
 @router.post("/simulator/send")
-async def simulator_send(request: Request, text: str = Form(""), signed: Signed = handle):
+async def simulator_send(request: Request, signed: Handle, text: str = Form("")):
     text = text.strip()[: conversations.MAX_TEXT]
     if text:
         word, _, rest = text.partition(" ")
@@ -218,7 +219,7 @@ async def simulator_send(request: Request, text: str = Form(""), signed: Signed 
 
 
 @router.post("/simulator/press")
-async def simulator_press(request: Request, action: str = Form(""), signed: Signed = handle):
+async def simulator_press(request: Request, signed: Handle, action: str = Form("")):
     if action:
         conversation = await _current(signed.user)
         label = action
@@ -233,7 +234,7 @@ async def simulator_press(request: Request, action: str = Form(""), signed: Sign
 
 
 @router.post("/simulator/contact")
-async def simulator_contact(request: Request, phone: str = Form(""), signed: Signed = handle):
+async def simulator_contact(request: Request, signed: Handle, phone: str = Form("")):
     if phone.strip():
         event = chat.Event("contact", phone.strip(), own_contact=True)
         await _converse(request, signed.user, event, "[telefone compartilhado]")
@@ -241,7 +242,7 @@ async def simulator_contact(request: Request, phone: str = Form(""), signed: Sig
 
 
 @router.post("/simulator/restart")
-async def simulator_restart(request: Request, signed: Signed = handle):
+async def simulator_restart(request: Request, signed: Handle):
     """Reiniciar: the current simulated conversation is closed; the next message starts a new
     one, from the beginning."""
     old = await _latest(signed.user)

@@ -1,36 +1,33 @@
-"""Usuários e perfis: list, create (through the API's own create_user), edit role, agency,
-active and password; and what each role may do (negotiation.permissions, in pt-BR).
+"""Usuários e perfis: list, create, edit role, agency, active and password; and what each role
+may do (negotiation.permissions, in pt-BR).
 
-Creation goes through admin.api.users.create_user and UserIn. The API has no update yet, so
-`update_user` below is the one audited update; its input is UserIn with the password optional,
-so the "agency only for the agency role" rule stays UserIn's (and the database's).
+Creation validates with the API's UserIn and edits with UserEdit (UserIn, password optional),
+so the "agency only for the agency role" rule stays the schema's (and the database's); both
+save through negotiation.users, the service the API calls.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
-from admin.api import users as api
-from admin.api.crud import get_or_404
 from admin.console.conditions import field_errors
 from admin.console.render import page
-from admin.console.session import Signed, allowed
-from admin.passwords import hash_password
-from admin.schemas import UserIn
-from models import Agency, ConsoleSession, User
+from admin.deps import Page
+from admin.schemas.users import PASSWORD_MIN, UserEdit, UserIn
+from models import Agency, User
 from models.enums import Role
-from negotiation import audit
+from negotiation import catalog
+from negotiation import users as service
 from negotiation.errors import InvalidInput
 from negotiation.permissions import ROLE_PERMISSIONS, Permission
 
 router = APIRouter(prefix="/console")
-manage = allowed(Permission.MANAGE_USERS)
+Manage = Page(Permission.MANAGE_USERS)
 
 ROLES = {
     Role.ADMIN.value: "Administrador",
@@ -52,48 +49,7 @@ PERMISSIONS = {
     Permission.RECORD_PAYMENTS: "Registrar pagamentos",
     Permission.HANDLE_CONVERSATIONS: "Atender conversas",
 }
-# The minimum is UserIn's: the page only says it in words.
-PASSWORD_MIN: int = next(
-    m.min_length for m in UserIn.model_fields["password"].metadata if hasattr(m, "min_length")
-)
 _PASSWORD_SHORT = f"a senha precisa de ao menos {PASSWORD_MIN} caracteres"
-
-
-class UserEdit(UserIn):
-    """What the edit page changes: UserIn (and its agency rule), the password optional."""
-
-    password: Annotated[  # type: ignore[assignment]
-        str | None, Field(min_length=PASSWORD_MIN, max_length=200)
-    ] = None
-
-
-async def update_user(user_id: int, data: UserEdit, *, by: User) -> User:
-    """Change a user's name, e-mail, role, agency, active flag and (when given) password, with
-    the audit entry. A password reset or deactivation ends their console sessions."""
-    user = await get_or_404(User, user_id, "usuário")
-    if user.id == by.id and (not data.active or data.role != user.role):
-        raise InvalidInput("role: você não pode mudar o próprio perfil nem se desativar")
-    if data.agency_id is not None and not await Agency.exists(id=data.agency_id):
-        raise InvalidInput(f"agency_id: escritório {data.agency_id} não existe")
-    before = audit.snapshot(user, password_hash="***")
-    changes = data.model_dump(exclude={"username", "password"})
-    async with in_transaction() as conn:
-        user.update_from_dict(changes)
-        if data.password:
-            user.password_hash = hash_password(data.password)
-        await user.save(using_db=conn)
-        if data.password or not data.active:
-            await ConsoleSession.filter(user_id=user.id).using_db(conn).delete()
-        await audit.record(
-            user=by,
-            action="update",
-            entity="user",
-            entity_id=user.id,
-            before=before,
-            after=audit.snapshot(user, password_hash="***", password_reset=bool(data.password)),
-            using_db=conn,
-        )
-    return user
 
 
 def _form_data(form: Any, username: str | None = None) -> dict[str, Any]:
@@ -142,15 +98,15 @@ async def _list_page(request, signed, values=None, errors=None, status_code=200)
 
 
 @router.get("/users")
-async def users_page(request: Request, signed: Signed = manage):
+async def users_page(request: Request, signed: Manage):
     return await _list_page(request, signed)
 
 
 @router.post("/users/new")
-async def create_user(request: Request, signed: Signed = manage):
+async def create_user(request: Request, signed: Manage):
     data = _form_data(await request.form())
     try:
-        await api.create_user(UserIn.model_validate(data), user=signed.user)
+        await service.create_user(signed.user, UserIn.model_validate(data).model_dump())
     except (ValidationError, InvalidInput) as exc:
         errors = _errors(exc, data)
     except IntegrityError:
@@ -177,8 +133,8 @@ def _edit_page(request, signed, user, values, errors=None, status_code=200):
 
 
 @router.get("/users/{user_id}")
-async def edit_user(user_id: int, request: Request, signed: Signed = manage):
-    user = await get_or_404(User, user_id, "usuário")
+async def edit_user(user_id: int, request: Request, signed: Manage):
+    user = await catalog.existing(User, user_id, "usuário")
     values = {
         "full_name": user.full_name,
         "email": user.email or "",
@@ -191,11 +147,12 @@ async def edit_user(user_id: int, request: Request, signed: Signed = manage):
 
 
 @router.post("/users/{user_id}")
-async def save_user(user_id: int, request: Request, signed: Signed = manage):
-    user = await get_or_404(User, user_id, "usuário")
+async def save_user(user_id: int, request: Request, signed: Manage):
+    user = await catalog.existing(User, user_id, "usuário")
     data = _form_data(await request.form(), username=user.username)
     try:
-        await update_user(user_id, UserEdit.model_validate(data), by=signed.user)
+        edit = UserEdit.model_validate(data).model_dump()
+        await service.update_user(signed.user, user_id, edit)
     except (ValidationError, InvalidInput) as exc:
         shown = {k: ("" if v is None else v) for k, v in data.items() if k != "password"}
         shown["_agencies"] = await Agency.all()

@@ -130,6 +130,13 @@ async def test_agency_is_refused(browser, sign_in):
     )
     assert answer.status_code == 403
     assert (await Conversation.get(id=conversation.id)).state == "waiting"
+    for action, fields in (("messages", {"text": "Olá"}), ("hand-back", {}), ("close", {})):
+        answer = await browser.post(
+            f"/console/conversations/{conversation.id}/{action}",
+            data={"csrf_token": csrf, **fields},
+        )
+        assert answer.status_code == 403
+    assert (await Conversation.get(id=conversation.id)).state == "waiting"
 
 
 async def test_claim_conflict_reply_live_answer_hand_back(
