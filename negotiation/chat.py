@@ -308,7 +308,7 @@ async def _debt(session: Session, env: Env) -> list[Reply]:
         principal=result.principal,
         fine=result.fine,
         interest=result.interest,
-        total=result.principal + result.fine + result.interest,
+        total=result.gross,
         has_offers=True,
     )
     return [_screen(text, (Button(str(_labels().offers()), "offers"),))]

@@ -799,8 +799,7 @@ async def _debt(call: Call, customer: Customer, ctx: Ctx, *before: str) -> Promp
         call.step = DONE
         return Prompt((*before, say("no_debt", ctx.settings, first_name=name)), hangup=True)
     result = offers[0].negotiation
-    total = result.principal + result.fine + result.interest
-    debt = say("debt", ctx.settings, first_name=name, total=total, count=len(result.charges))
+    debt = say("debt", ctx.settings, first_name=name, total=result.gross, count=len(result.charges))
     return await _offers(call, ctx, *before, debt, offers=offers)
 
 
