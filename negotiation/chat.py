@@ -11,13 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Literal
 
 from models import Agreement, Conversation, Customer
 from models.enums import AgreementStatus, Channel, ContactActor, ContactOutcome, MessageDirection
-from negotiation import conversations
-from negotiation.accept import accept
+from negotiation import conversations, offer_flow
 from negotiation.amounts import typed_amount
 from negotiation.contact_policy import record_contact, record_opt_out
 from negotiation.deep_links import use_link_token
@@ -32,17 +30,7 @@ from negotiation.identify import (
 )
 from negotiation.installments import installments_of
 from negotiation.instrument_pdf import installment_pdf, pdf_filename
-from negotiation.money import round_cents
-from negotiation.offers import (
-    CustomerOffer,
-    down_payment_problem,
-    down_payment_range,
-    find_offer,
-    offer_view,
-    offers_for_customer,
-    quote_data,
-    quote_of,
-)
+from negotiation.offers import CustomerOffer, offer_view, offers_for_customer
 from negotiation.payment_links import payment_url
 from negotiation.payments.pix import qr_png
 from negotiation.rendering import environment, render
@@ -329,23 +317,20 @@ async def _offers(session: Session, env: Env) -> list[Reply]:
     return [_screen(text, *rows)]
 
 
-async def _find_offer(
-    session: Session, env: Env, condition_id: int, option_id: int, down: Decimal | None = None
-) -> CustomerOffer | None:
-    return await find_offer(session.customer_id, env.today, condition_id, option_id, down)
+def _gone(env: Env, reason: str = "Esta proposta não está mais disponível") -> Reply:
+    return Reply(_text("offer_gone", env, reason=reason))
 
 
 async def _choose(session: Session, env: Env, condition_id: int, option_id: int) -> list[Reply]:
-    chosen = await _find_offer(session, env, condition_id, option_id)
-    if chosen is None:
-        return [
-            Reply(_text("offer_gone", env, reason="Esta proposta não está mais disponível"))
-        ] + (await _offers(session, env))
-    session.data["choice"] = [condition_id, option_id]
-    if chosen.offer.down_payment is not None:
-        minimum, maximum = down_payment_range(chosen)
+    picked = await offer_flow.pick(
+        session.customer_id, env.today, session.data, [condition_id, option_id]
+    )
+    if picked.offer is None:
+        return [_gone(env)] + (await _offers(session, env))
+    session.data = picked.data
+    if picked.down is not None:
         session.step = DOWN_PAYMENT
-        session.data["down_range"] = [str(minimum), str(maximum)]
+        minimum, maximum = picked.down.minimum, picked.down.maximum
         labels = _labels()
         return [
             _screen(
@@ -355,20 +340,20 @@ async def _choose(session: Session, env: Env, condition_id: int, option_id: int)
                 (Button(str(labels.back()), "offers"),),
             )
         ]
-    return _confirm_screen(session, env, chosen)
+    return _confirm_screen(session, env, picked.offer)
 
 
 def _confirm_screen(session: Session, env: Env, chosen: CustomerOffer) -> list[Reply]:
     session.step = CONFIRM
-    session.data["quote"] = quote_data(chosen.quote)
-    view = offer_view(chosen)
+    session.data = offer_flow.to_confirm(session.data, chosen)
+    summary = offer_flow.confirmation(chosen)
     text = _text(
         "confirm",
         env,
-        total=chosen.offer.total,
-        discount=view["discount"],
-        schedule=chosen.offer.schedule,
-        down_payment=chosen.offer.down_payment,
+        total=summary["total"],
+        discount=summary["discount"],
+        schedule=summary["schedule"],
+        down_payment=summary["down_payment"],
     )
     labels = _labels()
     return [
@@ -380,33 +365,24 @@ def _confirm_screen(session: Session, env: Env, chosen: CustomerOffer) -> list[R
     ]
 
 
-def _down_example(minimum: Decimal, maximum: Decimal) -> str:
-    middle = round_cents((minimum + maximum) / 2)
-    return f"{middle:.2f}".replace(".", ",")
-
-
 async def _typed_down_payment(session: Session, typed: str, env: Env) -> list[Reply]:
-    minimum, maximum = (Decimal(v) for v in session.data.get("down_range", ["0", "0"]))
-    example = _down_example(minimum, maximum)
+    bounds = offer_flow.DownRange.of(session.data)
     amount = typed_amount(typed)
-    reason = down_payment_problem(amount, minimum, maximum)
+    reason = bounds.problem(amount)
     if reason is not None:
         text = _text(
             "bad_down",
             env,
             typed=typed.strip()[:30],
             reason=reason,
-            minimum=minimum,
-            maximum=maximum,
-            example=example,
+            minimum=bounds.minimum,
+            maximum=bounds.maximum,
+            example=bounds.example,
         )
         return [_screen(text, (Button(str(_labels().back()), "offers"),))]
-    condition_id, option_id = session.data["choice"]
-    chosen = await _find_offer(session, env, condition_id, option_id, amount)
+    chosen = await offer_flow.priced(session.customer_id, env.today, session.data, amount)
     if chosen is None:
-        return [
-            Reply(_text("offer_gone", env, reason="Esta proposta não está mais disponível"))
-        ] + (await _offers(session, env))
+        return [_gone(env)] + (await _offers(session, env))
     return _confirm_screen(session, env, chosen)
 
 
@@ -420,20 +396,19 @@ async def _button(session: Session, action: str, env: Env) -> list[Reply]:
     if match := re.fullmatch(r"o\.(\d+)\.(\d+)", action):
         return await _choose(session, env, int(match[1]), int(match[2]))
     if action == "d.min" and session.step == DOWN_PAYMENT:
-        condition_id, option_id = session.data["choice"]
-        chosen = await _find_offer(session, env, condition_id, option_id)
+        chosen = await offer_flow.priced(session.customer_id, env.today, session.data)
         if chosen is None:
             return await _offers(session, env)
         return _confirm_screen(session, env, chosen)
     if action == "d.other" and session.step == DOWN_PAYMENT:
         session.step = TYPE_DOWN
-        minimum, maximum = (Decimal(v) for v in session.data["down_range"])
+        bounds = offer_flow.DownRange.of(session.data)
         text = _text(
             "type_down",
             env,
-            minimum=minimum,
-            maximum=maximum,
-            example=_down_example(minimum, maximum),
+            minimum=bounds.minimum,
+            maximum=bounds.maximum,
+            example=bounds.example,
         )
         return [_screen(text, (Button(str(_labels().back()), "offers"),))]
     if action == "confirm" and session.step == CONFIRM and "quote" in session.data:
@@ -450,20 +425,23 @@ async def _button(session: Session, action: str, env: Env) -> list[Reply]:
 
 
 async def _accept(session: Session, env: Env) -> list[Reply]:
-    quote = quote_of(session.data["quote"])
-    if quote.customer_id != session.customer_id:
-        return await _offers(session, env)
     try:
-        agreement = await accept(quote, channel=env.channel, today=env.today, settings=env.settings)
+        agreement = await offer_flow.accept_quote(
+            session.customer_id,
+            session.data,
+            channel=env.channel,
+            today=env.today,
+            settings=env.settings,
+        )
     except Conflict as error:
         session.data.pop("quote", None)
-        return [Reply(_text("offer_gone", env, reason=_sentence(str(error))))] + await _offers(
-            session, env
-        )
+        return [_gone(env, _sentence(str(error)))] + await _offers(session, env)
+    if agreement is None:  # a quote of someone else's: start the offers again
+        return await _offers(session, env)
     session.step = MENU
     session.data = {"customer_id": session.customer_id}
     await record_contact(
-        quote.customer_id,
+        agreement.customer_id,
         env.channel,
         ContactActor.DEBTOR,
         MessageDirection.IN,
