@@ -317,14 +317,16 @@ async def _offers(session: Session, env: Env) -> list[Reply]:
     return [_screen(text, *rows)]
 
 
+def _debtor(session: Session, env: Env) -> offer_flow.Debtor:
+    return offer_flow.Debtor(session.customer_id, env.channel, env.today, env.settings)
+
+
 def _gone(env: Env, reason: str = "Esta proposta não está mais disponível") -> Reply:
     return Reply(_text("offer_gone", env, reason=reason))
 
 
 async def _choose(session: Session, env: Env, condition_id: int, option_id: int) -> list[Reply]:
-    picked = await offer_flow.pick(
-        session.customer_id, env.today, session.data, [condition_id, option_id]
-    )
+    picked = await offer_flow.pick(_debtor(session, env), session.data, [condition_id, option_id])
     if picked.offer is None:
         return [_gone(env)] + (await _offers(session, env))
     session.data = picked.data
@@ -380,7 +382,7 @@ async def _typed_down_payment(session: Session, typed: str, env: Env) -> list[Re
             example=bounds.example,
         )
         return [_screen(text, (Button(str(_labels().back()), "offers"),))]
-    chosen = await offer_flow.priced(session.customer_id, env.today, session.data, amount)
+    chosen = await offer_flow.priced(_debtor(session, env), session.data, amount)
     if chosen is None:
         return [_gone(env)] + (await _offers(session, env))
     return _confirm_screen(session, env, chosen)
@@ -396,7 +398,7 @@ async def _button(session: Session, action: str, env: Env) -> list[Reply]:
     if match := re.fullmatch(r"o\.(\d+)\.(\d+)", action):
         return await _choose(session, env, int(match[1]), int(match[2]))
     if action == "d.min" and session.step == DOWN_PAYMENT:
-        chosen = await offer_flow.priced(session.customer_id, env.today, session.data)
+        chosen = await offer_flow.priced(_debtor(session, env), session.data)
         if chosen is None:
             return await _offers(session, env)
         return _confirm_screen(session, env, chosen)
@@ -426,13 +428,7 @@ async def _button(session: Session, action: str, env: Env) -> list[Reply]:
 
 async def _accept(session: Session, env: Env) -> list[Reply]:
     try:
-        agreement = await offer_flow.accept_quote(
-            session.customer_id,
-            session.data,
-            channel=env.channel,
-            today=env.today,
-            settings=env.settings,
-        )
+        agreement = await offer_flow.accept_quote(_debtor(session, env), session.data)
     except Conflict as error:
         session.data.pop("quote", None)
         return [_gone(env, _sentence(str(error)))] + await _offers(session, env)

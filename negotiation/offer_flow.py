@@ -35,6 +35,16 @@ Data = dict[str, Any]
 
 
 @dataclass(frozen=True)
+class Debtor:
+    """Whose dialog it is, where and when: what every step of the flow reads."""
+
+    customer_id: int
+    channel: Channel
+    today: date
+    settings: Settings
+
+
+@dataclass(frozen=True)
 class DownRange:
     """The least and the most the debtor may put down on the picked offer."""
 
@@ -78,10 +88,10 @@ def by_number(listed: list[list[int]], keys: str) -> list[int] | None:
     return None
 
 
-async def pick(customer_id: int, today: date, data: Data, choice: list[int]) -> Picked:
+async def pick(debtor: Debtor, data: Data, choice: list[int]) -> Picked:
     """The debtor picks an offer: it goes to confirmation, or to its down payment first."""
     condition_id, option_id = choice
-    chosen = await find_offer(customer_id, today, condition_id, option_id)
+    chosen = await find_offer(debtor.customer_id, debtor.today, condition_id, option_id)
     if chosen is None:
         return Picked(None, data)
     data = {**data, "choice": list(choice)}
@@ -92,12 +102,10 @@ async def pick(customer_id: int, today: date, data: Data, choice: list[int]) -> 
     return Picked(chosen, to_confirm(data, chosen))
 
 
-async def priced(
-    customer_id: int, today: date, data: Data, down: Decimal | None = None
-) -> CustomerOffer | None:
+async def priced(debtor: Debtor, data: Data, down: Decimal | None = None) -> CustomerOffer | None:
     """The picked offer again, with the down payment `down` (None: the least one)."""
     condition_id, option_id = data["choice"]
-    return await find_offer(customer_id, today, condition_id, option_id, down)
+    return await find_offer(debtor.customer_id, debtor.today, condition_id, option_id, down)
 
 
 def to_confirm(data: Data, chosen: CustomerOffer) -> Data:
@@ -105,13 +113,14 @@ def to_confirm(data: Data, chosen: CustomerOffer) -> Data:
     return {**data, "quote": quote_data(chosen.quote)}
 
 
-async def quoted(customer_id: int, today: date, data: Data) -> CustomerOffer | None:
+async def quoted(debtor: Debtor, data: Data) -> CustomerOffer | None:
     """The quote waiting for confirmation, priced again (None: none, or it is gone)."""
     quote = data.get("quote")
     if not quote:
         return None
     down = None if quote["down_payment"] is None else Decimal(quote["down_payment"])
-    return await find_offer(customer_id, today, quote["condition_id"], quote["option_id"], down)
+    condition_id, option_id = quote["condition_id"], quote["option_id"]
+    return await find_offer(debtor.customer_id, debtor.today, condition_id, option_id, down)
 
 
 def confirmation(chosen: CustomerOffer) -> dict[str, Any]:
@@ -131,12 +140,10 @@ def confirmation(chosen: CustomerOffer) -> dict[str, Any]:
     }
 
 
-async def accept_quote(
-    customer_id: int, data: Data, *, channel: Channel, today: date, settings: Settings
-) -> Agreement | None:
+async def accept_quote(debtor: Debtor, data: Data) -> Agreement | None:
     """The confirmed quote becomes the agreement (`negotiation.accept`; its Conflict when the
     offer changed meanwhile). None when the quote is not this customer's."""
     quote = quote_of(data["quote"])
-    if quote.customer_id != customer_id:
+    if quote.customer_id != debtor.customer_id:
         return None
-    return await accept(quote, channel=channel, today=today, settings=settings)
+    return await accept(quote, channel=debtor.channel, today=debtor.today, settings=debtor.settings)

@@ -36,6 +36,10 @@ from negotiation.voice_prompts import (
 MAX_OFFERS = 8  # keys 1..8; 9 repeats, 0 is a person
 
 
+def _debtor(call: Call, ctx: Ctx) -> offer_flow.Debtor:
+    return offer_flow.Debtor(call.customer_id, Channel.VOICE, ctx.today, ctx.settings)
+
+
 async def debt(call: Call, customer: Customer, ctx: Ctx, *before: str) -> Prompt:
     """The debt in one sentence, then the offers."""
     name = customer.first_name
@@ -81,7 +85,7 @@ async def step_offers(call: Call, keys: str, ctx: Ctx) -> Prompt:
         return await offers_prompt(call, ctx)
     choice = offer_flow.by_number(listed, keys)
     if choice is not None:
-        picked = await offer_flow.pick(call.customer_id, ctx.today, call.data, choice)
+        picked = await offer_flow.pick(_debtor(call, ctx), call.data, choice)
         if picked.offer is None:
             return await offers_prompt(call, ctx, say("offer_gone", ctx.settings))
         call.data = picked.data
@@ -107,14 +111,14 @@ async def step_down(call: Call, keys: str, ctx: Ctx) -> Prompt:
     if keys == "9":
         return await offers_prompt(call, ctx)
     if keys == "1":
-        chosen = await offer_flow.priced(call.customer_id, ctx.today, call.data)
+        chosen = await offer_flow.priced(_debtor(call, ctx), call.data)
     elif keys.isdigit() and len(keys) >= 2:
         amount = keypad_cents(keys)
         reason = offer_flow.DownRange.of(call.data).problem(amount)
         if reason:
             bad = say("bad_down", ctx.settings, typed=amount, reason=reason)
             return ask_down(call, ctx.settings, bad)
-        chosen = await offer_flow.priced(call.customer_id, ctx.today, call.data, amount)
+        chosen = await offer_flow.priced(_debtor(call, ctx), call.data, amount)
     else:
         return ask_down(call, ctx.settings, say("not_understood", ctx.settings))
     if chosen is None:
@@ -147,7 +151,7 @@ def _confirm_text(chosen: CustomerOffer, ctx: Ctx, *before: str) -> Prompt:
 async def confirm_prompt(call: Call, ctx: Ctx, *before: str) -> Prompt:
     if not call.data.get("quote"):
         return await offers_prompt(call, ctx, *before)
-    chosen = await offer_flow.quoted(call.customer_id, ctx.today, call.data)
+    chosen = await offer_flow.quoted(_debtor(call, ctx), call.data)
     if chosen is None:
         return await offers_prompt(call, ctx, *before, say("offer_gone", ctx.settings))
     return _confirm_text(chosen, ctx, *before)
@@ -161,13 +165,7 @@ async def step_confirm(call: Call, keys: str, ctx: Ctx) -> Prompt:
     if keys != "1" or "quote" not in call.data:
         return await confirm_prompt(call, ctx, say("not_understood", ctx.settings))
     try:
-        agreement = await offer_flow.accept_quote(
-            call.customer_id,
-            call.data,
-            channel=Channel.VOICE,
-            today=ctx.today,
-            settings=ctx.settings,
-        )
+        agreement = await offer_flow.accept_quote(_debtor(call, ctx), call.data)
     except Conflict:
         return await offers_prompt(call, ctx, say("offer_gone", ctx.settings))
     if agreement is None:  # a quote of someone else's: the offers again

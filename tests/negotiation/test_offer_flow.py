@@ -48,48 +48,47 @@ async def _customer_with_offers():
     await make_receivable(customer, today - timedelta(days=30), "1234.56")
     await make_condition(SEED_OPTIONS, is_default=True)
     offers = await offers_for_customer(customer.id, today)
-    return customer, today, offers
+    debtor = offer_flow.Debtor(customer.id, Channel.VOICE, today, SETTINGS)
+    return debtor, offers
 
 
 async def test_an_offer_with_a_down_payment_asks_for_it_within_its_bounds(db) -> None:
-    customer, today, offers = await _customer_with_offers()
+    debtor, offers = await _customer_with_offers()
     with_down = next(o for o in offers if o.offer.down_payment is not None)
     choice = [with_down.quote.condition_id, with_down.quote.option_id]
-    picked = await offer_flow.pick(customer.id, today, {"customer_id": customer.id}, choice)
+    picked = await offer_flow.pick(debtor, {}, choice)
     assert picked.down is not None and "quote" not in picked.data
     assert picked.down.minimum == with_down.offer.down_payment
     assert picked.down.maximum > picked.down.minimum
     assert offer_flow.DownRange.of(picked.data) == picked.down
-    larger = await offer_flow.priced(customer.id, today, picked.data, picked.down.maximum)
+    larger = await offer_flow.priced(debtor, picked.data, picked.down.maximum)
     assert larger is not None and larger.offer.down_payment == picked.down.maximum
 
 
 async def test_an_offer_without_a_down_payment_goes_to_confirmation(db) -> None:
-    customer, today, offers = await _customer_with_offers()
+    debtor, offers = await _customer_with_offers()
     one_shot = next(o for o in offers if o.offer.installments == 1)
     choice = [one_shot.quote.condition_id, one_shot.quote.option_id]
-    picked = await offer_flow.pick(customer.id, today, {}, choice)
+    picked = await offer_flow.pick(debtor, {}, choice)
     assert picked.down is None and picked.data["choice"] == choice
-    again = await offer_flow.quoted(customer.id, today, picked.data)
+    again = await offer_flow.quoted(debtor, picked.data)
     summary = offer_flow.confirmation(again)
     assert summary["total"] == one_shot.offer.total
     assert summary["discount"] == one_shot.negotiation.gross - one_shot.offer.total > 0
-    assert await offer_flow.pick(customer.id, today, {}, [choice[0], 999999]) == (
-        offer_flow.Picked(None, {})
-    )
+    assert await offer_flow.pick(debtor, {}, [choice[0], 999999]) == (offer_flow.Picked(None, {}))
 
 
 async def test_accepting_is_for_the_quoted_customer_and_once(db) -> None:
-    customer, today, offers = await _customer_with_offers()
+    debtor, offers = await _customer_with_offers()
     one_shot = next(o for o in offers if o.offer.installments == 1)
     picked = await offer_flow.pick(
-        customer.id, today, {}, [one_shot.quote.condition_id, one_shot.quote.option_id]
+        debtor, {}, [one_shot.quote.condition_id, one_shot.quote.option_id]
     )
     other = await make_customer()
-    kwargs = {"channel": Channel.VOICE, "today": today, "settings": SETTINGS}
-    assert await offer_flow.accept_quote(other.id, picked.data, **kwargs) is None
-    agreement = await offer_flow.accept_quote(customer.id, picked.data, **kwargs)
+    someone_else = offer_flow.Debtor(other.id, Channel.VOICE, debtor.today, SETTINGS)
+    assert await offer_flow.accept_quote(someone_else, picked.data) is None
+    agreement = await offer_flow.accept_quote(debtor, picked.data)
     assert agreement is not None and agreement.total == one_shot.offer.total
     with pytest.raises(Conflict):
-        await offer_flow.accept_quote(customer.id, picked.data, **kwargs)
-    assert await Agreement.filter(customer_id=customer.id).count() == 1
+        await offer_flow.accept_quote(debtor, picked.data)
+    assert await Agreement.filter(customer_id=debtor.customer_id).count() == 1
