@@ -294,8 +294,7 @@ async def _debt(session: Session, env: Env) -> list[Reply]:
         today=env.today,
         bills=bills,
         principal=result.principal,
-        fine=result.fine,
-        interest=result.interest,
+        late_charges=result.late_charges,
         total=result.gross,
         has_offers=True,
     )

@@ -30,6 +30,12 @@ def test_gross_is_principal_fine_and_interest() -> None:
     assert result.gross == D("104.00")  # 100 + 2% fine + 1%/month for 2 months
 
 
+def test_late_charges_are_fine_and_interest() -> None:
+    result = _negotiation()
+    assert result.late_charges == result.fine + result.interest == D("4.00")
+    assert result.principal + result.late_charges == result.gross
+
+
 def test_discount_is_what_an_offer_takes_off_the_gross_debt() -> None:
     result = _negotiation(debt_discount="10")
     one_shot, three = result.offers
