@@ -32,6 +32,7 @@ from negotiation.voice_prompts import (
     say,
     transfer,
 )
+from quita.settings import Settings
 
 MAX_OFFERS = 8  # keys 1..8; 9 repeats, 0 is a person
 
@@ -99,7 +100,7 @@ async def step_offers(call: Call, keys: str, ctx: Ctx) -> Prompt:
     return await offers_prompt(call, ctx, say("not_understood", ctx.settings))
 
 
-def ask_down(call: Call, settings, *before: str) -> Prompt:
+def ask_down(call: Call, settings: Settings, *before: str) -> Prompt:
     bounds = offer_flow.DownRange.of(call.data)
     text = say("ask_down", settings, minimum=bounds.minimum, maximum=bounds.maximum)
     return Prompt((*before, text), Gather(DOWN, timeout=8))
