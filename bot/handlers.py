@@ -1,13 +1,15 @@
 """The Telegram side of the debtor's dialog: updates in, `negotiation.chat` replies out.
 
-Thin on purpose: each handler turns an update into a chat `Event`, and `converse` does the
-rest — the conversation's timeline, silence while a person has the conversation, the dialog
-step, and sending the replies as Telegram messages.
+Thin on purpose: each handler turns an update into a chat `Event`, and
+`negotiation.chat_turn.converse` does the rest — the conversation's timeline, silence while a
+person has the conversation, the dialog step; this module only keeps the dialog state in
+aiogram's storage and sends the replies as Telegram messages.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
@@ -25,12 +27,9 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from models import clock
-from models.clock import today_in
-from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection
-from negotiation import chat, conversations
-from negotiation.errors import QuitaError
-from negotiation.rendering import environment, render
+from models.enums import Channel
+from negotiation import chat, chat_turn, conversations
+from negotiation.rendering import environment
 from quita.settings import Settings
 
 log = logging.getLogger("quita.bot")
@@ -63,11 +62,10 @@ def _keyboard(reply: chat.Reply):
     return ReplyKeyboardRemove() if reply.text else None
 
 
-async def send_replies(
-    bot: Bot, chat_id: int, replies: list[chat.Reply], conversation=None
-) -> None:
-    """Each reply as a message (a file as a photo or a document), on the timeline."""
-    for reply in replies:
+def _show(bot: Bot, chat_id: int) -> chat_turn.Show:
+    """A reply as a Telegram message (a file as a photo or a document)."""
+
+    async def show(reply: chat.Reply) -> chat_turn.Shown:
         markup = _keyboard(reply)
         if reply.file is not None:
             upload = BufferedInputFile(reply.file, filename=reply.filename or "arquivo")
@@ -75,18 +73,25 @@ async def send_replies(
                 sent = await bot.send_photo(chat_id, upload, caption=reply.text or None)
             else:
                 sent = await bot.send_document(chat_id, upload, caption=reply.text or None)
-            text = reply.text or f"[{reply.filename}]"
         else:
             sent = await bot.send_message(chat_id, reply.text, reply_markup=markup)
-            text = reply.text
-        if conversation is not None and not reply.recorded:
-            await conversations.record(
-                conversation,
-                MessageDirection.OUT,
-                MessageAuthor.BOT,
-                text,
-                channel_message_id=f"out:{sent.message_id}",
-            )
+        return chat_turn.Shown(channel_message_id=f"out:{sent.message_id}")
+
+    return show
+
+
+@dataclass(frozen=True)
+class _FsmSessions:
+    """The dialog's step and data in aiogram's FSM storage."""
+
+    state: FSMContext
+
+    async def load(self) -> chat.Session:
+        return chat.Session(await self.state.get_state() or chat.START, await self.state.get_data())
+
+    async def save(self, session: chat.Session) -> None:
+        await self.state.set_state(session.step)
+        await self.state.set_data(session.data)
 
 
 async def converse(
@@ -100,45 +105,17 @@ async def converse(
     message_id: str | None,
 ) -> None:
     """One debtor action, start to finish (`shown` None: nothing the debtor sent, a resume)."""
-    now = clock.now()
     conversation = await conversations.open_for(Channel.TELEGRAM, str(chat_id))
-    if shown is not None:
-        inbound = await conversations.record(
-            conversation,
-            MessageDirection.IN,
-            MessageAuthor.DEBTOR,
-            shown,
-            channel_message_id=message_id,
-        )
-        if inbound is None:
-            return  # already handled (a redelivery that slipped past the update check)
-    if conversations.bot_silent(conversation):
-        return  # a person has it: every message is on the timeline for them
-    if conversation.state == ConversationState.WAITING and not chat.allowed_while_waiting(event):
-        holding = conversations.holding_text(conversation, now, settings)
-        if holding:
-            await send_replies(bot, chat_id, [chat.Reply(holding)], conversation)
-        return
-    session = chat.Session(await state.get_state() or chat.START, await state.get_data())
-    env = chat.Env(
-        settings=settings,
-        channel=Channel.TELEGRAM,
+    await chat_turn.converse(
+        conversation,
+        event,
+        shown=shown,
+        message_id=message_id,
         handle=f"telegram:{chat_id}",
-        conversation=conversation,
-        now=now,
-        today=today_in(settings.timezone),
+        sessions=_FsmSessions(state),
+        show=_show(bot, chat_id),
+        settings=settings,
     )
-    try:
-        replies = await chat.handle(session, event, env)
-    except QuitaError as error:
-        log.info("chat %s: %s", chat_id, error)
-        replies = [chat.Reply(str(error)[:1].upper() + str(error)[1:])]
-    except Exception:
-        log.exception("chat %s: dialog failed", chat_id)
-        replies = [chat.Reply(render("chat/error.txt.j2").strip())]
-    await state.set_state(session.step)
-    await state.set_data(session.data)
-    await send_replies(bot, chat_id, replies, conversation)
 
 
 async def resume(bot: Bot, dispatcher: Dispatcher, chat_id: int, settings: Settings) -> None:

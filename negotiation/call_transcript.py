@@ -91,7 +91,8 @@ async def flush_ended(call_id: int) -> bool:
     lines = call.data[KEY]
     rest = {k: v for k, v in call.data.items() if k != KEY}
     # A new `updated_at`, so a dialog request that read the row before cannot claim it and
-    # save the taken lines back (`ivr._claim` compares it), nor can a second callback take them.
+    # save the taken lines back (`voice_state.claim` compares it), nor can a second callback
+    # take them.
     taken = await Call.filter(id=call.id, step=call.step, updated_at=call.updated_at).update(
         data=rest, updated_at=clock.now()
     )

@@ -3,25 +3,28 @@
 A channel turns what the debtor did into an `Event`, keeps the `Session` (step and data,
 plain JSON) in its state storage, and shows the `Reply`s it gets back. Every rule lives
 here or in the services it calls (identification, offers, accept, conversations); a channel
-only translates. Nothing about a debt is said before the person is identified.
+only translates. Nothing about a debt is said before the person is identified. What it shows
+is `negotiation.chat_screens`; the offers go through `negotiation.offer_flow`; the agreements'
+screens are `negotiation.chat_agreements`; one message's turn is `negotiation.chat_turn`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any, Literal
 
-from models import Agreement, Conversation, Customer
+from models import Agreement, Customer
 from models.enums import AgreementStatus, Channel, ContactActor, ContactOutcome, MessageDirection
-from negotiation import conversations
-from negotiation.accept import accept
+from negotiation import chat_agreements, conversations, offer_flow
 from negotiation.amounts import typed_amount
+from negotiation.chat_screens import START, Button, Env, Event, Reply, Session
+from negotiation.chat_screens import labels as _labels
+from negotiation.chat_screens import screen as _screen
+from negotiation.chat_screens import sentence as _sentence
+from negotiation.chat_screens import text as _text
+from negotiation.chat_screens import validate_actions as validate_actions
 from negotiation.contact_policy import record_contact, record_opt_out
 from negotiation.deep_links import use_link_token
-from negotiation.errors import Conflict, InvalidInput, QuitaError
+from negotiation.errors import Conflict, InvalidInput
 from negotiation.identify import (
     Locked,
     customer_by_phone,
@@ -30,26 +33,9 @@ from negotiation.identify import (
     parse_document,
     verify_document,
 )
-from negotiation.installments import installments_of
-from negotiation.instrument_pdf import installment_pdf, pdf_filename
-from negotiation.money import round_cents
-from negotiation.offers import (
-    CustomerOffer,
-    down_payment_problem,
-    down_payment_range,
-    find_offer,
-    offer_view,
-    offers_for_customer,
-    quote_data,
-    quote_of,
-)
-from negotiation.payment_links import payment_url
-from negotiation.payments.pix import qr_png
-from negotiation.rendering import environment, render
-from quita.settings import Settings
+from negotiation.offers import CustomerOffer, offer_view, offers_for_customer
 
-# Steps of the dialog (the channel stores them as its state).
-START = "start"
+# Steps of the dialog (the channel stores them as its state; START is chat_screens').
 SECOND_FACTOR = "second_factor"
 MENU = "menu"
 OFFERS = "offers"
@@ -58,75 +44,6 @@ TYPE_DOWN = "type_down"
 CONFIRM = "confirm"
 
 COMMANDS = {"start", "divida", "acordos", "atendente", "sair", "ajuda", "help"}
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    action: str  # short: a channel must fit it in 64 bytes with its own prefix
-
-
-@dataclass(frozen=True)
-class Reply:
-    text: str = ""
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    ask_contact: bool = False  # offer the channel's "share my phone" control
-    file: bytes | None = None
-    filename: str | None = None
-    mime: str | None = None  # image/png is shown as a picture, anything else as a file
-    # Already on the conversation's timeline (the escalation notice): do not record again.
-    recorded: bool = False
-
-
-@dataclass(frozen=True)
-class Event:
-    # "resume": an attendant handed the conversation back; show where the debtor was.
-    kind: Literal["command", "text", "button", "contact", "resume"]
-    value: str = ""
-    # For a shared contact: whether it is the sender's own (Telegram tells).
-    own_contact: bool = True
-
-
-@dataclass
-class Session:
-    step: str = START
-    data: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def customer_id(self) -> int | None:
-        return self.data.get("customer_id")
-
-
-@dataclass(frozen=True)
-class Env:
-    settings: Settings
-    channel: Channel
-    handle: str  # "telegram:<chat id>": identification lockouts count per handle
-    conversation: Conversation
-    now: datetime
-    today: date
-
-
-def _labels():
-    return environment().get_template("chat/labels.j2").module
-
-
-def _text(name: str, env: Env, **context: Any) -> str:
-    return render(f"chat/{name}.txt.j2", isp=env.settings.isp, **context).strip()
-
-
-def _human_row() -> tuple[Button, ...]:
-    return (Button(str(_labels().human()), "human"),)
-
-
-def _screen(text: str, *rows: tuple[Button, ...]) -> Reply:
-    """A screen: its own buttons, then always the way to a person."""
-    return Reply(text, (*rows, _human_row()))
-
-
-def _sentence(text: str) -> str:
-    """First letter up, the rest as written (str.capitalize would lower "CPF")."""
-    return text[:1].upper() + text[1:]
 
 
 # --- the dialog -------------------------------------------------------------------------
@@ -306,9 +223,8 @@ async def _debt(session: Session, env: Env) -> list[Reply]:
         today=env.today,
         bills=bills,
         principal=result.principal,
-        fine=result.fine,
-        interest=result.interest,
-        total=result.principal + result.fine + result.interest,
+        late_charges=result.late_charges,
+        total=result.gross,
         has_offers=True,
     )
     return [_screen(text, (Button(str(_labels().offers()), "offers"),))]
@@ -329,23 +245,22 @@ async def _offers(session: Session, env: Env) -> list[Reply]:
     return [_screen(text, *rows)]
 
 
-async def _find_offer(
-    session: Session, env: Env, condition_id: int, option_id: int, down: Decimal | None = None
-) -> CustomerOffer | None:
-    return await find_offer(session.customer_id, env.today, condition_id, option_id, down)
+def _debtor(session: Session, env: Env) -> offer_flow.Debtor:
+    return offer_flow.Debtor(session.customer_id, env.channel, env.today, env.settings)
+
+
+def _gone(env: Env, reason: str = "Esta proposta não está mais disponível") -> Reply:
+    return Reply(_text("offer_gone", env, reason=reason))
 
 
 async def _choose(session: Session, env: Env, condition_id: int, option_id: int) -> list[Reply]:
-    chosen = await _find_offer(session, env, condition_id, option_id)
-    if chosen is None:
-        return [
-            Reply(_text("offer_gone", env, reason="Esta proposta não está mais disponível"))
-        ] + (await _offers(session, env))
-    session.data["choice"] = [condition_id, option_id]
-    if chosen.offer.down_payment is not None:
-        minimum, maximum = down_payment_range(chosen)
+    picked = await offer_flow.pick(_debtor(session, env), session.data, [condition_id, option_id])
+    if picked.offer is None:
+        return [_gone(env)] + (await _offers(session, env))
+    session.data = picked.data
+    if picked.down is not None:
         session.step = DOWN_PAYMENT
-        session.data["down_range"] = [str(minimum), str(maximum)]
+        minimum, maximum = picked.down.minimum, picked.down.maximum
         labels = _labels()
         return [
             _screen(
@@ -355,20 +270,20 @@ async def _choose(session: Session, env: Env, condition_id: int, option_id: int)
                 (Button(str(labels.back()), "offers"),),
             )
         ]
-    return _confirm_screen(session, env, chosen)
+    return _confirm_screen(session, env, picked.offer)
 
 
 def _confirm_screen(session: Session, env: Env, chosen: CustomerOffer) -> list[Reply]:
     session.step = CONFIRM
-    session.data["quote"] = quote_data(chosen.quote)
-    view = offer_view(chosen)
+    session.data = offer_flow.to_confirm(session.data, chosen)
+    summary = offer_flow.confirmation(chosen)
     text = _text(
         "confirm",
         env,
-        total=chosen.offer.total,
-        discount=view["discount"],
-        schedule=chosen.offer.schedule,
-        down_payment=chosen.offer.down_payment,
+        total=summary["total"],
+        discount=summary["discount"],
+        schedule=summary["schedule"],
+        down_payment=summary["down_payment"],
     )
     labels = _labels()
     return [
@@ -380,33 +295,24 @@ def _confirm_screen(session: Session, env: Env, chosen: CustomerOffer) -> list[R
     ]
 
 
-def _down_example(minimum: Decimal, maximum: Decimal) -> str:
-    middle = round_cents((minimum + maximum) / 2)
-    return f"{middle:.2f}".replace(".", ",")
-
-
 async def _typed_down_payment(session: Session, typed: str, env: Env) -> list[Reply]:
-    minimum, maximum = (Decimal(v) for v in session.data.get("down_range", ["0", "0"]))
-    example = _down_example(minimum, maximum)
+    bounds = offer_flow.DownRange.of(session.data)
     amount = typed_amount(typed)
-    reason = down_payment_problem(amount, minimum, maximum)
+    reason = bounds.problem(amount)
     if reason is not None:
         text = _text(
             "bad_down",
             env,
             typed=typed.strip()[:30],
             reason=reason,
-            minimum=minimum,
-            maximum=maximum,
-            example=example,
+            minimum=bounds.minimum,
+            maximum=bounds.maximum,
+            example=bounds.example,
         )
         return [_screen(text, (Button(str(_labels().back()), "offers"),))]
-    condition_id, option_id = session.data["choice"]
-    chosen = await _find_offer(session, env, condition_id, option_id, amount)
+    chosen = await offer_flow.priced(_debtor(session, env), session.data, amount)
     if chosen is None:
-        return [
-            Reply(_text("offer_gone", env, reason="Esta proposta não está mais disponível"))
-        ] + (await _offers(session, env))
+        return [_gone(env)] + (await _offers(session, env))
     return _confirm_screen(session, env, chosen)
 
 
@@ -420,20 +326,19 @@ async def _button(session: Session, action: str, env: Env) -> list[Reply]:
     if match := re.fullmatch(r"o\.(\d+)\.(\d+)", action):
         return await _choose(session, env, int(match[1]), int(match[2]))
     if action == "d.min" and session.step == DOWN_PAYMENT:
-        condition_id, option_id = session.data["choice"]
-        chosen = await _find_offer(session, env, condition_id, option_id)
+        chosen = await offer_flow.priced(_debtor(session, env), session.data)
         if chosen is None:
             return await _offers(session, env)
         return _confirm_screen(session, env, chosen)
     if action == "d.other" and session.step == DOWN_PAYMENT:
         session.step = TYPE_DOWN
-        minimum, maximum = (Decimal(v) for v in session.data["down_range"])
+        bounds = offer_flow.DownRange.of(session.data)
         text = _text(
             "type_down",
             env,
-            minimum=minimum,
-            maximum=maximum,
-            example=_down_example(minimum, maximum),
+            minimum=bounds.minimum,
+            maximum=bounds.maximum,
+            example=bounds.example,
         )
         return [_screen(text, (Button(str(_labels().back()), "offers"),))]
     if action == "confirm" and session.step == CONFIRM and "quote" in session.data:
@@ -450,116 +355,28 @@ async def _button(session: Session, action: str, env: Env) -> list[Reply]:
 
 
 async def _accept(session: Session, env: Env) -> list[Reply]:
-    quote = quote_of(session.data["quote"])
-    if quote.customer_id != session.customer_id:
-        return await _offers(session, env)
     try:
-        agreement = await accept(quote, channel=env.channel, today=env.today, settings=env.settings)
+        agreement = await offer_flow.accept_quote(_debtor(session, env), session.data)
     except Conflict as error:
         session.data.pop("quote", None)
-        return [Reply(_text("offer_gone", env, reason=_sentence(str(error))))] + await _offers(
-            session, env
-        )
+        return [_gone(env, _sentence(str(error)))] + await _offers(session, env)
+    if agreement is None:  # a quote of someone else's: start the offers again
+        return await _offers(session, env)
     session.step = MENU
     session.data = {"customer_id": session.customer_id}
     await record_contact(
-        quote.customer_id,
+        agreement.customer_id,
         env.channel,
         ContactActor.DEBTOR,
         MessageDirection.IN,
         ContactOutcome.AGREEMENT,
     )
-    return await agreement_replies(agreement, env)
-
-
-async def agreement_replies(agreement: Agreement, env: Env) -> list[Reply]:
-    """The agreement's schedule, then the first open installment's PIX copy-and-paste alone
-    (a long press copies exactly it), its QR code and its boleto PDF."""
-    customer = await Customer.get(id=agreement.customer_id)
-    parts = await installments_of(agreement.id)
-    payable = [p for p in parts if p.payable]
-    first = payable[0] if payable else None
-    url = payment_url(
-        env.settings.public_base_url,
-        agreement.id,
-        max(p.bill.due_date for p in parts),
-        env.settings.secret_key,
-    )
-    text = _text(
-        "agreement",
-        env,
-        agreement=agreement,
-        first_name=customer.first_name,
-        installments=[
-            {
-                "number": p.bill.installment_number,
-                "amount": p.bill.amount,
-                "due_date": p.bill.due_date,
-            }
-            for p in parts
-        ],
-        first=(
-            {"number": first.bill.installment_number, "line": first.instrument.line}
-            if first
-            else None
-        ),
-        url=url,
-    )
-    replies = [_screen(text, (Button(str(_labels().agreements()), "agreements"),))]
-    if first:
-        replies += [
-            Reply(first.instrument.pix_payload),
-            Reply(file=qr_png(first.instrument.pix_payload), filename="pix.png", mime="image/png"),
-            Reply(
-                file=installment_pdf(
-                    agreement, customer, first.bill, first.instrument, env.settings, env.today
-                ),
-                filename=pdf_filename(agreement, first.bill),
-                mime="application/pdf",
-            ),
-        ]
-    return replies
-
-
-_STATUS_LABELS = {
-    AgreementStatus.ACTIVE: "ativo",
-    AgreementStatus.FULFILLED: "quitado",
-    AgreementStatus.BROKEN: "rompido",
-    AgreementStatus.CANCELLED: "cancelado",
-}
+    return await chat_agreements.agreement_replies(agreement, env)
 
 
 async def _agreements(session: Session, env: Env) -> list[Reply]:
     customer = await _customer(session)
-    rows = await Agreement.filter(customer_id=customer.id).order_by("-created_at", "-id").limit(5)
-    views, url = [], None
-    for a in rows:
-        parts = await installments_of(a.id)
-        views.append(
-            {
-                "id": a.id,
-                "total": a.total,
-                "status_label": _STATUS_LABELS.get(AgreementStatus(a.status), str(a.status)),
-                "installments": [
-                    {
-                        "number": p.bill.installment_number,
-                        "amount": p.bill.amount,
-                        "due_date": p.bill.due_date,
-                        "status": str(p.bill.status),
-                    }
-                    for p in parts
-                ],
-            }
-        )
-        if a.status == AgreementStatus.ACTIVE and parts and url is None:
-            url = payment_url(
-                env.settings.public_base_url,
-                a.id,
-                max(p.bill.due_date for p in parts),
-                env.settings.secret_key,
-            )
-    text = _text("agreements", env, agreements=views, url=url)
-    return [_screen(text, (Button(str(_labels().debt()), "debt"),))]
+    return await chat_agreements.agreements(customer.id, env)
 
 
 # --- a person, and leaving ----------------------------------------------------------------
@@ -583,12 +400,3 @@ async def _opt_out(session: Session, env: Env) -> list[Reply]:
 def allowed_while_waiting(event: Event) -> bool:
     """While waiting for a person the bot only holds the line, but leaving always works."""
     return event.kind == "command" and event.value.split(" ")[0] in ("sair", "ajuda")
-
-
-def validate_actions(replies: list[Reply], limit: int = 56) -> None:
-    """Every button action fits the channel's limit (Telegram: 64 bytes with the prefix)."""
-    for reply in replies:
-        for row in reply.buttons:
-            for button in row:
-                if len(button.action.encode()) > limit:
-                    raise QuitaError(f"button action too long: {button.action!r}")

@@ -115,6 +115,21 @@ class Negotiation:
     def receivable_ids(self) -> list[str]:
         return [c.bill.id for c in self.charges]
 
+    @property
+    def late_charges(self) -> Decimal:
+        """What lateness added to the principal: the fine and the interest up to `as_of`."""
+        return self.fine + self.interest
+
+    @property
+    def gross(self) -> Decimal:
+        """The debt before any discount: principal, fine and interest."""
+        return self.principal + self.late_charges
+
+    def discount_on(self, offer: Offer) -> Decimal:
+        """What `offer` takes off the gross debt (never negative: a plan with a down payment
+        and no discount costs what the debt does)."""
+        return max(self.gross - offer.total, ZERO)
+
 
 def days_late(bill: Bill, as_of: date) -> int:
     return days_past(bill.due_date, as_of)

@@ -192,11 +192,10 @@ async def find_offer(
 def offer_view(o: CustomerOffer) -> dict[str, Any]:
     """What every channel says of an offer: installments, amounts, discount, first due date."""
     schedule = o.offer.schedule
-    full = o.negotiation.principal + o.negotiation.fine + o.negotiation.interest
     return {
         "installments": o.offer.installments,
         "total": o.offer.total,
-        "discount": max(full - o.offer.total, Decimal(0)),
+        "discount": o.negotiation.discount_on(o.offer),
         "down_payment": o.offer.down_payment,
         "first": schedule[0].amount,
         "later": schedule[1].amount if len(schedule) > 1 else schedule[0].amount,

@@ -1,5 +1,6 @@
-"""Money and dates as a pt-BR voice says them: "cento e vinte reais e cinquenta centavos",
-"trinta de novembro", "primeiro de março de dois mil e vinte e sete".
+"""Money, dates and phone numbers as a pt-BR voice says them: "cento e vinte reais e
+cinquenta centavos", "trinta de novembro", "primeiro de março de dois mil e vinte e sete",
+"1 9, 3 3 3 3, 4 4 4 4".
 
 Text-to-speech reads "R$ 1.234,56" or "30/11" badly (or in English); the robot calls say
 every amount and date in words. Jinja filters `spoken_money` and `spoken_date` are
@@ -8,6 +9,7 @@ registered on the templates' environment by `install_filters`.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -58,6 +60,17 @@ def spoken_date(value: date, today: date | None = None) -> str:
     if today is None or value.year != today.year:
         text += f" de {number(value.year)}"
     return text
+
+
+def phone(number: str | None) -> str | None:
+    """A phone number for a voice to read digit by digit: "1 9, 3 3 3 3, 4 4 4 4"."""
+    if not number:
+        return None
+    digits = re.sub(r"\D", "", number)
+    if digits.startswith("55") and len(digits) in (12, 13):
+        digits = digits[2:]
+    groups = [digits[:2], digits[2:-4], digits[-4:]] if len(digits) > 6 else [digits]
+    return ", ".join(" ".join(g) for g in groups if g)
 
 
 def install_filters(env: Environment) -> None:

@@ -8,8 +8,6 @@ answer is always an empty 204 and a late or repeated callback changes nothing.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from fastapi import APIRouter, Request, Response
 
@@ -17,28 +15,11 @@ from models import clock
 from negotiation import ivr
 from negotiation.call_outcomes import apply_status
 from telephony.security import verified_form
+from telephony.twilio_form import call_request, timestamp, whole_number
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["twilio"])
-
-
-def _timestamp(value: str | None) -> datetime | None:
-    """Twilio's `Timestamp` (RFC 2822, e.g. "Mon, 16 Nov 2026 17:00:12 +0000")."""
-    if not value:
-        return None
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
 
 
 @router.post("/twilio/voice/status", status_code=204, response_class=Response)
@@ -47,13 +28,14 @@ async def call_status(request: Request) -> Response:
     settings = request.app.state.settings
     # An inbound call that ended during its first question has no row yet: it gets one here,
     # so every call is on record (and its greeting on the timeline).
-    await ivr.call_of(form, settings, _timestamp(form.get("Timestamp")) or clock.now())
+    at = timestamp(form.get("Timestamp"))
+    await ivr.call_of(call_request(form), settings, at or clock.now())
     changed = await apply_status(
         form.get("CallSid", ""),
         form.get("CallStatus", ""),
-        duration=_int(form.get("CallDuration")),
+        duration=whole_number(form.get("CallDuration")),
         answered_by=form.get("AnsweredBy") or None,
-        at=_timestamp(form.get("Timestamp")),
+        at=at,
         settings=settings,
     )
     if not changed:

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from fastapi.responses import Response
 from twilio.twiml.voice_response import VoiceResponse
 
-from negotiation.ivr import Prompt, say
+from negotiation.voice_prompts import Prompt, say
 from quita.settings import Settings
 
 XML = "application/xml"

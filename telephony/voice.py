@@ -1,7 +1,7 @@
 """Twilio's voice webhooks: the answer URL (inbound and outbound calls), the `<Gather>` actions,
 the silence redirects, the attendants' queue wait music and the asynchronous answering-machine
-callback. The dialog itself is `negotiation.ivr`; this module checks signatures, finds the
-call and renders TwiML.
+callback. The dialog itself is `negotiation.ivr`; this module checks signatures, reads the
+form (`telephony.twilio_form`), finds the call and renders TwiML.
 
 A TwiML endpoint never answers 500: any failure (a broken database included) becomes an
 apology in Portuguese and a transfer to the attendants' number, or a goodbye. Answers are
@@ -24,6 +24,7 @@ from negotiation import ivr
 from quita.settings import Settings
 from telephony.security import verified_form
 from telephony.twilio_client import twilio_client
+from telephony.twilio_form import answered_by, call_request
 from telephony.twiml import empty_twiml, twiml_response, voice_twiml, wait_twiml
 
 log = logging.getLogger("quita.voice")
@@ -75,10 +76,7 @@ async def answer(request: Request) -> Response:
 
     async def work() -> ivr.Prompt:
         at = now()
-        found = dict(form)
-        if request.query_params.get("call"):
-            found["_call_id"] = request.query_params["call"]
-        call = await ivr.call_for(found, settings, at)
+        call = await ivr.call_for(call_request(form, request.query_params.get("call")), at)
         return await ivr.answer(call, form, settings, at)
 
     return await _twiml(request, work)
@@ -91,7 +89,7 @@ async def gather(step: str, request: Request) -> Response:
 
     async def work() -> ivr.Prompt:
         at = now()
-        call = await ivr.call_of(form, settings, at)
+        call = await ivr.call_of(call_request(form), settings, at)
         if call is None:
             return ivr.Prompt((ivr.say("goodbye", settings),), hangup=True)
         return await ivr.gathered(
@@ -115,7 +113,7 @@ async def silence(step: str, request: Request) -> Response:
 
     async def work() -> ivr.Prompt:
         at = now()
-        call = await ivr.call_of(form, settings, at)
+        call = await ivr.call_of(call_request(form), settings, at)
         if call is None:
             return ivr.Prompt((ivr.say("goodbye", settings),), hangup=True)
         return await ivr.silence(call, step, settings, at, turn=request.query_params.get("turn"))
@@ -145,7 +143,7 @@ async def amd(request: Request) -> Response:
     try:
         call = await ivr.call_by_sid(form.get("CallSid", ""))
         if call is not None:
-            prompt = await ivr.machine(call, form.get("AnsweredBy", ""), settings, now())
+            prompt = await ivr.machine(call, answered_by(form), settings, now())
             if prompt is not None and call.sid:
                 await _replace_twiml(call.sid, voice_twiml(prompt, settings), settings)
     except Exception:

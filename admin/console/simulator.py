@@ -1,5 +1,5 @@
 """The chat simulator: an attendant plays the debtor in the browser, through the same dialog
-the Telegram bot uses (negotiation.chat.handle), on a conversation of channel "console".
+turn the Telegram bot uses (negotiation.chat_turn.converse), on a conversation of channel "console".
 
 Each simulated chat is a conversation with external_ref `sim-<user id>-<n>`; its dialog state
 lives in the database (models.DialogState, key `console:<ref>`), never in process memory; every
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
@@ -23,13 +24,12 @@ from admin.console.inbox import view_helpers
 from admin.console.render import page
 from admin.console.session import Signed
 from admin.deps import Page
-from models import Conversation, DialogState, Message, User, clock
-from models.clock import today_in
-from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection
-from negotiation import chat, conversations
+from models import Conversation, DialogState, Message, User
+from models.enums import Channel, ConversationState, MessageDirection
+from negotiation import chat, chat_turn, conversations
 from negotiation.errors import QuitaError
 from negotiation.permissions import Permission
-from negotiation.rendering import environment, render, render_html
+from negotiation.rendering import environment, render_html
 
 log = logging.getLogger("quita.console.simulator")
 
@@ -66,17 +66,23 @@ async def _current(user: User, fresh: bool = False) -> Conversation:
     return await conversations.open_for(Channel.CONSOLE, f"{_prefix(user)}{n}")
 
 
-async def _load(conversation: Conversation) -> chat.Session:
-    row = await DialogState.get_or_none(key=_state_key(conversation))
-    if row is None:
-        return chat.Session()
-    return chat.Session(row.state or chat.START, dict(row.data or {}))
+@dataclass(frozen=True)
+class _StoredSessions:
+    """The simulated chat's dialog state, in the database (never in process memory)."""
 
+    conversation: Conversation
 
-async def _store(conversation: Conversation, session: chat.Session) -> None:
-    await DialogState.update_or_create(
-        key=_state_key(conversation), defaults={"state": session.step, "data": session.data}
-    )
+    async def load(self) -> chat.Session:
+        row = await DialogState.get_or_none(key=_state_key(self.conversation))
+        if row is None:
+            return chat.Session()
+        return chat.Session(row.state or chat.START, dict(row.data or {}))
+
+    async def save(self, session: chat.Session) -> None:
+        await DialogState.update_or_create(
+            key=_state_key(self.conversation),
+            defaults={"state": session.step, "data": session.data},
+        )
 
 
 def _payload(reply: chat.Reply) -> dict[str, Any] | None:
@@ -94,52 +100,25 @@ def _payload(reply: chat.Reply) -> dict[str, Any] | None:
     return payload or None
 
 
-async def _show(conversation: Conversation, replies: list[chat.Reply]) -> None:
-    """The bot's replies, on the timeline (the simulator shows the timeline)."""
-    for reply in replies:
-        if reply.recorded:
-            continue
-        text = reply.text or f"[{reply.filename or 'arquivo'}]"
-        await conversations.record(
-            conversation, MessageDirection.OUT, MessageAuthor.BOT, text, payload=_payload(reply)
-        )
+async def _show(reply: chat.Reply) -> chat_turn.Shown:
+    """The page shows the timeline: a reply is shown by being recorded with its payload."""
+    return chat_turn.Shown(payload=_payload(reply))
 
 
 async def _converse(request: Request, user: User, event: chat.Event, shown: str) -> None:
-    """One debtor action, as the Telegram bot does it (bot.handlers.converse), without
-    Telegram."""
-    settings = request.app.state.settings
-    now = clock.now()
+    """One debtor action, through the same turn as the Telegram bot's, without Telegram."""
     conversation = await _current(user)
-    await conversations.record(conversation, MessageDirection.IN, MessageAuthor.DEBTOR, shown)
-    conversation = await Conversation.get(id=conversation.id)
-    if conversations.bot_silent(conversation):
-        return  # an attendant has it: what the "debtor" writes is only recorded
-    if conversation.state == ConversationState.WAITING and not chat.allowed_while_waiting(event):
-        holding = conversations.holding_text(conversation, now, settings)
-        if holding:
-            await _show(conversation, [chat.Reply(holding)])
-        return
-    session = await _load(conversation)
-    env = chat.Env(
-        settings=settings,
-        channel=Channel.CONSOLE,
+    await chat_turn.converse(
+        conversation,
+        event,
+        shown=shown,
+        message_id=None,
         # Identification lockouts count per attendant, whatever the restarts.
         handle=f"console:sim-{user.id}",
-        conversation=conversation,
-        now=now,
-        today=today_in(settings.timezone),
+        sessions=_StoredSessions(conversation),
+        show=_show,
+        settings=request.app.state.settings,
     )
-    try:
-        replies = await chat.handle(session, event, env)
-    except QuitaError as error:
-        log.info("simulator %s: %s", conversation.external_ref, error)
-        replies = [chat.Reply(str(error)[:1].upper() + str(error)[1:])]
-    except Exception:
-        log.exception("simulator %s: dialog failed", conversation.external_ref)
-        replies = [chat.Reply(render("chat/error.txt.j2").strip())]
-    await _store(conversation, session)
-    await _show(conversation, replies)
 
 
 def _views(messages: list[Message]) -> list[dict[str, Any]]:

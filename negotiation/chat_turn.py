@@ -1,0 +1,123 @@
+"""One debtor action in a chat, start to finish, for every chat channel (Telegram, the
+console's simulator): what the debtor did goes on the conversation's timeline, the bot keeps
+quiet while a person has the conversation (or only holds the line while one is awaited), the
+dialog step runs (`negotiation.chat.handle`), and every reply is shown by the channel and
+recorded on the timeline.
+
+A channel gives three things: where its dialog state lives (`SessionStore`), how a reply is
+shown (`show`, which says how the shown message is known on the channel), and the handle the
+identification lockouts count on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from models import Conversation, clock
+from models.clock import today_in
+from models.enums import ConversationState, MessageAuthor, MessageDirection
+from negotiation import chat, conversations
+from negotiation.errors import QuitaError
+from negotiation.rendering import render
+from quita.settings import Settings
+
+log = logging.getLogger("quita.chat")
+
+
+class SessionStore(Protocol):
+    """Where a channel keeps the dialog's step and data between messages."""
+
+    async def load(self) -> chat.Session: ...
+
+    async def save(self, session: chat.Session) -> None: ...
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How a reply the channel showed is known there: its message id (a redelivery check),
+    and what the channel needs to show it again (buttons, files)."""
+
+    channel_message_id: str | None = None
+    payload: dict[str, Any] | None = None
+
+
+Show = Callable[[chat.Reply], Awaitable[Shown]]
+
+
+async def show_replies(conversation: Conversation, replies: list[chat.Reply], show: Show) -> None:
+    """Each reply shown by the channel, then on the timeline (unless it already is)."""
+    for reply in replies:
+        shown = await show(reply)
+        if reply.recorded:
+            continue
+        await conversations.record(
+            conversation,
+            MessageDirection.OUT,
+            MessageAuthor.BOT,
+            reply.text or f"[{reply.filename or 'arquivo'}]",
+            channel_message_id=shown.channel_message_id,
+            payload=shown.payload,
+        )
+
+
+async def run_dialog(session: chat.Session, event: chat.Event, env: chat.Env) -> list[chat.Reply]:
+    """The dialog step; a failure becomes a pt-BR reply, never silence."""
+    try:
+        return await chat.handle(session, event, env)
+    except QuitaError as error:
+        log.info("chat %s: %s", env.handle, error)
+        return [chat.Reply(str(error)[:1].upper() + str(error)[1:])]
+    except Exception:
+        log.exception("chat %s: dialog failed", env.handle)
+        return [chat.Reply(render("chat/error.txt.j2").strip())]
+
+
+async def converse(
+    conversation: Conversation,
+    event: chat.Event,
+    *,
+    shown: str | None,
+    message_id: str | None,
+    handle: str,
+    sessions: SessionStore,
+    show: Show,
+    settings: Settings,
+    now: datetime | None = None,
+) -> None:
+    """One debtor action (`shown` None: nothing the debtor sent, a resume). `shown` is what
+    goes on the timeline for it; `message_id` its id on the channel, so a redelivered update
+    is handled once."""
+    now = now or clock.now()
+    if shown is not None:
+        inbound = await conversations.record(
+            conversation,
+            MessageDirection.IN,
+            MessageAuthor.DEBTOR,
+            shown,
+            channel_message_id=message_id,
+        )
+        if inbound is None:
+            return  # already handled (a redelivery)
+    if conversations.bot_silent(conversation):
+        return  # a person has it: every message is on the timeline for them
+    if conversation.state == ConversationState.WAITING and not chat.allowed_while_waiting(event):
+        holding = conversations.holding_text(conversation, now, settings)
+        if holding:
+            await show_replies(conversation, [chat.Reply(holding)], show)
+        return
+    session = await sessions.load()
+    env = chat.Env(
+        settings=settings,
+        channel=conversation.channel,
+        handle=handle,
+        conversation=conversation,
+        now=now,
+        today=today_in(settings.timezone),
+    )
+    replies = await run_dialog(session, event, env)
+    await sessions.save(session)
+    await show_replies(conversation, replies, show)

@@ -1,0 +1,49 @@
+"""Twilio's voice webhook form fields, read into what the dialog needs (`CallRequest`, the
+answering-machine result, the status callback's time and duration). The dialog
+(`negotiation.ivr`) never sees a form."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from models.enums import CallDirection
+from negotiation.voice_state import CallRequest
+
+
+def call_request(form: Mapping[str, str], row_id: str | None = None) -> CallRequest:
+    """The call a webhook is about. `row_id`: the dialer's row, named on the answer URL."""
+    outbound = form.get("Direction", "inbound").startswith("outbound")
+    return CallRequest(
+        sid=form.get("CallSid", ""),
+        direction=CallDirection.OUTBOUND if outbound else CallDirection.INBOUND,
+        from_number=form.get("From") or "",
+        to_number=form.get("To") or "",
+        row_id=int(row_id) if row_id and row_id.isdigit() else None,
+    )
+
+
+def answered_by(form: Mapping[str, str]) -> str:
+    """`AnsweredBy` of the asynchronous answering-machine detection: "human", "machine_start",
+    "machine_end_beep", "fax", …; "unknown" when Twilio could not tell."""
+    return form.get("AnsweredBy") or "unknown"
+
+
+def timestamp(value: str | None) -> datetime | None:
+    """Twilio's `Timestamp` (RFC 2822, e.g. "Mon, 16 Nov 2026 17:00:12 +0000")."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def whole_number(value: str | None) -> int | None:
+    """A count Twilio sends as text (`CallDuration`), or None."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
