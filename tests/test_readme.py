@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.quita.demo_server import demo_server
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 MARKER = "With the demo running (`quita serve --demo`), paste this into a shell"
@@ -33,49 +31,17 @@ def walkthrough() -> str:
     return match.group(1)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def demo_server(tmp_path):
-    port = _free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("QUITA_")  # a newcomer's shell has none
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "quita.cli", "serve", "--demo", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.stdout.read().decode()
-            assert time.monotonic() < deadline, "quita serve --demo did not come up"
-            time.sleep(0.25)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+def demo(tmp_path):
+    with demo_server(tmp_path) as server:
+        yield server.url
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="the walkthrough needs curl")
-def test_the_api_walkthrough_runs_as_written_on_a_fresh_demo(demo_server, tmp_path):
+def test_the_api_walkthrough_runs_as_written_on_a_fresh_demo(demo, tmp_path):
     script = walkthrough()
     assert "http://127.0.0.1:8000/api/v1" in script
-    script = script.replace("http://127.0.0.1:8000", demo_server)
+    script = script.replace("http://127.0.0.1:8000", demo)
     done = subprocess.run(
         ["bash", "-c", "set -euo pipefail\n" + script],
         cwd=tmp_path,
@@ -86,7 +52,7 @@ def test_the_api_walkthrough_runs_as_written_on_a_fresh_demo(demo_server, tmp_pa
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
     # What it did, seen from the API.
-    api = f"{demo_server}/api/v1"
+    api = f"{demo}/api/v1"
     token = httpx.post(
         f"{api}/auth/token", data={"username": "admin", "password": "quita-demo"}
     ).json()["access_token"]
