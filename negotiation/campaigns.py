@@ -47,7 +47,7 @@ from negotiation.offers import (
     debt_now,
     offers_for_customer,
 )
-from negotiation.permissions import Permission, allows
+from negotiation.permissions import Permission, allows, ensure
 from quita.settings import Settings
 
 
@@ -164,6 +164,7 @@ async def start_call(
     """An attendant (or the agency the entry was exported to) takes the entry to call now: it
     is in progress until a result comes. The call is a contact: the gate decides whether it
     may happen now (window, opt-out, debt, budget) and records it, counted in the budget."""
+    ensure(user, Permission.RECORD_RESULTS)
     now = now or clock.now()
     entry = await entry_for(user, entry_id)
     if entry.state not in (EntryState.PENDING, EntryState.SCHEDULED, EntryState.EXPORTED):
@@ -237,6 +238,7 @@ async def record_result(
     now: datetime | None = None,
 ) -> CampaignEntry:
     """The result form: result type, Status Serasa on the bills, reschedule, notes, ticket."""
+    ensure(user, Permission.RECORD_RESULTS)
     now = now or clock.now()
     entry = await entry_for(user, entry_id)
     if entry.state not in OPEN_ENTRY_STATES:
@@ -310,6 +312,7 @@ async def negotiate(
     settings: Settings | None = None,
 ) -> Agreement:
     """Accept one of the entry's offers: the agreement, and the entry done."""
+    ensure(user, Permission.NEGOTIATE)
     entry = await entry_for(user, entry_id)
     if entry.state not in OPEN_ENTRY_STATES:
         raise InvalidInput(f"state: a entrada {entry_id} já foi encerrada ({entry.state})")

@@ -22,6 +22,7 @@ from models.enums import AgreementStatus, DeliveryChannel, DeliveryStatus
 from negotiation import audit, retry_queue
 from negotiation.delivery_messages import compose
 from negotiation.errors import Conflict, InvalidInput, NotFound, SendError
+from negotiation.permissions import Permission, ensure
 from quita.settings import Settings
 
 
@@ -99,7 +100,10 @@ async def request_deliveries(
     user: User | None = None,
     now: datetime | None = None,
 ) -> list[Delivery]:
-    """Queue one send per channel (all or none) and try each at once."""
+    """Queue one send per channel (all or none) and try each at once. An attendant's request
+    needs the permission to negotiate; the jobs and the dialogs send without a user."""
+    if user is not None:
+        ensure(user, Permission.NEGOTIATE)
     if not channels:
         raise InvalidInput("escolha ao menos um canal: email, sms ou telegram")
     if len(set(channels)) != len(channels):

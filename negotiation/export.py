@@ -19,6 +19,7 @@ from models.enums import Channel, ContactActor, EntryState, MessageDirection
 from negotiation import audit
 from negotiation.contact_policy import record_contact
 from negotiation.errors import InvalidInput
+from negotiation.permissions import Permission, ensure
 from negotiation.rendering import local_time, render
 
 EXPORTABLE = (EntryState.PENDING, EntryState.SCHEDULED)
@@ -42,6 +43,7 @@ async def export_to_agency(
 ) -> ExportFile:
     """Render the agency's file, mark the entries exported to it, and audit who sent what.
     The file is named after the moment of the export in the ISP's zone `tz`."""
+    ensure(user, Permission.EXPORT_TO_AGENCY)
     if not entry_ids:
         raise InvalidInput("entry_ids: escolha ao menos uma entrada")
     agency = await Agency.get_or_none(id=agency_id, active=True)

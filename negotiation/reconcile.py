@@ -16,6 +16,7 @@ from models import Agreement, AgreementReceivable, Payment, Receivable, User, cl
 from models.enums import AgreementStatus, PaymentSource, ReceivableStatus
 from negotiation import audit, events
 from negotiation.errors import InvalidInput, NotFound
+from negotiation.permissions import Permission, ensure
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,10 @@ async def record_payment(
     external_id: str | None = None,
     user: User | None = None,
 ) -> Settlement:
-    """Settle an open receivable. A second delivery of the same payment changes nothing."""
+    """Settle an open receivable. A second delivery of the same payment changes nothing.
+    A person's payment needs the permission; the PSP's webhook and file imports have no user."""
+    if user is not None:
+        ensure(user, Permission.RECORD_PAYMENTS)
     if amount <= 0:
         raise InvalidInput("amount: o valor pago deve ser maior que zero")
     if paid_at.tzinfo is None:

@@ -79,3 +79,27 @@ async def test_a_supervisor_configures(people):
     rule = await rules.save_rule(people[Role.SUPERVISOR], RULE)
     assert rule.description == "Todos"
     assert await AuditLog.all().count() == 2
+
+
+async def test_the_work_services_check_the_acting_user_too(people):
+    """Exporting to an agency and recording a payment by hand are refused to roles without the
+    permission, whoever calls the service; the webhook and the jobs (no user) are not people."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from models.enums import PaymentSource
+    from negotiation.export import export_to_agency
+    from negotiation.reconcile import record_payment
+
+    for role in (Role.ATTENDANT, Role.AGENCY):
+        with pytest.raises(PermissionDenied):
+            await export_to_agency(people[role], 1, [1], isp_name="ISP", isp_cnpj="1", tz=UTC)
+        with pytest.raises(PermissionDenied):
+            await record_payment(
+                1,
+                Decimal("10.00"),
+                datetime(2026, 11, 27, tzinfo=UTC),
+                PaymentSource.API,
+                user=people[role],
+            )
+    assert await AuditLog.all().count() == 0
