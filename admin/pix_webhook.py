@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
 from negotiation.pix_settlement import settle_pix_webhook
+from negotiation.webhook_secret import secret_matches
 
 router = APIRouter(tags=["webhooks"])
 
@@ -17,12 +17,7 @@ router = APIRouter(tags=["webhooks"])
 async def pix_webhook(
     request: Request, x_webhook_secret: str | None = Header(default=None)
 ) -> JSONResponse:
-    secret = request.app.state.settings.pix_webhook_secret
-    if (
-        not secret
-        or not x_webhook_secret
-        or not hmac.compare_digest(secret.encode(), x_webhook_secret.encode())
-    ):
+    if not secret_matches(request.app.state.settings.pix_webhook_secret, x_webhook_secret):
         return JSONResponse(status_code=401, content={"detail": "webhook não autenticado"})
     try:
         body = json.loads(await request.body())

@@ -5,12 +5,11 @@ the sandbox."""
 
 from __future__ import annotations
 
-import hmac
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from negotiation import sandbox
+from negotiation.webhook_secret import secret_matches
 
 router = APIRouter(tags=["telegram"])
 
@@ -20,8 +19,7 @@ async def sandbox_feed(chat_id: str, request: Request, after: int = 0) -> JSONRe
     settings = request.app.state.settings
     if not settings.sandbox:
         return JSONResponse({"detail": "a caixa de saída só existe no modo demo"}, status_code=404)
-    expected = settings.telegram_webhook_secret or ""
-    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+    if not secret_matches(settings.telegram_webhook_secret, given):
         return JSONResponse({"detail": "segredo do webhook inválido"}, status_code=401)
     return JSONResponse({"messages": await sandbox.telegram_chat(chat_id, after=after)})

@@ -8,7 +8,6 @@ Telegram redelivers an update it thinks failed, so the update_id is recorded fir
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 
@@ -18,6 +17,7 @@ from pydantic import ValidationError
 from tortoise.exceptions import IntegrityError
 
 from models import ProcessedUpdate
+from negotiation.webhook_secret import secret_matches
 
 log = logging.getLogger("quita.bot")
 router = APIRouter(tags=["telegram"])
@@ -26,9 +26,8 @@ router = APIRouter(tags=["telegram"])
 @router.post("/telegram/webhook", include_in_schema=False)
 async def telegram_webhook(request: Request) -> JSONResponse:
     settings = request.app.state.settings
-    expected = settings.telegram_webhook_secret
-    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+    if not secret_matches(settings.telegram_webhook_secret, given):
         return JSONResponse({"detail": "segredo do webhook inválido"}, status_code=401)
     # aiogram is imported here, not with the app: it is most of the app's start-up time
     # (quita/channels.py), and the app warms it up in the background once it answers.
