@@ -15,6 +15,8 @@ from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
+from negotiation.labels import label
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -91,7 +93,11 @@ def environment() -> Environment:
         # Templates ship with the code: no stat() of the file before every render.
         auto_reload=False,
     )
-    env.filters.update(brl=brl, decimal_br=decimal_br, date_br=date_br, when=_when, csv_row=csv_row)
+    env.filters.update(
+        brl=brl, decimal_br=decimal_br, date_br=date_br, when=_when, csv_row=csv_row, label=label
+    )
+    # `{{ label(code) }}` or `{{ code|label }}`: the pt-BR name of any code (negotiation/labels.py).
+    env.globals["label"] = label
     return env
 
 
