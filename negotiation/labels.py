@@ -7,6 +7,7 @@ added without one."""
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from models.enums import (
@@ -121,8 +122,8 @@ ENUMS: dict[type[StrEnum], dict[str, str]] = {
         ContactOutcome.AGREEMENT: "Acordo",
     },
     CallDirection: {
-        CallDirection.OUTBOUND: "Realizada",
-        CallDirection.INBOUND: "Recebida",
+        CallDirection.OUTBOUND: "Saída",
+        CallDirection.INBOUND: "Entrada",
     },
     CallStatus: {
         CallStatus.QUEUED: "Na fila",
@@ -300,8 +301,15 @@ for _table in [*ENUMS.values(), *TEXT_CODES.values()]:
         _ANY.setdefault(str(_code), _text)
 
 
+# Templates name an enum by its snake_case name: label(state, "entry_state").
+_BY_NAME: dict[str, dict[str, str]] = {
+    **{re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower(): t for cls, t in ENUMS.items()},
+    **TEXT_CODES,
+}
+
+
 def _table(of: type[StrEnum] | str) -> dict[str, str]:
-    return ENUMS[of] if isinstance(of, type) else TEXT_CODES[of]
+    return ENUMS[of] if isinstance(of, type) else _BY_NAME[of]
 
 
 def label(value: object, of: type[StrEnum] | str | None = None) -> str:
@@ -319,7 +327,5 @@ def label(value: object, of: type[StrEnum] | str | None = None) -> str:
 
 
 def choices(of: type[StrEnum] | str) -> dict[str, str]:
-    """{code: name} for a select, in the enum's (or table's) order."""
-    if isinstance(of, type):
-        return {member.value: label(member) for member in of}
-    return dict(TEXT_CODES[of])
+    """{code: name} for a select or a check, in the table's order (the order people read)."""
+    return {str(code): text for code, text in _table(of).items()}

@@ -19,16 +19,6 @@ router = APIRouter(prefix="/console")
 ViewAudit = Page(Permission.VIEW_AUDIT)
 
 PER_PAGE = 50
-ACTIONS = {"create": "Criação", "update": "Alteração", "delete": "Exclusão"}
-ENTITIES = {
-    "collection_status": "Status de cobrança",
-    "result_type": "Tipo de resultado",
-    "contact_type": "Tipo de contato",
-    "agency": "Escritório",
-    "user": "Usuário",
-    "payment_condition": "Condição de pagamento",
-    "collection_rule": "Régua de cobrança",
-}
 
 
 def _date(text: str) -> date | None:
@@ -116,6 +106,4 @@ async def audit_page(request: Request, signed: ViewAudit):
         users=await User.all(),
         entities=await _distinct("entity"),
         actions=await _distinct("action"),
-        entity_labels=ENTITIES,
-        action_labels=ACTIONS,
     )

@@ -20,6 +20,7 @@ from models import Agency, ContactType
 from models.enums import EntryState
 from negotiation import campaigns as service
 from negotiation.errors import InvalidInput
+from negotiation.labels import choices
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
@@ -28,15 +29,6 @@ Export = Page(Permission.EXPORT_TO_AGENCY)
 
 PER_PAGE = 50
 EXPORT_MAX = 1000
-
-STATE_LABELS = {
-    EntryState.PENDING: "Aguardando",
-    EntryState.SCHEDULED: "Reagendada",
-    EntryState.IN_PROGRESS: "Em andamento",
-    EntryState.DONE: "Concluída",
-    EntryState.EXPORTED: "Exportada",
-    EntryState.CANCELLED: "Cancelada",
-}
 
 
 def _int(value: str | None, field: str, errors: dict[str, str]) -> int | None:
@@ -90,7 +82,7 @@ async def _choices() -> dict:
     return {
         "contact_types": await ContactType.filter(active=True),
         "agencies": await Agency.filter(active=True),
-        "states": STATE_LABELS,
+        "states": choices(EntryState),
     }
 
 

@@ -28,26 +28,11 @@ from models import Agency, CollectionStatus, ContactType, ResultType
 from models.enums import ContactKind, ResultKind
 from negotiation import catalog
 from negotiation.errors import Conflict, InvalidInput, NotFound
+from negotiation.labels import choices
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
 Configure = Page(Permission.CONFIGURE)
-
-RESULT_KINDS = {
-    ResultKind.NEGOTIATED.value: "Negociado",
-    ResultKind.RESCHEDULE.value: "Reagendamento",
-    ResultKind.NO_NEGOTIATION.value: "Sem negociação",
-    ResultKind.UNREACHABLE.value: "Não localizado",
-    ResultKind.WRONG_PARTY.value: "Pessoa errada",
-    ResultKind.OTHER.value: "Outro",
-}
-CONTACT_KINDS = {
-    ContactKind.PHONE.value: "Telefone",
-    ContactKind.ROBOT_CALL.value: "Ligação do robô",
-    ContactKind.TELEGRAM.value: "Telegram",
-    ContactKind.EMAIL.value: "E-mail",
-    ContactKind.SMS.value: "SMS",
-}
 
 
 @dataclass(frozen=True)
@@ -93,7 +78,7 @@ KINDS: dict[str, Kind] = {
             s.ResultTypeIn,
             "Tipos de resultado",
             "tipo de resultado",
-            (_NAME, Field("kind", "Natureza", "select", RESULT_KINDS), _ACTIVE),
+            (_NAME, Field("kind", "Natureza", "select", choices(ResultKind)), _ACTIVE),
             ("name",),
         ),
         Kind(
@@ -103,7 +88,7 @@ KINDS: dict[str, Kind] = {
             s.ContactTypeIn,
             "Tipos de contato",
             "tipo de contato",
-            (_NAME, Field("kind", "Canal", "select", CONTACT_KINDS), _ACTIVE),
+            (_NAME, Field("kind", "Canal", "select", choices(ContactKind)), _ACTIVE),
             ("name",),
         ),
         Kind(

@@ -22,6 +22,7 @@ from models.enums import BreakAction
 from negotiation import conditions as service
 from negotiation.amounts import form_number
 from negotiation.errors import InvalidInput
+from negotiation.labels import choices
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
@@ -35,10 +36,6 @@ OPTION_FIELDS = (
     "debt_discount_pct",
     "min_down_payment_pct",
 )
-BREAK_ACTIONS = {
-    BreakAction.CANCEL.value: "Cancelar o acordo",
-    BreakAction.MOVE_TO_END.value: "Mover a parcela para o fim",
-}
 _NUMERIC = (
     "amount_min",
     "amount_max",
@@ -212,7 +209,7 @@ def _show_form(
         v=shown,
         rows=list(rows) + [dict(blank) for _ in range(EXTRA_ROWS)],
         option_fields=OPTION_FIELDS,
-        break_actions=BREAK_ACTIONS,
+        break_actions=choices(BreakAction),
         errors=errors or {},
     )
 
@@ -243,7 +240,7 @@ async def list_conditions(request: Request, signed: Configure):
         signed,
         "console/conditions.html.j2",
         conditions=conditions,
-        break_actions=BREAK_ACTIONS,
+        break_actions=choices(BreakAction),
     )
 
 

@@ -16,19 +16,19 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from admin import schemas as s
-from admin.console.campaigns import STATE_LABELS
 from admin.console.render import page
 from admin.console.session import Signed
 from admin.deps import Page, SendersDep, SettingsDep
 from admin.views import agreement_detail, entry_detail
 from models import Agency, Campaign, CollectionStatus, Customer, ResultType
 from models.clock import today_in
-from models.enums import DeliveryChannel, DeliveryStatus, ResultKind
+from models.enums import DeliveryChannel, ResultKind
 from negotiation import campaigns as service
 from negotiation.amounts import form_number
 from negotiation.delivery import request_deliveries
 from negotiation.delivery_retry import retry_failed
 from negotiation.errors import Conflict, InvalidInput
+from negotiation.labels import choices
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
@@ -47,17 +47,6 @@ RESULT_FIELDS = (
     "ticket_subject",
     "ticket_description",
 )
-CHANNEL_LABELS = {
-    DeliveryChannel.EMAIL: "E-mail",
-    DeliveryChannel.SMS: "SMS",
-    DeliveryChannel.TELEGRAM: "Telegram",
-}
-DELIVERY_LABELS = {
-    DeliveryStatus.PENDING: "Aguardando envio",
-    DeliveryStatus.SENT: "Enviado",
-    DeliveryStatus.DELIVERED: "Entregue",
-    DeliveryStatus.FAILED: "Falhou",
-}
 KIND_NEEDS_DATE = [ResultKind.RESCHEDULE.value]
 
 
@@ -105,7 +94,6 @@ async def _entry_page(
         e=detail,
         campaign=campaign,
         agency=agency,
-        state_label=STATE_LABELS.get(detail.state, detail.state),
         result_name=names.get(detail.result_type_id),
         status_name=status_names.get(detail.collection_status_id),
         result_types=result_types,
@@ -255,8 +243,7 @@ async def _agreement_page(
         status_code=status_code,
         a=detail,
         customer=customer,
-        channels=CHANNEL_LABELS,
-        delivery_labels=DELIVERY_LABELS,
+        channels=choices(DeliveryChannel),
         send_error=send_error,
         chosen=chosen or [],
     )

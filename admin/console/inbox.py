@@ -25,31 +25,13 @@ from models import Conversation, Message
 from models.enums import Channel, ConversationState
 from negotiation import conversations as service
 from negotiation.errors import InvalidInput, NotFound, QuitaError
+from negotiation.labels import choices, label
 from negotiation.permissions import Permission
 from negotiation.rendering import render_html
 
 router = APIRouter(prefix="/console")
 Handle = Page(Permission.HANDLE_CONVERSATIONS)
 
-STATE_LABELS = {
-    ConversationState.WAITING: "Aguardando",
-    ConversationState.CLAIMED: "Assumida",
-    ConversationState.BOT: "Com o robô",
-    ConversationState.CLOSED: "Encerrada",
-}
-AUTHOR_LABELS = {
-    "debtor": "Cliente",
-    "bot": "Robô",
-    "attendant": "Atendente",
-    "system": "Sistema",
-}
-CHANNEL_LABELS = {
-    Channel.TELEGRAM: "Telegram",
-    Channel.VOICE: "Ligação",
-    Channel.SMS: "SMS",
-    Channel.CONSOLE: "Simulador",
-    Channel.EMAIL: "E-mail",
-}
 PAGE_SIZE = 50
 
 
@@ -62,9 +44,6 @@ def view_helpers(request: Request) -> dict[str, Any]:
     `when` filter reads instants in the ISP's zone; some of these are rendered without page())."""
     return {
         "tz": request.app.state.settings.tz,
-        "state_label": lambda s: STATE_LABELS.get(ConversationState(s), str(s)),
-        "author_label": lambda a: AUTHOR_LABELS.get(str(a), str(a)),
-        "channel_label": lambda c: CHANNEL_LABELS.get(Channel(c), str(c)),
     }
 
 
@@ -139,7 +118,7 @@ async def _inbox_context(request: Request, state: str | None, offset: int) -> di
         "offset": offset,
         "page_size": PAGE_SIZE,
         "state": chosen.value if chosen else "",
-        "states": [(s.value, label) for s, label in STATE_LABELS.items()],
+        "states": list(choices(ConversationState).items()),
         **view_helpers(request),
     }
 
@@ -340,9 +319,7 @@ async def conversation_events(
             cursor["after"] = message.id
         if (old[1], old[2]) != (new[1], new[2]):
             state = ConversationState(new[1])
-            out.append(
-                sse("state", json.dumps({"state": state.value, "label": STATE_LABELS[state]}))
-            )
+            out.append(sse("state", json.dumps({"state": state.value, "label": label(state)})))
         return out
 
     async def generator():

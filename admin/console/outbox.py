@@ -14,17 +14,13 @@ from admin.deps import Page
 from models import SandboxChannel
 from negotiation import sandbox
 from negotiation.errors import NotFound
+from negotiation.labels import choices
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
 ViewOutbox = Page(Permission.VIEW_CUSTOMER)  # the debtors' messages are customer data
 
-CHANNELS = {
-    SandboxChannel.EMAIL: "E-mail",
-    SandboxChannel.SMS: "SMS",
-    SandboxChannel.TELEGRAM: "Telegram",
-    SandboxChannel.CALL: "Ligação do robô",
-}
+CHANNELS = choices(SandboxChannel)
 
 
 def _require_sandbox(request: Request) -> None:

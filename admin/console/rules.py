@@ -25,6 +25,7 @@ from models.enums import ActionKind, FilterField, FilterOperator, RunStatus
 from negotiation import catalog, conditions
 from negotiation import rules as service
 from negotiation.errors import InvalidInput
+from negotiation.labels import choices, label
 from negotiation.permissions import Permission
 
 router = APIRouter(prefix="/console")
@@ -33,41 +34,9 @@ RunRules = Page(Permission.RUN_RULES)
 
 EXTRA_ROWS = 2  # empty filter and action rows the form always offers (works without JS)
 
-FIELDS = {
-    FilterField.CITY.value: "Cidade",
-    FilterField.STATE.value: "UF",
-    FilterField.PLAN.value: "Plano",
-    FilterField.CUSTOMER_STATUS.value: "Situação do cliente",
-    FilterField.BILLING_METHOD.value: "Forma de cobrança",
-    FilterField.DUE_DATE.value: "Vencimento",
-    FilterField.DAYS_LATE.value: "Dias de atraso",
-    FilterField.AMOUNT.value: "Valor da conta",
-    FilterField.TOTAL_DEBT.value: "Dívida total",
-    FilterField.OPEN_COUNT.value: "Contas em aberto",
-}
-OPERATORS = {
-    FilterOperator.EQ.value: "igual a",
-    FilterOperator.NE.value: "diferente de",
-    FilterOperator.IN.value: "está em (lista)",
-    FilterOperator.NOT_IN.value: "não está em (lista)",
-    FilterOperator.LT.value: "menor que",
-    FilterOperator.LE.value: "menor ou igual a",
-    FilterOperator.GT.value: "maior que",
-    FilterOperator.GE.value: "maior ou igual a",
-    FilterOperator.BETWEEN.value: "entre",
-    FilterOperator.CONTAINS.value: "contém",
-}
-ACTIONS = {
-    ActionKind.EMAIL.value: "E-mail",
-    ActionKind.SMS.value: "SMS",
-    ActionKind.TELEGRAM.value: "Telegram",
-    ActionKind.ROBOT_CALL.value: "Ligação do robô",
-}
-STATUSES = {
-    RunStatus.RUNNING.value: "Em execução",
-    RunStatus.FINISHED.value: "Concluída",
-    RunStatus.FAILED.value: "Falhou",
-}
+FIELDS = choices(FilterField)
+OPERATORS = choices(FilterOperator)
+ACTIONS = choices(ActionKind)
 _MONEY_FIELDS = {FilterField.AMOUNT.value, FilterField.TOTAL_DEBT.value}
 _BR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -215,7 +184,6 @@ async def _show_form(
         errors=errors or {},
         preview=preview,
         runs=sorted(runs, key=lambda r: r.id, reverse=True)[:10],
-        statuses=STATUSES,
     )
 
 
@@ -319,7 +287,6 @@ async def show_run(run_id: int, request: Request, signed: RunRules):
         "console/run.html.j2",
         run=run,
         rule=rule,
-        statuses=STATUSES,
         running=run.status == RunStatus.RUNNING.value,
     )
 
@@ -330,7 +297,7 @@ async def run_status(run_id: int, signed: RunRules):
     return JSONResponse(
         {
             "status": run.status,
-            "status_label": STATUSES.get(run.status, run.status),
+            "status_label": label(run.status, RunStatus),
             "progress": run.progress,
             "log": run.log,
             "error": run.error,

@@ -24,31 +24,14 @@ from models.enums import Role
 from negotiation import catalog
 from negotiation import users as service
 from negotiation.errors import InvalidInput
+from negotiation.labels import choices
 from negotiation.permissions import ROLE_PERMISSIONS, Permission
 
 router = APIRouter(prefix="/console")
 Manage = Page(Permission.MANAGE_USERS)
 
-ROLES = {
-    Role.ADMIN.value: "Administrador",
-    Role.SUPERVISOR.value: "Supervisor",
-    Role.ATTENDANT.value: "Atendente",
-    Role.AGENCY.value: "Escritório de cobrança",
-}
-PERMISSIONS = {
-    Permission.CONFIGURE: "Configurar condições, réguas e cadastros",
-    Permission.RUN_RULES: "Executar réguas de cobrança",
-    Permission.VIEW_CAMPAIGNS: "Ver campanhas de ligação",
-    Permission.VIEW_CUSTOMER: "Abrir o cadastro do cliente",
-    Permission.NEGOTIATE: "Negociar e fazer acordos",
-    Permission.RECORD_RESULTS: "Registrar resultados de contato",
-    Permission.EXPORT_TO_AGENCY: "Exportar para escritório de cobrança",
-    Permission.MANAGE_USERS: "Gerenciar usuários",
-    Permission.VIEW_AUDIT: "Ver a auditoria",
-    Permission.IMPORT_DATA: "Importar dados",
-    Permission.RECORD_PAYMENTS: "Registrar pagamentos",
-    Permission.HANDLE_CONVERSATIONS: "Atender conversas",
-}
+ROLES = choices(Role)
+PERMISSIONS = choices(Permission)
 _PASSWORD_SHORT = f"a senha precisa de ao menos {PASSWORD_MIN} caracteres"
 
 
