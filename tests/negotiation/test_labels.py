@@ -46,6 +46,8 @@ def test_a_member_is_named_by_its_own_enum():
     assert label(enums.ReceivableStatus.OPEN) == "Em aberto"
     assert label(enums.TicketStatus.OPEN) == "Aberto"
     assert label("open", enums.TicketStatus) == "Aberto"
+    assert label("in", "filter_operator") == "está em (lista)"
+    assert label("in_progress", "call_status") == "in_progress"  # Twilio's is "in-progress"
 
 
 def test_text_codes_and_plain_strings():
