@@ -39,3 +39,28 @@ def test_a_configured_key_is_used_and_nothing_is_written(tmp_path, monkeypatch):
 
     assert settings.secret_key == "k" * 40
     assert list(tmp_path.iterdir()) == []
+
+
+def test_settings_satisfy_every_configuration_protocol_of_the_services():
+    """The services are typed with `negotiation.config`'s protocols and callers pass Settings:
+    every field a protocol names exists on Settings with the same type."""
+    import inspect
+    import typing
+
+    from negotiation import config
+
+    protocols = [
+        cls
+        for cls in vars(config).values()
+        if inspect.isclass(cls)
+        and getattr(cls, "_is_protocol", False)
+        and cls is not typing.Protocol
+    ]
+    assert len(protocols) > 10
+    for protocol in protocols:
+        for name, expected in typing.get_type_hints(protocol).items():
+            assert Settings.model_fields[name].annotation == expected, (protocol, name)
+        for cls in protocol.__mro__:
+            for name, member in vars(cls).items():
+                if isinstance(member, property):
+                    assert isinstance(getattr(Settings, name), property), (protocol, name)
