@@ -27,9 +27,10 @@ def with_secret_key(settings: Settings) -> Settings:
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
-    # Validated again so the sandbox's stand-ins are derived from this key.
+    # Validated again so the sandbox's stand-ins are derived from this key; only what was
+    # set is passed on, so defaults stay defaults (`listening_at` checks what was set).
     return type(settings).model_validate(
-        {**settings.model_dump(), "secret_key": path.read_text().strip()}
+        {**settings.model_dump(exclude_unset=True), "secret_key": path.read_text().strip()}
     )
 
 
