@@ -20,12 +20,12 @@ from models import (
 )
 from models.enums import Channel, ReceivableStatus
 from negotiation import audit, events
+from negotiation.config import InstrumentConfig
 from negotiation.engine import Negotiation, Offer, is_payable, negotiate
 from negotiation.errors import AlreadyNegotiated, DebtChanged, NotEligible, NotFound
 from negotiation.instruments import issue_instruments
 from negotiation.offers import Quote, open_bills
 from negotiation.terms import condition_terms
-from quita.settings import Settings
 
 
 def _offer_for(result: Negotiation, option_index: int) -> Offer | None:
@@ -64,7 +64,7 @@ async def accept(
     user: User | None = None,
     notes: str | None = None,
     also: Callable[[BaseDBAsyncClient, Agreement], Awaitable[None]] | None = None,
-    settings: Settings | None = None,
+    settings: InstrumentConfig,
 ) -> Agreement:
     """Create the agreement for `quote`, or fail without writing anything.
 

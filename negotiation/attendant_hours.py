@@ -12,8 +12,8 @@ from functools import lru_cache
 
 import holidays
 
+from negotiation.config import AttendantHours
 from negotiation.rendering import local_time
-from quita.settings import Settings
 
 # How far ahead next_opening() looks before concluding the settings never open.
 _HORIZON_DAYS = 370
@@ -39,12 +39,12 @@ def _holidays(state: str, year: int) -> holidays.HolidayBase:
     return holidays.Brazil(subdiv=state or None, years=year)
 
 
-def is_holiday(day: date, settings: Settings) -> bool:
+def is_holiday(day: date, settings: AttendantHours) -> bool:
     """A national holiday, or one of the attendants' state."""
     return day in _holidays(settings.attendant_state, day.year)
 
 
-def hours_on(day: date, settings: Settings) -> tuple[time, time] | None:
+def hours_on(day: date, settings: AttendantHours) -> tuple[time, time] | None:
     """The attendants' (start, end) on `day` in the ISP's zone, or None when closed."""
     if day.weekday() == 6 or is_holiday(day, settings):
         return None
@@ -53,21 +53,21 @@ def hours_on(day: date, settings: Settings) -> tuple[time, time] | None:
     return _parse_hours(settings.attendant_weekday_hours)
 
 
-def local(now: datetime, settings: Settings) -> datetime:
+def local(now: datetime, settings: AttendantHours) -> datetime:
     """`now` in the ISP's zone (a naive datetime is taken as already in that zone)."""
     if now.tzinfo is None:
         return now.replace(tzinfo=settings.tz)
     return now.astimezone(settings.tz)
 
 
-def is_open(now: datetime, settings: Settings) -> bool:
+def is_open(now: datetime, settings: AttendantHours) -> bool:
     """True when an attendant is expected to be working at `now`."""
     here = local(now, settings)
     hours = hours_on(here.date(), settings)
     return hours is not None and hours[0] <= here.time() < hours[1]
 
 
-def next_opening(now: datetime, settings: Settings) -> datetime | None:
+def next_opening(now: datetime, settings: AttendantHours) -> datetime | None:
     """The next moment attendants work, in the ISP's zone: `now` itself when open now.
     None only when the settings never open (both weekday and Saturday hours empty)."""
     here = local(now, settings)
@@ -84,7 +84,7 @@ def next_opening(now: datetime, settings: Settings) -> datetime | None:
     return None
 
 
-def describe_opening(opening: datetime, now: datetime, settings: Settings) -> str:
+def describe_opening(opening: datetime, now: datetime, settings: AttendantHours) -> str:
     """pt-BR, for the debtor: "amanhã, sábado, 28/11, às 08:00" or "segunda-feira, 30/11,
     às 08:00" ("hoje, às 08:00" the same day)."""
     opening = local(opening, settings)
@@ -98,7 +98,7 @@ def describe_opening(opening: datetime, now: datetime, settings: Settings) -> st
     return f"{day}, {clock}"
 
 
-def describe_hours(settings: Settings) -> str:
+def describe_hours(settings: AttendantHours) -> str:
     """pt-BR: "de segunda a sexta, das 08:00 às 18:00, e aos sábados, das 08:00 às 12:00"."""
     parts = []
     weekday = _parse_hours(settings.attendant_weekday_hours)

@@ -41,6 +41,7 @@ from models.enums import (
     ResultKind,
 )
 from negotiation import call_transcript
+from negotiation.config import Zone
 from negotiation.contact_policy import next_window_start, record_outcome, zone_for
 from negotiation.dialer_queue import call_note
 
@@ -92,7 +93,7 @@ async def apply_status(
     duration: int | None = None,
     answered_by: str | None = None,
     at: datetime | None = None,
-    settings=None,
+    settings: Zone,
 ) -> bool:
     """Applies one status callback of call `call_sid`. True when it changed the call."""
     new = _parse_status(status)
@@ -107,7 +108,7 @@ async def apply_status(
     )
 
 
-async def apply_failure(call_id: int, *, at: datetime | None = None, settings=None) -> bool:
+async def apply_failure(call_id: int, *, at: datetime | None = None, settings: Zone) -> bool:
     """The call could not be placed (Twilio refused it): it failed, the entry retries."""
     return await _advance(call_id, CallStatus.FAILED, at=at, settings=settings)
 
@@ -119,7 +120,7 @@ async def _advance(
     duration: int | None = None,
     answered_by: str | None = None,
     at: datetime | None = None,
-    settings=None,
+    settings: Zone,
 ) -> bool:
     at = (at or clock.now()).astimezone(UTC)
     conn = connections.get("default")
@@ -171,7 +172,9 @@ async def _result_type(kind: ResultKind, tx) -> int | None:
     return ids[0] if ids else None
 
 
-async def _settle_entry(call: Call, outcome: ContactOutcome, at: datetime, settings, tx) -> None:
+async def _settle_entry(
+    call: Call, outcome: ContactOutcome, at: datetime, settings: Zone, tx
+) -> None:
     if call.entry_id is None:
         return
     entry = await CampaignEntry.filter(id=call.entry_id).using_db(tx).select_related("rule").first()
@@ -197,11 +200,7 @@ async def _settle_entry(call: Call, outcome: ContactOutcome, at: datetime, setti
     await CampaignEntry.filter(id=entry.id).using_db(tx).update(**changes)
 
 
-async def _retry_at(customer_id: int, at: datetime, minutes: int, settings, tx) -> datetime:
-    if settings is None:
-        from quita.settings import get_settings
-
-        settings = get_settings()
+async def _retry_at(customer_id: int, at: datetime, minutes: int, settings: Zone, tx) -> datetime:
     state = await Customer.filter(id=customer_id).using_db(tx).values_list("state", flat=True)
     when = at + timedelta(minutes=minutes)
     uf = state[0] if state else None

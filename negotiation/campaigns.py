@@ -38,6 +38,7 @@ from models.enums import (
 )
 from negotiation import audit
 from negotiation.accept import accept
+from negotiation.config import CampaignConfig
 from negotiation.contact_policy import decide, record_contact
 from negotiation.errors import InvalidInput, NotFound
 from negotiation.offers import (
@@ -48,7 +49,6 @@ from negotiation.offers import (
     offers_for_customer,
 )
 from negotiation.permissions import Permission, allows, ensure
-from quita.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ async def _audit_entry(user: User, action: str, entry: CampaignEntry, before, co
 
 
 async def start_call(
-    user: User, entry_id: int, settings: Settings, *, now: datetime | None = None
+    user: User, entry_id: int, settings: CampaignConfig, *, now: datetime | None = None
 ) -> CampaignEntry:
     """An attendant (or the agency the entry was exported to) takes the entry to call now: it
     is in progress until a result comes. The call is a contact: the gate decides whether it
@@ -309,7 +309,7 @@ async def negotiate(
     option_id: int,
     today: date,
     down_payment: Decimal | None = None,
-    settings: Settings | None = None,
+    settings: CampaignConfig,
 ) -> Agreement:
     """Accept one of the entry's offers: the agreement, and the entry done."""
     ensure(user, Permission.NEGOTIATE)

@@ -10,9 +10,9 @@ from typing import Any, Literal
 
 from models import Conversation
 from models.enums import Channel
+from negotiation.config import ChatConfig
 from negotiation.errors import QuitaError
 from negotiation.rendering import environment, render
-from quita.settings import Settings
 
 START = "start"  # the dialog's first step (a new session's)
 
@@ -56,7 +56,7 @@ class Session:
 
 @dataclass(frozen=True)
 class Env:
-    settings: Settings
+    settings: ChatConfig
     channel: Channel
     handle: str  # "telegram:<chat id>": identification lockouts count per handle
     conversation: Conversation

@@ -21,9 +21,9 @@ from models import Conversation, clock
 from models.clock import today_in
 from models.enums import ConversationState, MessageAuthor, MessageDirection
 from negotiation import chat, conversations
+from negotiation.config import ChatConfig
 from negotiation.errors import QuitaError
 from negotiation.rendering import render
-from quita.settings import Settings
 
 log = logging.getLogger("quita.chat")
 
@@ -85,7 +85,7 @@ async def converse(
     handle: str,
     sessions: SessionStore,
     show: Show,
-    settings: Settings,
+    settings: ChatConfig,
     now: datetime | None = None,
 ) -> None:
     """One debtor action (`shown` None: nothing the debtor sent, a resume). `shown` is what

@@ -59,6 +59,7 @@ from models.enums import (
     ReceivableStatus,
 )
 from negotiation import audit
+from negotiation.config import ContactRules
 
 ContactKind = Literal["call", "message", "reminder", "reply"]
 KINDS = ("call", "message", "reminder", "reply")
@@ -276,7 +277,7 @@ async def may_contact(
     customer: Customer,
     channel: Channel,
     now: datetime,
-    settings: Any,
+    settings: ContactRules,
     *,
     kind: ContactKind,
     overrides: Mapping[str, Window] | None = None,
@@ -287,7 +288,7 @@ async def may_contact(
 
     The opt-out flags and the state are read again from the database (the `customer` row
     may be stale): three small queries in all, the last one a single aggregate.
-    `settings` is `quita.settings.Settings` (timezone and the `contact_*` budget).
+    `settings`: the timezone and the `contact_*` budget.
     This only decides; `decide` also keeps the reason of a refusal.
     """
     if kind not in KINDS:
@@ -341,7 +342,7 @@ async def may_contact(
 
 
 async def _budget(
-    customer_id: int, local_now: datetime, settings: Any, *, kind: str, debtor_asked: bool
+    customer_id: int, local_now: datetime, settings: ContactRules, *, kind: str, debtor_asked: bool
 ) -> tuple[list[str], list[datetime]]:
     """The budget's refusals (first one wins) and when each lifts (UTC)."""
     now = local_now.astimezone(UTC)
@@ -436,7 +437,7 @@ async def decide(
     customer: Customer,
     channel: Channel,
     now: datetime,
-    settings: Any,
+    settings: ContactRules,
     *,
     kind: ContactKind,
     actor: ContactActor,

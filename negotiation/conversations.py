@@ -36,10 +36,10 @@ from models import Conversation, Message, User, clock
 from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection, Role
 from negotiation import audit
 from negotiation.attendant_hours import describe_hours, describe_opening, is_open, next_opening
+from negotiation.config import ConversationConfig
 from negotiation.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from negotiation.permissions import Permission, ensure
 from negotiation.rendering import render
-from quita.settings import Settings
 
 Relay = Callable[[Conversation, str], Awaitable[str]]
 
@@ -248,7 +248,9 @@ def bot_silent(conversation: Conversation) -> bool:
     return conversation.state == ConversationState.CLAIMED
 
 
-def holding_text(conversation: Conversation, now: datetime, settings: Settings) -> str | None:
+def holding_text(
+    conversation: Conversation, now: datetime, settings: ConversationConfig
+) -> str | None:
     """What the bot answers while a person was called (WAITING), honest about when they will
     answer; None in the other states (BOT: answer normally; CLAIMED: stay silent)."""
     if conversation.state != ConversationState.WAITING:
@@ -262,7 +264,7 @@ def holding_text(conversation: Conversation, now: datetime, settings: Settings) 
     ).strip()
 
 
-async def escalate(conversation: Conversation, now: datetime, settings: Settings) -> str:
+async def escalate(conversation: Conversation, now: datetime, settings: ConversationConfig) -> str:
     """The debtor asked for a person: BOT -> WAITING (escalated_at = now); WAITING and CLAIMED
     stay as they are. Returns the pt-BR text to send the debtor (already recorded here as a
     system message: do not record it again)."""
@@ -317,7 +319,7 @@ async def escalate(conversation: Conversation, now: datetime, settings: Settings
 def _again_text(
     conversation: Conversation,
     now: datetime,
-    settings: Settings,
+    settings: ConversationConfig,
     open_now: bool,
     opening: datetime | None,
 ) -> str:

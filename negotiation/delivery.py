@@ -20,10 +20,10 @@ from tortoise.transactions import in_transaction
 from models import Agreement, Customer, CustomerPhone, Delivery, User, clock
 from models.enums import AgreementStatus, DeliveryChannel, DeliveryStatus
 from negotiation import audit, retry_queue
+from negotiation.config import DeliveryConfig
 from negotiation.delivery_messages import compose
 from negotiation.errors import Conflict, InvalidInput, NotFound, SendError
 from negotiation.permissions import Permission, ensure
-from quita.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ async def request_deliveries(
     channels: Sequence[DeliveryChannel],
     *,
     senders: Senders,
-    settings: Settings,
+    settings: DeliveryConfig,
     user: User | None = None,
     now: datetime | None = None,
 ) -> list[Delivery]:
@@ -146,7 +146,7 @@ async def request_deliveries(
     return made
 
 
-def retries(settings: Settings) -> retry_queue.RetryQueue:
+def retries(settings: DeliveryConfig) -> retry_queue.RetryQueue:
     """Deliveries on the retry queue: 2, 4, 8 … minutes between tries (at most two hours),
     given up after `QUITA_DELIVERY_ATTEMPTS` tries."""
     return retry_queue.RetryQueue(
@@ -157,7 +157,7 @@ def retries(settings: Settings) -> retry_queue.RetryQueue:
     )
 
 
-def sending(senders: Senders, settings: Settings) -> retry_queue.Work:
+def sending(senders: Senders, settings: DeliveryConfig) -> retry_queue.Work:
     """The queue's work for deliveries: compose the instruments message and hand it over."""
 
     async def send(delivery: Delivery) -> dict:
@@ -171,7 +171,7 @@ def sending(senders: Senders, settings: Settings) -> retry_queue.Work:
 
 
 async def attempt(
-    delivery: Delivery, *, senders: Senders, settings: Settings, now: datetime | None = None
+    delivery: Delivery, *, senders: Senders, settings: DeliveryConfig, now: datetime | None = None
 ) -> Delivery:
     """One try of one send the caller holds; the row tells what happened."""
     await retry_queue.attempt(retries(settings), delivery, sending(senders, settings), now)
@@ -179,7 +179,7 @@ async def attempt(
 
 
 async def deliver_due(
-    *, senders: Senders, settings: Settings, now: datetime | None = None, limit: int = 50
+    *, senders: Senders, settings: DeliveryConfig, now: datetime | None = None, limit: int = 50
 ) -> int:
     """Retry the sends whose time has come (leased: two instances never send one twice)."""
     tally = await retry_queue.run_due(

@@ -7,13 +7,13 @@ import unicodedata
 from models import Agreement, Delivery
 from models.clock import today_in
 from models.enums import DeliveryChannel
+from negotiation.config import DeliveryConfig
 from negotiation.deep_links import bot_link, make_link_token
 from negotiation.installments import installments_of
 from negotiation.instrument_pdf import installment_pdf, pdf_filename
 from negotiation.payment_links import payment_url
 from negotiation.payments.pix import qr_png
 from negotiation.rendering import render, render_html
-from quita.settings import Settings
 
 
 def gsm_text(text: str) -> str:
@@ -33,7 +33,7 @@ def channel_allows_link(delivery: Delivery) -> bool:
     return delivery.channel == DeliveryChannel.EMAIL
 
 
-async def compose(delivery: Delivery, settings: Settings):
+async def compose(delivery: Delivery, settings: DeliveryConfig):
     # Imported here: delivery.py imports this module, and the dataclasses live there.
     from negotiation.delivery import Attachment, OutgoingMessage
 

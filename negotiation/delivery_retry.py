@@ -3,17 +3,18 @@ API's retry and the console's button), over delivery.attempt."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from models import Delivery, User, clock
 from models.enums import DeliveryStatus
 from negotiation import catalog
+from negotiation.config import DeliveryConfig
 from negotiation.delivery import Senders, attempt
 from negotiation.errors import Conflict
 from negotiation.permissions import Permission, ensure
 
 
-async def retry_failed(by: User, delivery_id: int, *, senders: Senders, settings: Any) -> Delivery:
+async def retry_failed(
+    by: User, delivery_id: int, *, senders: Senders, settings: DeliveryConfig
+) -> Delivery:
     # `settings` goes to delivery.attempt as it is (this module reads none of it).
     # Sending shows where the debtor receives mail and SMS: only roles that see the customer.
     ensure(by, Permission.VIEW_CUSTOMER)

@@ -50,6 +50,7 @@ from models.enums import (
     EntryState,
     MessageDirection,
 )
+from negotiation.config import DialerConfig
 from negotiation.contact_policy import Decision, decide, record_contact
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ async def _refuse(entry: CampaignEntry, customer: Customer, decision: Decision) 
 
 
 async def _decide_call(
-    customer: Customer, entry: CampaignEntry, now: datetime, settings: Any
+    customer: Customer, entry: CampaignEntry, now: datetime, settings: DialerConfig
 ) -> Decision:
     """The gate's answer to a robot call of `entry` now (a refusal's reason is kept)."""
     return await decide(
@@ -161,7 +162,7 @@ async def _decide_call(
 
 async def lease_due(
     now: datetime,
-    settings: Any,
+    settings: DialerConfig,
     *,
     limit: int,
     lease: timedelta = DEFAULT_LEASE,
@@ -208,7 +209,7 @@ async def phone_of(customer_id: int) -> str | None:
 
 
 async def start_call(
-    entry: CampaignEntry, settings: Any, *, now: datetime | None = None
+    entry: CampaignEntry, settings: DialerConfig, *, now: datetime | None = None
 ) -> Call | None:
     """The Call row (outbound, queued) for a leased entry, its attempt counted, the entry
     "in_progress" and the contact recorded, all in one transaction with the customer's row

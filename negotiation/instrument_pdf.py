@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from models import Agreement, Customer, PaymentInstrument, Receivable
+from negotiation.config import InstrumentPdfConfig
 from negotiation.documents import mask_document
 from negotiation.payments import boleto
 from negotiation.payments.boleto_pdf import render_boleto_pdf
-from quita.settings import Settings
 
 
 def installment_pdf(
@@ -17,7 +17,7 @@ def installment_pdf(
     customer: Customer,
     bill: Receivable,
     instrument: PaymentInstrument,
-    settings: Settings,
+    settings: InstrumentPdfConfig,
     today: date,
 ) -> bytes:
     return render_boleto_pdf(

@@ -15,12 +15,12 @@ import re
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import Customer, PaymentInstrument, Receivable, clock
+from negotiation.config import InstrumentConfig
 from negotiation.payments import boleto, pix
 from negotiation.payments.pix_api import PixApiClient, cobv_txid
-from quita.settings import Settings, get_settings
 
 
-def boleto_config(settings: Settings) -> boleto.BoletoConfig:
+def boleto_config(settings: InstrumentConfig) -> boleto.BoletoConfig:
     wallet = settings.boleto_wallet
     if settings.boleto_bank == "001":
         return boleto.BancoDoBrasilConfig(
@@ -41,14 +41,13 @@ def txid_for(receivable: Receivable) -> str:
     return f"QUITA{receivable.id:020d}"
 
 
-def pix_key(settings: Settings) -> str:
+def pix_key(settings: InstrumentConfig) -> str:
     return settings.pix_key or re.sub(r"\D", "", settings.isp_cnpj)
 
 
 async def issue_instruments(
-    conn: BaseDBAsyncClient, receivables: list[Receivable], settings: Settings | None = None
+    conn: BaseDBAsyncClient, receivables: list[Receivable], settings: InstrumentConfig
 ) -> list[PaymentInstrument]:
-    settings = settings or get_settings()
     config = boleto_config(settings)
     pix_codes = (
         await _psp_codes(conn, receivables, settings)
@@ -75,7 +74,7 @@ async def issue_instruments(
     return made
 
 
-def _static_code(r: Receivable, settings: Settings) -> tuple[str, str]:
+def _static_code(r: Receivable, settings: InstrumentConfig) -> tuple[str, str]:
     payload = pix.build_static(
         pix_key(settings), settings.isp_name, settings.pix_city, r.amount, txid_for(r), shorten=True
     )
@@ -83,7 +82,7 @@ def _static_code(r: Receivable, settings: Settings) -> tuple[str, str]:
 
 
 async def _psp_codes(
-    conn: BaseDBAsyncClient, receivables: list[Receivable], settings: Settings
+    conn: BaseDBAsyncClient, receivables: list[Receivable], settings: InstrumentConfig
 ) -> dict[int, tuple[str, str]]:
     if not receivables:
         return {}

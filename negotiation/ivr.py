@@ -43,6 +43,7 @@ from models.enums import CallDirection, Channel, ContactActor, ContactOutcome, M
 from negotiation import call_transcript as transcript
 from negotiation import conversations, speech, spoken
 from negotiation.call_outcomes import is_machine
+from negotiation.config import VoiceConfig
 from negotiation.contact_policy import record_contact
 from negotiation.delivery import Sender
 from negotiation.errors import InvalidInput
@@ -101,7 +102,6 @@ from negotiation.voice_sms import send_agreement_sms as send_agreement_sms
 from negotiation.voice_state import CallRequest, call_by_sid, claim, customer_of, new_call, release
 from negotiation.voice_state import call_for as call_for
 from negotiation.voice_state import save as _save
-from quita.settings import Settings
 
 # Also used from here by the router, the TwiML and the tests: the re-exports above, and
 spoken_phone = spoken.phone
@@ -126,7 +126,7 @@ def keys_of(digits: str | None, speech_result: str | None, step: str) -> str:
 # --- the call row -------------------------------------------------------------------------
 
 
-async def call_of(request: CallRequest, settings: Settings, now: datetime) -> Call | None:
+async def call_of(request: CallRequest, settings: VoiceConfig, now: datetime) -> Call | None:
     """The Call of a request that follows the first answer (a `<Gather>` action, a silence
     redirect, the status callback). An inbound call whose first answer wrote nothing gets its
     row now, rebuilt from the same reads as that answer (its caller, the lockout) and written
@@ -163,7 +163,7 @@ async def _finish(call: Call, prompt: Prompt, ctx: Ctx) -> Prompt:
 
 
 # --- entry points ---------------------------------------------------------------------------
-async def answer(call: Call, form: object, settings: Settings, now: datetime) -> Prompt:
+async def answer(call: Call, form: object, settings: VoiceConfig, now: datetime) -> Prompt:
     """The first request of a call (Twilio's answer URL), inbound or outbound. A repeat of it
     repeats the current question."""
     ctx = make_ctx(settings, now)
@@ -229,7 +229,7 @@ async def gathered(
     step: str,
     digits: str | None,
     speech: str | None,
-    settings: Settings,
+    settings: VoiceConfig,
     now: datetime,
     *,
     turn: str | None = None,
@@ -262,7 +262,7 @@ async def gathered(
 
 
 async def silence(
-    call: Call, step: str, settings: Settings, now: datetime, *, turn: str | None = None
+    call: Call, step: str, settings: VoiceConfig, now: datetime, *, turn: str | None = None
 ) -> Prompt:
     """Nobody answered the question of `step`: repeat it (twice at most), then goodbye."""
     ctx = make_ctx(settings, now)
@@ -285,7 +285,9 @@ async def silence(
         raise
 
 
-async def machine(call: Call, answered_by: str, settings: Settings, now: datetime) -> Prompt | None:
+async def machine(
+    call: Call, answered_by: str, settings: VoiceConfig, now: datetime
+) -> Prompt | None:
     """Twilio's asynchronous answering-machine result. For a machine (or fax): the call's
     outcome becomes VOICEMAIL and the neutral message to play instead is returned (never a
     word about the debt). A person, or a machine result after the person was already

@@ -17,6 +17,7 @@ from typing import Any
 from models import Agreement
 from models.enums import Channel
 from negotiation.accept import accept
+from negotiation.config import InstrumentConfig
 from negotiation.money import round_cents
 from negotiation.offers import (
     CustomerOffer,
@@ -27,7 +28,6 @@ from negotiation.offers import (
     quote_data,
     quote_of,
 )
-from quita.settings import Settings
 
 FLOW_KEYS = ("choice", "quote", "down_range")
 
@@ -41,7 +41,7 @@ class Debtor:
     customer_id: int
     channel: Channel
     today: date
-    settings: Settings
+    settings: InstrumentConfig
 
 
 @dataclass(frozen=True)

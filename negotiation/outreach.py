@@ -36,13 +36,13 @@ from models.enums import (
     MessageDirection,
     ReceivableStatus,
 )
+from negotiation.config import OutreachConfig
 from negotiation.contact_policy import decide, record_contact
 from negotiation.deep_links import bot_link, make_link_token
 from negotiation.engine import days_past
 from negotiation.errors import SendError
 from negotiation.payment_links import payment_url
 from negotiation.rendering import render
-from quita.settings import Settings
 
 log = logging.getLogger("quita.outreach")
 
@@ -61,7 +61,7 @@ class Report:
 # --- a rule's Telegram action ------------------------------------------------------------
 
 
-async def run_telegram_actions(send: ChatSend, settings: Settings, now: datetime) -> Report:
+async def run_telegram_actions(send: ChatSend, settings: OutreachConfig, now: datetime) -> Report:
     """For every active Telegram action, message the debtors of its rule's open entries who
     have a linked chat and whose oldest bill is as late as the action says."""
     report = Report()
@@ -84,7 +84,9 @@ async def run_telegram_actions(send: ChatSend, settings: Settings, now: datetime
     return report
 
 
-async def _message_debtor(entry: CampaignEntry, send: ChatSend, settings: Settings, now) -> str:
+async def _message_debtor(
+    entry: CampaignEntry, send: ChatSend, settings: OutreachConfig, now
+) -> str:
     customer = entry.customer
     async with in_transaction() as conn:
         # Locked while deciding and recording: a second instance waits, then sees the contact.
@@ -128,7 +130,7 @@ async def _message_debtor(entry: CampaignEntry, send: ChatSend, settings: Settin
 # --- reminders and thanks ----------------------------------------------------------------
 
 
-async def send_reminders(send: ChatSend, settings: Settings, now: datetime) -> Report:
+async def send_reminders(send: ChatSend, settings: OutreachConfig, now: datetime) -> Report:
     """Installments due within REMINDER_DAYS, not yet reminded, of debtors with a chat."""
     report = Report()
     today = now.astimezone(settings.tz).date()
@@ -194,7 +196,7 @@ async def send_reminders(send: ChatSend, settings: Settings, now: datetime) -> R
     return report
 
 
-async def send_thanks(send: ChatSend, settings: Settings, now: datetime) -> Report:
+async def send_thanks(send: ChatSend, settings: OutreachConfig, now: datetime) -> Report:
     """A thank-you for each reconciled installment payment of a debtor with a chat.
 
     A thank-you answers the debtor's own act (the payment), so it is a reply for the gate
@@ -252,7 +254,7 @@ async def send_thanks(send: ChatSend, settings: Settings, now: datetime) -> Repo
     return report
 
 
-async def run_all(send: ChatSend, settings: Settings, now: datetime | None = None) -> Report:
+async def run_all(send: ChatSend, settings: OutreachConfig, now: datetime | None = None) -> Report:
     now = now or clock.now()
     total = Report()
     for step in (run_telegram_actions, send_reminders, send_thanks):

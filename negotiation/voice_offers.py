@@ -15,6 +15,7 @@ from models.enums import (
 )
 from negotiation import offer_flow, voice_sms, voice_state
 from negotiation.amounts import keypad_cents
+from negotiation.config import VoiceConfig
 from negotiation.contact_policy import record_contact
 from negotiation.errors import Conflict
 from negotiation.offers import CustomerOffer, offer_view, offers_for_customer
@@ -32,7 +33,6 @@ from negotiation.voice_prompts import (
     say,
     transfer,
 )
-from quita.settings import Settings
 
 MAX_OFFERS = 8  # keys 1..8; 9 repeats, 0 is a person
 
@@ -100,7 +100,7 @@ async def step_offers(call: Call, keys: str, ctx: Ctx) -> Prompt:
     return await offers_prompt(call, ctx, say("not_understood", ctx.settings))
 
 
-def ask_down(call: Call, settings: Settings, *before: str) -> Prompt:
+def ask_down(call: Call, settings: VoiceConfig, *before: str) -> Prompt:
     bounds = offer_flow.DownRange.of(call.data)
     text = say("ask_down", settings, minimum=bounds.minimum, maximum=bounds.maximum)
     return Prompt((*before, text), Gather(DOWN, timeout=8))

@@ -13,10 +13,10 @@ from models import Call, Customer
 from models.enums import CallDirection
 from negotiation import spoken
 from negotiation.attendant_hours import describe_hours, describe_opening, is_open, next_opening
+from negotiation.config import VoiceConfig
 from negotiation.delivery import Sender
 from negotiation.phones import lookup_phone
 from negotiation.rendering import environment, render
-from quita.settings import Settings
 
 spoken.install_filters(environment())
 
@@ -71,7 +71,7 @@ class Prompt:
 
 @dataclass(frozen=True)
 class Ctx:
-    settings: Settings
+    settings: VoiceConfig
     now: datetime
     today: date
     sms: Sender | None = None
@@ -80,12 +80,12 @@ class Ctx:
     write_new: bool = True
 
 
-def make_ctx(settings: Settings, now: datetime, sms: Sender | None = None) -> Ctx:
+def make_ctx(settings: VoiceConfig, now: datetime, sms: Sender | None = None) -> Ctx:
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
     return Ctx(settings, now, now.astimezone(settings.tz).date(), sms)
 
 
-def say(name: str, settings: Settings, **context: Any) -> str:
+def say(name: str, settings: VoiceConfig, **context: Any) -> str:
     """One sentence (or a few) from templates/voice/, in pt-BR."""
     if not context:  # the same words on every call: rendered once per configuration
         return _fixed_sentence(name, settings.isp_name, settings.isp_cnpj, settings.isp_address)
@@ -119,12 +119,12 @@ def turned(prompt: Prompt, turn: int) -> Prompt:
     return replace(prompt, gather=replace(prompt.gather, turn=turn))
 
 
-def wait_prompt(settings: Settings) -> Prompt:
+def wait_prompt(settings: VoiceConfig) -> Prompt:
     """What a caller hears while waiting in the attendants' queue."""
     return Prompt((say("wait", settings),))
 
 
-def apology_prompt(settings: Settings) -> Prompt:
+def apology_prompt(settings: VoiceConfig) -> Prompt:
     """For any failure: no database needed. Transfers when there is a number to transfer to."""
     transfer = bool(settings.attendant_number)
     return Prompt(
@@ -134,33 +134,33 @@ def apology_prompt(settings: Settings) -> Prompt:
     )
 
 
-def machine_prompt(settings: Settings) -> Prompt:
+def machine_prompt(settings: VoiceConfig) -> Prompt:
     return Prompt(
         (say("machine", settings, callback=spoken.phone(settings.attendant_number)),),
         hangup=True,
     )
 
 
-def goodbye(settings: Settings) -> Prompt:
+def goodbye(settings: VoiceConfig) -> Prompt:
     return Prompt((say("goodbye", settings),), hangup=True)
 
 
-def ask_person(customer: Customer, settings: Settings, *before: str) -> Prompt:
+def ask_person(customer: Customer, settings: VoiceConfig, *before: str) -> Prompt:
     text = say("ask_person", settings, first_name=customer.first_name)
     return Prompt((*before, text), Gather(PERSON, num_digits=1))
 
 
-def ask_cpf3(customer: Customer, settings: Settings, *before: str) -> Prompt:
+def ask_cpf3(customer: Customer, settings: VoiceConfig, *before: str) -> Prompt:
     kind = "CNPJ" if len(customer.document) == 14 else "CPF"
     text = say("ask_cpf3", settings, kind=kind)
     return Prompt((*before, text), Gather(CPF3, num_digits=3, timeout=8))
 
 
-def ask_document(settings: Settings, *before: str) -> Prompt:
+def ask_document(settings: VoiceConfig, *before: str) -> Prompt:
     return Prompt((*before, say("ask_document", settings)), Gather(DOCUMENT, timeout=10))
 
 
-def ask_second_factor(settings: Settings, *before: str) -> Prompt:
+def ask_second_factor(settings: VoiceConfig, *before: str) -> Prompt:
     return Prompt((*before, say("ask_second_factor", settings)), Gather(SECOND_FACTOR, timeout=10))
 
 

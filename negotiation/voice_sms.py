@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from models import Agreement, Customer, Delivery, clock
 from models.enums import DeliveryChannel, DeliveryStatus
 from negotiation import retry_queue
+from negotiation.config import VoiceSmsConfig
 from negotiation.deep_links import bot_link, make_link_token
 from negotiation.delivery import Sender
 from negotiation.delivery import retries as delivery_retries
@@ -17,7 +18,6 @@ from negotiation.delivery_messages import gsm_text
 from negotiation.errors import SendError
 from negotiation.installments import installments_of
 from negotiation.rendering import render
-from quita.settings import Settings
 
 log = logging.getLogger("quita.ivr")
 
@@ -26,7 +26,9 @@ SMS_WAIT = 4.0  # seconds the call's answer waits for the agreement SMS (it goes
 _background: set[asyncio.Task] = set()
 
 
-async def agreement_sms_text(agreement: Agreement, customer: Customer, settings: Settings) -> str:
+async def agreement_sms_text(
+    agreement: Agreement, customer: Customer, settings: VoiceSmsConfig
+) -> str:
     """The SMS after a phone agreement: ISP and CNPJ, the first payable installment, its
     boleto line and PIX copy-and-paste, and the debtor's link to the Telegram bot. Plain
     GSM-7 (accents dropped) so it stays within 4 segments."""
@@ -62,7 +64,11 @@ class _Sms:
 
 
 async def send_agreement_sms(
-    agreement: Agreement, customer: Customer, recipient: str, sender: Sender, settings: Settings
+    agreement: Agreement,
+    customer: Customer,
+    recipient: str,
+    sender: Sender,
+    settings: VoiceSmsConfig,
 ) -> Delivery:
     """One `Delivery` on the agreement's timeline (written first), then the send. A failure
     leaves it to the retry queue (whose retries send the standard instruments SMS)."""
@@ -91,7 +97,7 @@ async def send_quickly(
     customer: Customer,
     recipient: str | None,
     sender: Sender | None,
-    settings: Settings,
+    settings: VoiceSmsConfig,
 ) -> bool:
     """Sends the agreement SMS, waiting at most SMS_WAIT seconds (it carries on after), to a
     customer who takes SMS. Whether the debtor can be told it is on its way."""

@@ -36,7 +36,7 @@ from quita.channels import (
 )
 from quita.db import close_db, migrate, open_db
 from quita.jobs import run_forever
-from quita.settings import Settings, get_settings
+from quita.settings import Settings, get_settings, with_secret_key
 from telephony.call_status import router as call_status_router
 from telephony.dialer import run_forever as run_dialer
 from telephony.sms_webhooks import router as sms_webhooks_router
@@ -107,7 +107,7 @@ def _offline_docs(app: FastAPI) -> None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    settings = with_secret_key(settings or get_settings())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

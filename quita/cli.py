@@ -32,11 +32,14 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(code=2)
 
 
-def _settings():
-    from quita.settings import get_settings
+def _settings(*, with_secret: bool = False):
+    """The configured settings; `with_secret` for commands that sign or run the service (the
+    key kept in `.quita-secret` is made there, never by merely reading the settings)."""
+    from quita.settings import get_settings, with_secret_key
 
     try:
-        return get_settings()
+        settings = get_settings()
+        return with_secret_key(settings) if with_secret else settings
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         fail(f"QUITA_{str(err['loc'][0]).upper()}: {err['msg'].removeprefix('Value error, ')}")
@@ -89,7 +92,7 @@ def demo() -> None:
     from quita.db import database
     from quita.demo import load_demo
 
-    settings = _settings()
+    settings = _settings(with_secret=True)
 
     async def go() -> dict[str, int]:
         async with database(settings.database_url):
@@ -119,7 +122,7 @@ def serve(
 
     from quita.app import create_app
 
-    settings = _settings()
+    settings = _settings(with_secret=True)
     host, port = host or settings.host, port or settings.port
     settings = listening_at(settings, host, port)
     if with_demo:

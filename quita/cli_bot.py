@@ -101,7 +101,7 @@ def link(
     send), with what identifies them without it."""
     from quita.cli import _run, _settings
 
-    settings = _settings()
+    settings = _settings(with_secret=True)
 
     async def find() -> tuple[Any, list[str], str, str]:
 

@@ -232,7 +232,7 @@ def chat(
     from quita.cli import _run, _settings, fail
 
     # The configured secret, or the stand-in `quita serve --demo` derives.
-    settings = _settings().sandboxed()
+    settings = _settings(with_secret=True).sandboxed()
     base = (app or settings.public_base_url).rstrip("/")
 
     async def go() -> None:

@@ -30,7 +30,8 @@ def dialer(
     from quita.db import database
     from telephony.dialer import DialerNotConfigured, check_settings, run
 
-    settings = _settings()
+    # A service process: the sandbox's stand-ins need the kept key, as under `quita serve`.
+    settings = _settings(with_secret=True)
     try:
         check_settings(settings)
     except DialerNotConfigured as exc:

@@ -53,8 +53,14 @@ def customers(file: FileArg, report: ReportOpt = None) -> None:
 def receivables(file: FileArg, report: ReportOpt = None) -> None:
     """Upsert receivables (contas a receber) by external_id; the customers must exist."""
     from negotiation.importing import RECEIVABLE_REQUIRED, import_receivables
+    from quita.cli import _settings
 
-    _import(file, report, RECEIVABLE_REQUIRED, import_receivables, "contas a receber")
+    timezone = _settings().timezone  # places a paid_at given without an offset
+
+    async def run(rows, progress):
+        return await import_receivables(rows, progress, timezone=timezone)
+
+    _import(file, report, RECEIVABLE_REQUIRED, run, "contas a receber")
 
 
 @import_app.command("payments")

@@ -201,7 +201,7 @@ def phone(
     from quita.db import database
 
     # The configured Twilio values, or the stand-ins `quita serve --demo` derives.
-    settings = _settings().sandboxed()
+    settings = _settings(with_secret=True).sandboxed()
 
     async def go() -> None:
         async with database(settings.database_url, apply_migrations=False):

@@ -15,14 +15,23 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-def _default_secret_key() -> str:
-    # No key configured: keep one beside the default database so tokens survive a restart.
-    # Production sets QUITA_SECRET_KEY (the same on every instance).
+def with_secret_key(settings: Settings) -> Settings:
+    """These settings with a secret key: the configured one, or else one kept in
+    `.quita-secret` beside the default database so tokens survive a restart (created on first
+    use). Only what runs the service calls this (`quita serve`, the app factory, the commands
+    that must sign like it): building Settings alone writes no file. Production sets
+    QUITA_SECRET_KEY (the same on every instance)."""
+    if settings.secret_key:
+        return settings
     path = Path.cwd() / ".quita-secret"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
-    return path.read_text().strip()
+    # Validated again so the sandbox's stand-ins are derived from this key; only what was
+    # set is passed on, so defaults stay defaults (`listening_at` checks what was set).
+    return type(settings).model_validate(
+        {**settings.model_dump(exclude_unset=True), "secret_key": path.read_text().strip()}
+    )
 
 
 def _default_database_url() -> str:
@@ -48,8 +57,9 @@ class Settings(BaseSettings):
     isp_address: str = Field(
         default="Rua Fictícia, 100 - Centro, Campinas/SP", description="The ISP's address"
     )
-    secret_key: str = Field(
-        default_factory=_default_secret_key, description="Signs API tokens and console sessions"
+    secret_key: str | None = Field(
+        default=None,
+        description="Signs API tokens and console sessions (none: see `with_secret_key`)",
     )
     token_minutes: int = Field(default=480, ge=5, description="Lifetime of an API token")
     # Boleto: the ISP's bank and account (fictional defaults for the demo). Banks: 001 Banco
@@ -170,8 +180,9 @@ class Settings(BaseSettings):
     def _sandbox_stand_ins(self) -> Settings:
         # In the sandbox nothing leaves, but the Telegram webhook and Twilio's signed webhooks
         # still need their secrets: missing ones are derived from the secret key, so `quita
-        # chat` and `quita phone` (same folder or same QUITA_SECRET_KEY) know them too.
-        if self.sandbox:
+        # chat` and `quita phone` (same folder or same QUITA_SECRET_KEY) know them too. Without
+        # a key yet, `with_secret_key` validates again once it has one.
+        if self.sandbox and self.secret_key:
             stand_ins = {
                 "telegram_token": SANDBOX_TELEGRAM_TOKEN,
                 "telegram_webhook_secret": self._derived("telegram-webhook"),
@@ -185,7 +196,7 @@ class Settings(BaseSettings):
         return self
 
     def _derived(self, purpose: str) -> str:
-        key = self.secret_key.encode()
+        key = (self.secret_key or "").encode()
         return hmac.new(key, f"quita-sandbox:{purpose}".encode(), hashlib.sha256).hexdigest()[:32]
 
     def sandboxed(self) -> Settings:

@@ -21,7 +21,7 @@ from twilio.rest import Client
 
 from models import SandboxChannel
 from negotiation import errors, sandbox
-from quita.settings import Settings, get_settings
+from quita.settings import Settings
 from telephony.twilio_client import TwilioNotConfigured, twilio_client
 
 MAX_SEGMENTS = 4
@@ -134,8 +134,8 @@ class TwilioSmsSender:
 
     channel = "sms"
 
-    def __init__(self, settings: Settings | None = None, client: Client | None = None) -> None:
-        self.settings = settings or get_settings()
+    def __init__(self, settings: Settings, client: Client | None = None) -> None:
+        self.settings = settings
         self.client = client
 
     @property

@@ -17,10 +17,14 @@ from models import (
     Receivable,
 )
 from models.enums import CallDirection, CallStatus, Channel
+from quita.settings import Settings
 
 _seq = count(1)
 
 _cpf = CPF()
+
+# The configuration a test passes to a service when it checks no particular setting.
+SETTINGS = Settings(_env_file=None, secret_key="k" * 40)
 
 
 async def make_customer(**overrides) -> Customer:

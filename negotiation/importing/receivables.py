@@ -39,18 +39,14 @@ async def import_receivables(
     progress: Callable[[int], None] | None = None,
     *,
     first_line: int = 2,
-    timezone: str | None = None,
+    timezone: str,
 ) -> ImportReport:
     """Upsert receivables by `external_id`; see `negotiation.importing` and `import_customers`.
 
-    `timezone` (default: the ISP's, from the settings) places a `paid_at` given without an
+    `timezone` (the ISP's) places a `paid_at` given without an
     offset. A receivable that is negotiated, is an agreement installment or an original of an
     active or fulfilled agreement is never changed: its line is rejected with the reason.
     """
-    if timezone is None:
-        from quita.settings import get_settings
-
-        timezone = get_settings().timezone
     tz = ZoneInfo(timezone)
     return await run_import(
         rows,

@@ -28,7 +28,7 @@ from negotiation.errors import InvalidInput, ProviderUnavailable
 from negotiation.payments import pix
 
 if TYPE_CHECKING:
-    from quita.settings import Settings
+    from negotiation.config import PixPsp
 
 # A cobv txid is 26 to 35 letters and digits (spec). Static BR Codes carry at most 25
 # (`pix.TXID_MAX`), so the two never collide.
@@ -225,7 +225,7 @@ class PixApiClient:
         self._token_lock = asyncio.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> Self:
+    def from_settings(cls, settings: PixPsp, **overrides: Any) -> Self:
         base = settings.pix_api_url or ""
         args: dict[str, Any] = {
             "base_url": base,

@@ -16,7 +16,7 @@ from negotiation.offers import offers_for_customer
 from negotiation.payments import pix
 from quita.app import create_app
 from quita.settings import Settings
-from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
+from tests.factories import SEED_OPTIONS, SETTINGS, make_condition, make_customer, make_receivable
 
 TODAY = date(2026, 11, 27)
 CHAT = 777001
@@ -55,7 +55,7 @@ async def _agreement() -> Agreement:
     await make_receivable(debtor, date(2026, 9, 10), "99.90")
     await make_condition(SEED_OPTIONS, is_default=True)
     quote = (await offers_for_customer(debtor.id, TODAY))[1].quote
-    return await accept(quote, channel=Channel.CONSOLE, today=TODAY)
+    return await accept(quote, channel=Channel.CONSOLE, today=TODAY, settings=SETTINGS)
 
 
 async def test_the_attendant_sends_by_every_channel(wired, smtp_server, twilio_api, telegram_api):

@@ -14,7 +14,7 @@ from negotiation.accept import accept
 from negotiation.errors import NotFound
 from negotiation.offers import offers_for_customer
 from negotiation.payment_links import GRACE_DAYS, make_token, read_token
-from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
+from tests.factories import SEED_OPTIONS, SETTINGS, make_condition, make_customer, make_receivable
 
 # 01/12/2026 22:05 in São Paulo, when UTC already says 02/12.
 LATE_EVENING = datetime(2026, 12, 2, 1, 5, tzinfo=UTC)
@@ -33,7 +33,9 @@ async def _installment() -> Receivable:
     await make_receivable(customer, date(2026, 9, 10), "99.90")
     await make_condition(SEED_OPTIONS, is_default=True)
     quote = (await offers_for_customer(customer.id, date(2026, 11, 27)))[0].quote
-    agreement = await accept(quote, channel=Channel.CONSOLE, today=date(2026, 11, 27))
+    agreement = await accept(
+        quote, channel=Channel.CONSOLE, today=date(2026, 11, 27), settings=SETTINGS
+    )
     return await Receivable.get(agreement_id=agreement.id)
 
 

@@ -13,7 +13,7 @@ from negotiation.accept import accept
 from negotiation.offers import offers_for_customer
 from quita.app import create_app
 from quita.settings import Settings
-from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
+from tests.factories import SEED_OPTIONS, SETTINGS, make_condition, make_customer, make_receivable
 
 SECRET = "psp-shared-secret"
 
@@ -31,7 +31,9 @@ async def _cash_agreement() -> Agreement:
     await make_receivable(customer, date(2026, 9, 10), "99.90")
     await make_condition(SEED_OPTIONS, is_default=True)
     quote = (await offers_for_customer(customer.id, date(2026, 11, 27)))[0].quote
-    return await accept(quote, channel=Channel.TELEGRAM, today=date(2026, 11, 27))
+    return await accept(
+        quote, channel=Channel.TELEGRAM, today=date(2026, 11, 27), settings=SETTINGS
+    )
 
 
 def _body(instrument: PaymentInstrument, amount: str, e2e: str = "E1234567820261130") -> dict:

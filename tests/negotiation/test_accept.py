@@ -13,7 +13,7 @@ from models.enums import Channel, ReceivableStatus
 from negotiation.accept import accept
 from negotiation.errors import AlreadyNegotiated, DebtChanged, NotFound
 from negotiation.offers import offers_for_customer
-from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
+from tests.factories import SEED_OPTIONS, SETTINGS, make_condition, make_customer, make_receivable
 
 TODAY = date(2026, 11, 27)
 
@@ -38,7 +38,7 @@ async def test_accept_writes_agreement_installments_and_marks_originals(each_db)
     offers = await offers_for_customer(customer.id, TODAY)
     chosen = offers[2]  # 4 payments, 30 % down
 
-    agreement = await accept(chosen.quote, channel=Channel.TELEGRAM, today=TODAY)
+    agreement = await accept(chosen.quote, channel=Channel.TELEGRAM, today=TODAY, settings=SETTINGS)
 
     await agreement.refresh_from_db()
     assert agreement.total == Decimal("104.50")
@@ -68,11 +68,11 @@ async def test_accept_writes_agreement_installments_and_marks_originals(each_db)
 async def test_accept_twice_fails_and_writes_nothing(each_db):
     customer = await _debtor_with_example_debt()
     quote = (await offers_for_customer(customer.id, TODAY))[0].quote
-    await accept(quote, channel=Channel.CONSOLE, today=TODAY)
+    await accept(quote, channel=Channel.CONSOLE, today=TODAY, settings=SETTINGS)
     receivables_before = await Receivable.all().count()
 
     with pytest.raises(AlreadyNegotiated):
-        await accept(quote, channel=Channel.VOICE, today=TODAY)
+        await accept(quote, channel=Channel.VOICE, today=TODAY, settings=SETTINGS)
 
     assert await Agreement.all().count() == 1
     assert await Receivable.all().count() == receivables_before
@@ -84,7 +84,7 @@ async def test_accept_refuses_a_debt_that_changed_since_the_quote(each_db):
     await make_receivable(customer, date(2026, 10, 10), "50.00")  # a new bill came in
 
     with pytest.raises(DebtChanged):
-        await accept(quote, channel=Channel.CONSOLE, today=TODAY)
+        await accept(quote, channel=Channel.CONSOLE, today=TODAY, settings=SETTINGS)
     assert await Agreement.all().count() == 0
     assert await Receivable.filter(status=ReceivableStatus.NEGOTIATED).count() == 0
 
@@ -96,7 +96,7 @@ async def test_accept_refuses_a_bill_paid_since_the_quote(each_db):
         status=ReceivableStatus.PAID, paid_at=TODAY
     )
     with pytest.raises(DebtChanged):
-        await accept(quote, channel=Channel.CONSOLE, today=TODAY)
+        await accept(quote, channel=Channel.CONSOLE, today=TODAY, settings=SETTINGS)
     assert await Agreement.all().count() == 0
 
 
@@ -104,7 +104,7 @@ async def test_accept_refuses_a_quote_from_another_day(each_db):
     customer = await _debtor_with_example_debt()
     quote = (await offers_for_customer(customer.id, TODAY))[1].quote
     with pytest.raises(DebtChanged, match="calculada em 27/11/2026"):
-        await accept(quote, channel=Channel.CONSOLE, today=date(2026, 11, 28))
+        await accept(quote, channel=Channel.CONSOLE, today=date(2026, 11, 28), settings=SETTINGS)
     assert await Agreement.all().count() == 0
 
 
@@ -114,7 +114,7 @@ async def test_accept_refuses_when_the_condition_changed(each_db):
     offer.condition.fine_pct = Decimal("5")
     await offer.condition.save()
     with pytest.raises(DebtChanged):
-        await accept(offer.quote, channel=Channel.CONSOLE, today=TODAY)
+        await accept(offer.quote, channel=Channel.CONSOLE, today=TODAY, settings=SETTINGS)
     assert await Agreement.all().count() == 0
 
 
@@ -125,7 +125,10 @@ async def test_offers_for_an_unknown_customer(each_db):
 
 async def _race(quote, n: int):
     return await asyncio.gather(
-        *(accept(quote, channel=Channel.TELEGRAM, today=TODAY) for _ in range(n)),
+        *(
+            accept(quote, channel=Channel.TELEGRAM, today=TODAY, settings=SETTINGS)
+            for _ in range(n)
+        ),
         return_exceptions=True,
     )
 
@@ -137,7 +140,7 @@ async def test_concurrent_accepts_make_one_agreement_on_postgres(pg_db):
     # each accept runs on its own pooled connection, so the database sees real concurrency.
     results = await asyncio.gather(
         *(
-            accept(o.quote, channel=channel, today=TODAY)
+            accept(o.quote, channel=channel, today=TODAY, settings=SETTINGS)
             for o in offers
             for channel in (Channel.TELEGRAM, Channel.VOICE, Channel.CONSOLE)
         ),
@@ -165,7 +168,9 @@ async def test_a_larger_down_payment_is_quoted_and_accepted(each_db):
     with_down = next(o for o in offers if o.offer.down_payment is not None)
     assert with_down.quote.down_payment == Decimal("50.00")
 
-    agreement = await accept(with_down.quote, channel=Channel.CONSOLE, today=TODAY)
+    agreement = await accept(
+        with_down.quote, channel=Channel.CONSOLE, today=TODAY, settings=SETTINGS
+    )
 
     amounts = await Receivable.filter(agreement_id=agreement.id).order_by("installment_number")
     # 104.50 - 50.00 = 54.50 over 3: 18.16 x 3 = 54.48, the 2 cents left go to payment 2.

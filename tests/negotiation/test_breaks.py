@@ -14,7 +14,7 @@ from negotiation.accept import accept
 from negotiation.breaks import check_agreements
 from negotiation.offers import offers_for_customer
 from negotiation.reconcile import record_payment
-from tests.factories import make_condition, make_customer, make_receivable
+from tests.factories import SETTINGS, make_condition, make_customer, make_receivable
 
 TODAY = date(2026, 11, 27)
 
@@ -35,7 +35,7 @@ async def _agreement(action=BreakAction.CANCEL, misses=2, tolerance=5):
         tolerance_days=tolerance,
     )
     quote = (await offers_for_customer(customer.id, TODAY))[0].quote
-    return await accept(quote, channel=Channel.CONSOLE, today=TODAY)
+    return await accept(quote, channel=Channel.CONSOLE, today=TODAY, settings=SETTINGS)
 
 
 async def _installments(agreement):

@@ -19,7 +19,7 @@ from negotiation.offers import offers_for_customer
 from negotiation.payment_links import read_token
 from negotiation.payments import pix
 from quita.settings import Settings
-from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
+from tests.factories import SEED_OPTIONS, SETTINGS, make_condition, make_customer, make_receivable
 
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 15, tzinfo=UTC)
@@ -44,7 +44,7 @@ async def _agreement(email: str | None = "maria@example.com", option: int = 2, *
     await make_receivable(debtor, date(2026, 9, 10), "99.90")
     await make_condition(SEED_OPTIONS, is_default=True)
     quote = (await offers_for_customer(debtor.id, TODAY))[option].quote
-    return await accept(quote, channel=Channel.CONSOLE, today=TODAY)
+    return await accept(quote, channel=Channel.CONSOLE, today=TODAY, settings=SETTINGS)
 
 
 async def test_the_email_carries_every_boleto_and_names_the_isp(db, smtp_server):

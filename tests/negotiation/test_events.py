@@ -17,7 +17,7 @@ from negotiation.accept import accept
 from negotiation.events import MAX_ATTEMPTS, deliver_due
 from negotiation.offers import offers_for_customer
 from negotiation.reconcile import record_payment
-from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
+from tests.factories import SEED_OPTIONS, SETTINGS, make_condition, make_customer, make_receivable
 
 SECRET = "billing-secret"
 
@@ -57,7 +57,9 @@ async def _agreement_paid():
     await make_receivable(customer, date(2026, 9, 10), "99.90")
     await make_condition(SEED_OPTIONS, is_default=True)
     quote = (await offers_for_customer(customer.id, date(2026, 11, 27)))[0].quote
-    agreement = await accept(quote, channel=Channel.TELEGRAM, today=date(2026, 11, 27))
+    agreement = await accept(
+        quote, channel=Channel.TELEGRAM, today=date(2026, 11, 27), settings=SETTINGS
+    )
     bill = await Receivable.get(agreement_id=agreement.id)
     await record_payment(
         bill.id,

@@ -15,7 +15,7 @@ from negotiation.offers import offers_for_customer
 from negotiation.payments import boleto, pix
 from negotiation.reconcile import record_payment
 from quita.settings import Settings
-from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
+from tests.factories import SEED_OPTIONS, SETTINGS, make_condition, make_customer, make_receivable
 
 TODAY = date(2026, 11, 27)
 
@@ -25,7 +25,7 @@ async def _agreement(option=2, **condition):
     await make_receivable(customer, date(2026, 9, 10), "99.90")
     await make_condition(SEED_OPTIONS, is_default=True, **condition)
     quote = (await offers_for_customer(customer.id, TODAY))[option].quote
-    return await accept(quote, channel=Channel.CONSOLE, today=TODAY)
+    return await accept(quote, channel=Channel.CONSOLE, today=TODAY, settings=SETTINGS)
 
 
 async def test_every_installment_has_a_valid_boleto_and_pix(each_db):

@@ -17,7 +17,7 @@ from negotiation.payments import pix
 from negotiation.reconcile import record_payment
 from quita.channels import build_channels, telegram_chat_send
 from quita.settings import Settings
-from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
+from tests.factories import SEED_OPTIONS, SETTINGS, make_condition, make_customer, make_receivable
 from tests.negotiation.rule_factories import make_entry, make_rule
 
 # Monday 30/11/2026, 14:00 in São Paulo: inside every state's calling window.
@@ -102,7 +102,7 @@ async def test_a_paid_debt_is_never_collected(send, telegram_api):
 async def _agreement(customer):
     await make_condition(SEED_OPTIONS, is_default=True)
     quote = (await offers_for_customer(customer.id, TODAY))[1].quote
-    return await accept(quote, channel=Channel.TELEGRAM, today=TODAY)
+    return await accept(quote, channel=Channel.TELEGRAM, today=TODAY, settings=SETTINGS)
 
 
 async def test_reminders_before_the_due_date_and_thanks_after_payment(send, telegram_api):

@@ -9,7 +9,7 @@ from models.enums import Channel, ReceivableStatus
 from negotiation.accept import accept
 from negotiation.offers import offers_for_customer
 from negotiation.payment_import import import_payments
-from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
+from tests.factories import SEED_OPTIONS, SETTINGS, make_condition, make_customer, make_receivable
 
 
 async def _instruments():
@@ -17,7 +17,9 @@ async def _instruments():
     await make_receivable(customer, date(2026, 9, 10), "99.90")
     await make_condition(SEED_OPTIONS, is_default=True)
     quote = (await offers_for_customer(customer.id, date(2026, 11, 27)))[1].quote  # 3x 34.40
-    agreement = await accept(quote, channel=Channel.CONSOLE, today=date(2026, 11, 27))
+    agreement = await accept(
+        quote, channel=Channel.CONSOLE, today=date(2026, 11, 27), settings=SETTINGS
+    )
     return await PaymentInstrument.filter(receivable__agreement_id=agreement.id).order_by("id")
 
 

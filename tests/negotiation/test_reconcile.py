@@ -14,7 +14,7 @@ from negotiation.accept import accept
 from negotiation.errors import InvalidInput
 from negotiation.offers import offers_for_customer
 from negotiation.reconcile import record_payment
-from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
+from tests.factories import SEED_OPTIONS, SETTINGS, make_condition, make_customer, make_receivable
 
 TODAY = date(2026, 11, 27)
 PAID = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
@@ -25,7 +25,9 @@ async def _agreement(option: int = 1) -> Agreement:
     await make_receivable(customer, date(2026, 9, 10), "99.90")
     await make_condition(SEED_OPTIONS, is_default=True)
     offers = await offers_for_customer(customer.id, TODAY)
-    return await accept(offers[option].quote, channel=Channel.CONSOLE, today=TODAY)
+    return await accept(
+        offers[option].quote, channel=Channel.CONSOLE, today=TODAY, settings=SETTINGS
+    )
 
 
 async def _installments(agreement: Agreement) -> list[Receivable]:
