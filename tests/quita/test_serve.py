@@ -203,8 +203,13 @@ async def _tortoise_migrate(url: str, target: str | None = None) -> None:
         await Tortoise.close_connections()
 
 
-@pytest.mark.parametrize("applied_before", [None, "models.0003_deliveries"])
-@pytest.mark.parametrize("two_fresh_databases", ["sqlite", "postgres"], indirect=True)
+# Each case migrates two databases from scratch (15-30 s): a fresh SQLite file, and a
+# PostgreSQL database that already had migrations applied, cover both dialects and both paths.
+@pytest.mark.parametrize(
+    ("two_fresh_databases", "applied_before"),
+    [("sqlite", None), ("postgres", "models.0003_deliveries")],
+    indirect=["two_fresh_databases"],
+)
 async def test_migrating_builds_the_schema_tortoise_builds(two_fresh_databases, applied_before):
     """quita.db skips a copy of the migration state Tortoise makes before each operation
     (start-up time); on a fresh database or one with migrations already applied, the schema
