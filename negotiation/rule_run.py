@@ -32,13 +32,13 @@ import inspect
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -54,16 +54,18 @@ from models.enums import (
     RunStatus,
 )
 from negotiation.errors import Conflict, InvalidInput, NotFound
+from negotiation.rule_filters import (
+    CENT,
+    LIST_OPS,
+    CheckedFilter,
+    check_filters,
+    count_of,
+    plain_brl,
+)
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, str], Awaitable[None] | None]
-
-CENT = Decimal("0.01")
-MAX_MONEY = Decimal("999999999999.99")
-MAX_DAYS = 100_000  # ~270 years: any real "days late" fits
-MAX_LIST = 1_000  # values of an `in` / `not in` filter
-MAX_TEXT = 255
 
 
 @dataclass(frozen=True)
@@ -76,173 +78,6 @@ class RuleSelection:
     receivables: int
     amount: Decimal
 
-
-# ---------------------------------------------------------------------------------------------
-# Filters: what each field and operator accept, and their pt-BR names for messages and logs.
-
-_TEXT, _INT, _MONEY, _DATE = "text", "int", "money", "date"
-
-_FIELDS: dict[FilterField, tuple[str, str]] = {  # field: (label, kind)
-    FilterField.CITY: ("cidade", _TEXT),
-    FilterField.STATE: ("UF", _TEXT),
-    FilterField.PLAN: ("plano", _TEXT),
-    FilterField.CUSTOMER_STATUS: ("situação do cliente", _TEXT),
-    FilterField.BILLING_METHOD: ("forma de cobrança", _TEXT),
-    FilterField.DUE_DATE: ("vencimento", _DATE),
-    FilterField.DAYS_LATE: ("dias de atraso", _INT),
-    FilterField.AMOUNT: ("valor da conta", _MONEY),
-    FilterField.TOTAL_DEBT: ("dívida total", _MONEY),
-    FilterField.OPEN_COUNT: ("contas em aberto", _INT),
-}
-
-_OPERATORS: dict[FilterOperator, str] = {
-    FilterOperator.EQ: "=",
-    FilterOperator.NE: "≠",
-    FilterOperator.IN: "em",
-    FilterOperator.NOT_IN: "não em",
-    FilterOperator.LT: "<",
-    FilterOperator.LE: "≤",
-    FilterOperator.GT: ">",
-    FilterOperator.GE: "≥",
-    FilterOperator.BETWEEN: "entre",
-    FilterOperator.CONTAINS: "contém",
-}
-
-_LIST_OPS = (FilterOperator.IN, FilterOperator.NOT_IN)
-_ORDER_OPS = (
-    FilterOperator.LT,
-    FilterOperator.LE,
-    FilterOperator.GT,
-    FilterOperator.GE,
-    FilterOperator.BETWEEN,
-)
-_ALLOWED: dict[str, tuple[FilterOperator, ...]] = {
-    _TEXT: (FilterOperator.EQ, FilterOperator.NE, *_LIST_OPS, FilterOperator.CONTAINS),
-    _INT: (FilterOperator.EQ, FilterOperator.NE, *_LIST_OPS, *_ORDER_OPS),
-    _MONEY: (FilterOperator.EQ, FilterOperator.NE, *_LIST_OPS, *_ORDER_OPS),
-    _DATE: (FilterOperator.EQ, FilterOperator.NE, *_LIST_OPS, *_ORDER_OPS),
-}
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class CheckedFilter:
-    """A filter whose value was checked and normalised (str / int / Decimal / date, or lists)."""
-
-    field: FilterField
-    operator: FilterOperator
-    value: Any
-
-    def describe(self) -> str:
-        label, kind = _FIELDS[self.field]
-        op = _OPERATORS[self.operator]
-        if self.operator == FilterOperator.BETWEEN:
-            low, high = self.value
-            return f"{label} entre {_show(low, kind)} e {_show(high, kind)}"
-        if self.operator in _LIST_OPS:
-            return f"{label} {op} {', '.join(_show(v, kind) for v in self.value)}"
-        return f"{label} {op} {_show(self.value, kind)}"
-
-
-class _Bad(Exception):
-    """A value problem; `check_filter` adds the filter's name to the message."""
-
-
-def check_filter(field: Any, operator: Any, value: Any, *, name: str = "filtro") -> CheckedFilter:
-    """Check a filter line and normalise its value; raise InvalidInput naming the filter.
-
-    `name` is how the message calls the filter ("filtro 2"). The configuration endpoints can
-    call this to refuse a bad filter before it is stored.
-    """
-    try:
-        fld = FilterField(field)
-    except ValueError:
-        known = ", ".join(f.value for f in FilterField)
-        raise InvalidInput(f"{name}: campo {field!r} desconhecido; use um de: {known}") from None
-    label, kind = _FIELDS[fld]
-    try:
-        op = FilterOperator(operator)
-    except ValueError:
-        known = ", ".join(o.value for o in FilterOperator)
-        raise InvalidInput(
-            f"{name} ({label}): operador {operator!r} desconhecido; use um de: {known}"
-        ) from None
-    where = f"{name} ({label} {_OPERATORS[op]})"
-    if op not in _ALLOWED[kind]:
-        usable = ", ".join(_OPERATORS[o] for o in _ALLOWED[kind])
-        raise InvalidInput(f"{where}: operador não se aplica a este campo; use {usable}")
-    try:
-        if op == FilterOperator.BETWEEN:
-            if not isinstance(value, list | tuple) or len(value) != 2:
-                raise _Bad("informe uma lista com dois valores [mínimo, máximo]")
-            low, high = (_scalar(v, kind) for v in value)
-            if low > high:
-                raise _Bad("o primeiro valor deve ser menor ou igual ao segundo")
-            normalised: Any = (low, high)
-        elif op in _LIST_OPS:
-            if not isinstance(value, list | tuple) or not value:
-                raise _Bad("informe uma lista com pelo menos um valor")
-            if len(value) > MAX_LIST:
-                raise _Bad(f"no máximo {MAX_LIST} valores na lista")
-            normalised = tuple(dict.fromkeys(_scalar(v, kind) for v in value))
-        else:
-            if isinstance(value, list | tuple | dict):
-                raise _Bad("informe um único valor, não uma lista")
-            normalised = _scalar(value, kind)
-            if op == FilterOperator.CONTAINS:
-                normalised = normalised.lower()  # as SQL LOWER() does
-    except _Bad as exc:
-        raise InvalidInput(f"{where}: {exc}") from None
-    return CheckedFilter(fld, op, normalised)
-
-
-def _scalar(value: Any, kind: str) -> Any:
-    if kind == _TEXT:
-        if not isinstance(value, str) or not value.strip():
-            raise _Bad("informe um texto não vazio")
-        if len(value.strip()) > MAX_TEXT:
-            raise _Bad(f"texto com mais de {MAX_TEXT} caracteres")
-        return value.strip()
-    if kind == _INT:
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _Bad(f"informe um número inteiro, não {value!r}")
-        if not 0 <= value <= MAX_DAYS:
-            raise _Bad(f"informe um inteiro entre 0 e {format_decimal(MAX_DAYS, locale='pt_BR')}")
-        return value
-    if kind == _MONEY:
-        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-            raise _Bad(f"informe um valor em reais como 1234.56, não {value!r}")
-        try:
-            amount = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise _Bad(f"informe um valor em reais como 1234.56, não {value!r}") from None
-        if not amount.is_finite() or amount < 0 or amount > MAX_MONEY:
-            raise _Bad(f"valor fora do intervalo de 0 a {_brl(MAX_MONEY)}")
-        if amount != amount.quantize(CENT):
-            raise _Bad(f"use no máximo duas casas decimais em {value!r}")
-        return amount.quantize(CENT)
-    # _DATE
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
-        raise _Bad(f"informe a data no formato AAAA-MM-DD, não {value!r}")
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise _Bad(f"a data {value!r} não existe") from None
-
-
-def check_filters(filters: Sequence[RuleFilter]) -> list[CheckedFilter]:
-    """A rule's stored filters, checked in their order ("filtro 1" is the first)."""
-    return [
-        check_filter(f.field, f.operator, f.value, name=f"filtro {n}")
-        for n, f in enumerate(filters, start=1)
-    ]
-
-
-# ---------------------------------------------------------------------------------------------
-# SQL building: markers {pN} become ?N (SQLite), $N (asyncpg) or %s (psycopg) at the end.
 
 _MARKER = re.compile(r"\{p(\d+)\}")
 
@@ -353,7 +188,7 @@ def _condition(sql: _Sql, f: CheckedFilter, today: date) -> tuple[str, str]:
         due = lambda n: today - timedelta(days=n)  # noqa: E731
         if op == FilterOperator.BETWEEN:
             value = (due(value[1]), due(value[0]))
-        elif op in _LIST_OPS:
+        elif op in LIST_OPS:
             value = tuple(due(n) for n in value)
         else:
             op, value = _MIRROR.get(op, op), due(value)
@@ -552,8 +387,9 @@ async def execute_run(run_id: int, today: date, progress: Progress | None = None
             customers, receivables, amount = await _campaign_counts(conn, campaign.id)
             await step(
                 90,
-                f"{_count(customers, 'cliente selecionado', 'clientes selecionados')}"
-                f" ({_count(receivables, 'conta a receber', 'contas a receber')}, {_brl(amount)})",
+                f"{count_of(customers, 'cliente selecionado', 'clientes selecionados')}"
+                f" ({count_of(receivables, 'conta a receber', 'contas a receber')},"
+                f" {plain_brl(amount)})",
                 store=False,
             )
             if customers == 0:
@@ -561,13 +397,14 @@ async def execute_run(run_id: int, today: date, progress: Progress | None = None
             else:
                 lines.append(
                     f"Campanha {campaign.id} «{campaign.description}»: posições 1 a"
-                    f" {_count(customers)}, uma ligação a cada {rule.minutes_per_call} min"
+                    f" {count_of(customers)}, uma ligação a cada {rule.minutes_per_call} min"
                 )
             seconds = format_decimal(
                 time.perf_counter() - started, format="#,##0.00", locale="pt_BR"
             )
+            total = plain_brl(amount)
             lines.append(
-                f"Fim: {_count(customers, 'entrada', 'entradas')}, {_brl(amount)} ({seconds} s)"
+                f"Fim: {count_of(customers, 'entrada', 'entradas')}, {total} ({seconds} s)"
             )
             run.status = RunStatus.FINISHED
             run.progress = 100
@@ -646,30 +483,9 @@ def _describe_plan(plan: _Plan) -> str:
     parts = [f.describe() for f in plan.filters]
     low, high = plan.rule.amount_min, plan.rule.amount_max
     if low is not None and high is not None:
-        parts.append(f"valores de cobrança entre {_brl(low)} e {_brl(high)}")
+        parts.append(f"valores de cobrança entre {plain_brl(low)} e {plain_brl(high)}")
     elif low is not None:
-        parts.append(f"valores de cobrança a partir de {_brl(low)}")
+        parts.append(f"valores de cobrança a partir de {plain_brl(low)}")
     elif high is not None:
-        parts.append(f"valores de cobrança até {_brl(high)}")
+        parts.append(f"valores de cobrança até {plain_brl(high)}")
     return "Filtros: " + ("; ".join(parts) if parts else "nenhum (todos os devedores)")
-
-
-def _brl(amount: Decimal) -> str:
-    return format_currency(amount, "BRL", locale="pt_BR").replace("\xa0", " ")
-
-
-def _count(n: int, singular: str = "", plural: str = "") -> str:
-    """1.234 (with the noun when given: "1 entrada", "2 entradas")."""
-    text = format_decimal(n, locale="pt_BR")
-    noun = singular if n == 1 else plural
-    return f"{text} {noun}" if noun else text
-
-
-def _show(value: Any, kind: str) -> str:
-    if kind == _MONEY:
-        return _brl(value)
-    if kind == _DATE:
-        return f"{value:%d/%m/%Y}"
-    if kind == _INT:
-        return _count(value)
-    return f"“{value}”"

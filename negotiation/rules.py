@@ -1,6 +1,6 @@
 """Collection rules (Regra de Cobrança): filters, actions, amount limits and linked conditions,
 written with their audit entry. `data` is RuleIn's validated dict (filters already checked by
-rule_run.check_filter); the API and the console both call these."""
+rule_filters.check_filter); the API and the console both call these."""
 
 from __future__ import annotations
 

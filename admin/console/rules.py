@@ -1,6 +1,6 @@
 """Réguas de cobrança: list, form with the filter builder, preview, Executar and the run page.
 
-Validation is the API's (RuleIn, whose filters go through rule_run.check_filter); saving,
+Validation is the API's (RuleIn, whose filters go through rule_filters.check_filter); saving,
 preview and runs call the services the API calls (negotiation.rules), so a page handler only
 turns form fields into the schema's dict and the answers into HTML.
 """

@@ -16,7 +16,7 @@ from models.enums import (
 )
 from negotiation.audit import plain
 from negotiation.errors import InvalidInput
-from negotiation.rule_run import check_filter
+from negotiation.rule_filters import check_filter
 
 
 class FilterIn(Body):

@@ -12,7 +12,8 @@ import pytest
 from models import Campaign, CampaignEntry, Customer, RuleRun
 from models.enums import AgreementStatus, EntryState, FilterField, ReceivableStatus, RunStatus
 from negotiation.errors import Conflict, InvalidInput, NotFound
-from negotiation.rule_run import check_filter, execute_run, preview, run_rule, start_run
+from negotiation.rule_filters import check_filter
+from negotiation.rule_run import execute_run, preview, run_rule, start_run
 from tests.factories import make_customer, make_receivable
 from tests.negotiation.rule_factories import make_agreement, make_entry, make_rule, make_user
 
