@@ -9,10 +9,13 @@ once per session and emptied before every test.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -54,8 +57,9 @@ def _with_database(url: str, name: str) -> str:
 class _Databases:
     """Creates each database once per session; drops the PostgreSQL ones at the end."""
 
-    def __init__(self, tmp_dir: str) -> None:
+    def __init__(self, tmp_dir: str, sqlite_template: Path) -> None:
         self.tmp_dir = tmp_dir
+        self.sqlite_template = sqlite_template
         self.ready: dict[str, str] = {}
         self.created_pg: list[tuple[str, str]] = []
 
@@ -65,6 +69,7 @@ class _Databases:
         name = f"quita_test_{uuid.uuid4().hex[:10]}"
         if backend == "sqlite":
             url = f"sqlite://{self.tmp_dir}/{name}.db"
+            shutil.copyfile(self.sqlite_template, f"{self.tmp_dir}/{name}.db")
         else:
             server = POSTGRES_SERVER if backend == "postgres" else backend
             conn = await asyncpg.connect(server.replace("postgres://", "postgresql://", 1))
@@ -74,7 +79,7 @@ class _Databases:
                 await conn.close()
             self.created_pg.append((server, name))
             url = _with_database(server, name)
-        await migrate(url)
+            await migrate(url)
         self.ready[backend] = url
         return url
 
@@ -88,8 +93,17 @@ class _Databases:
 
 
 @pytest.fixture(scope="session")
-async def databases(tmp_path_factory) -> AsyncIterator[_Databases]:
-    dbs = _Databases(str(tmp_path_factory.mktemp("db")))
+def sqlite_template(tmp_path_factory) -> Path:
+    """One migrated SQLite file for the whole run: migrating takes seconds, a copy of the file
+    none. Every test that needs a fresh SQLite database of its own copies this one."""
+    path = tmp_path_factory.mktemp("template") / "quita.db"
+    asyncio.run(migrate(f"sqlite://{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+async def databases(tmp_path_factory, sqlite_template) -> AsyncIterator[_Databases]:
+    dbs = _Databases(str(tmp_path_factory.mktemp("db")), sqlite_template)
     yield dbs
     await dbs.drop_all()
 

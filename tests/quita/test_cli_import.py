@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import shutil
@@ -15,26 +14,17 @@ from typer.testing import CliRunner
 from validate_docbr import CPF
 
 from quita.cli_import import SHOWN_REJECTIONS, import_app
-from quita.db import migrate
 from quita.settings import get_settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 HEADER = "external_id;name;document;phones;state\n"
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory) -> Path:
-    """Migrating takes seconds: once per module, then each test gets a copy."""
-    path = tmp_path_factory.mktemp("cli-import") / "template.db"
-    asyncio.run(migrate(f"sqlite://{path}"))
-    return path
-
-
 @pytest.fixture
-def database(migrated, tmp_path, monkeypatch) -> Path:
+def database(sqlite_template, tmp_path, monkeypatch) -> Path:
     """A migrated SQLite file of its own that QUITA_DATABASE_URL points to."""
     path = tmp_path / "quita.db"
-    shutil.copyfile(migrated, path)
+    shutil.copyfile(sqlite_template, path)
     monkeypatch.setenv("QUITA_DATABASE_URL", f"sqlite://{path}")
     get_settings.cache_clear()
     # Tortoise caches INSERT SQL per connection name; other tests may have used PostgreSQL.

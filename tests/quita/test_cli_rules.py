@@ -16,23 +16,15 @@ from models import CampaignEntry, RuleRun
 from models.clock import today_in
 from models.enums import RunStatus
 from quita.cli_rules import rules_app
-from quita.db import database, migrate
+from quita.db import database
 from quita.settings import get_settings
 from tests.factories import make_customer, make_receivable
 from tests.negotiation.rule_factories import make_rule
 
 
-@pytest.fixture(scope="module")
-def migrated_file(tmp_path_factory) -> Path:
-    """Migrating takes seconds: do it once, then each test gets a copy of the file."""
-    path = tmp_path_factory.mktemp("template") / "quita.db"
-    asyncio.run(migrate(f"sqlite://{path}"))
-    return path
-
-
 @pytest.fixture
-def sqlite_url(migrated_file: Path, tmp_path: Path, monkeypatch) -> str:
-    shutil.copyfile(migrated_file, tmp_path / "quita.db")
+def sqlite_url(sqlite_template: Path, tmp_path: Path, monkeypatch) -> str:
+    shutil.copyfile(sqlite_template, tmp_path / "quita.db")
     url = f"sqlite://{tmp_path / 'quita.db'}"
     monkeypatch.setenv("QUITA_DATABASE_URL", url)
     monkeypatch.setenv("QUITA_TIMEZONE", "America/Sao_Paulo")

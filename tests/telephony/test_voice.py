@@ -37,7 +37,7 @@ from models.enums import (
     DeliveryStatus,
 )
 from negotiation.payments import boleto, pix
-from quita.db import close_db, migrate, open_db
+from quita.db import close_db, open_db
 from telephony import voice
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -512,19 +512,11 @@ async def test_unsigned_or_tampered_requests_get_403(phone_app) -> None:
         assert (await phone_app.post(path, data=params)).status_code == 403
 
 
-@pytest.fixture(scope="module")
-async def migrated_sqlite(tmp_path_factory) -> Path:
-    """One migrated SQLite file, copied by each test that breaks its own."""
-    path = tmp_path_factory.mktemp("voice") / "template.db"
-    await migrate(f"sqlite://{path}")
-    return path
-
-
 @pytest.fixture
-async def throwaway_db(migrated_sqlite: Path, tmp_path: Path) -> AsyncIterator[str]:
+async def throwaway_db(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[str]:
     """A SQLite file of the test's own, which it may break."""
     copy = tmp_path / "broken.db"
-    shutil.copyfile(migrated_sqlite, copy)
+    shutil.copyfile(sqlite_template, copy)
     url = f"sqlite://{copy}"
     EXECUTOR_CACHE.clear()
     await open_db(url)
