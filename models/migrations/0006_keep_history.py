@@ -19,6 +19,8 @@ from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
 
+from models.migration_ops import StateOnlyAlterField
+
 # (table, column, referenced table, action before, field, model, target model, related_name,
 #  null)
 CHANGES = [
@@ -31,16 +33,6 @@ CHANGES = [
     ("campaign", "rule_id", "collection_rule", "CASCADE", "rule", "Campaign", "CollectionRule", "campaigns", False),
     ("rule_run", "rule_id", "collection_rule", "CASCADE", "rule", "RuleRun", "CollectionRule", "runs", False),
 ]
-
-
-class StateOnlyAlterField(ops.AlterField):
-    """AlterField for the migration state; the database is changed by `_on_delete` below."""
-
-    async def database_forward(self, app_label, old_state, new_state, state_editor=None):
-        return None
-
-    async def database_backward(self, app_label, old_state, new_state, state_editor=None):
-        return None
 
 
 def _field(change):
