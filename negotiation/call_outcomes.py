@@ -60,20 +60,16 @@ _STATUS_OUTCOMES = {
     CallStatus.FAILED: ContactOutcome.FAILED,
     CallStatus.CANCELED: ContactOutcome.FAILED,
 }
-MACHINE_PREFIXES = ("machine", "fax")
 
 
-def is_machine(answered_by: str | None) -> bool:
-    return bool(answered_by) and answered_by.lower().startswith(MACHINE_PREFIXES)  # type: ignore[union-attr]
-
-
-def final_outcome(status: CallStatus, outcome: ContactOutcome | None, answered_by: str | None):
-    """The outcome a finished call leaves in the history."""
+def final_outcome(status: CallStatus, outcome: ContactOutcome | None, machine: bool = False):
+    """The outcome a finished call leaves in the history. `machine`: the channel told that a
+    machine (or fax) answered; telephony reads that from Twilio's `AnsweredBy`."""
     if outcome in DONE_OUTCOMES or outcome == ContactOutcome.VOICEMAIL:
         return outcome
     if status in _STATUS_OUTCOMES:
         return _STATUS_OUTCOMES[status]
-    if is_machine(answered_by):
+    if machine:
         return ContactOutcome.VOICEMAIL
     # Completed, but nobody got as far as a conversation (hung up at the greeting...).
     return outcome or ContactOutcome.ATTEMPTED
@@ -92,10 +88,12 @@ async def apply_status(
     *,
     duration: int | None = None,
     answered_by: str | None = None,
+    machine: bool = False,
     at: datetime | None = None,
     settings: Zone,
 ) -> bool:
-    """Applies one status callback of call `call_sid`. True when it changed the call."""
+    """Applies one status callback of call `call_sid`. True when it changed the call.
+    `answered_by` is only recorded on the call; `machine` is what it means."""
     new = _parse_status(status)
     if new is None or not call_sid:
         return False
@@ -104,7 +102,13 @@ async def apply_status(
         log.info("status %s for unknown call %s", new.value, call_sid)
         return False
     return await _advance(
-        call_id[0], new, duration=duration, answered_by=answered_by, at=at, settings=settings
+        call_id[0],
+        new,
+        duration=duration,
+        answered_by=answered_by,
+        machine=machine,
+        at=at,
+        settings=settings,
     )
 
 
@@ -119,6 +123,7 @@ async def _advance(
     *,
     duration: int | None = None,
     answered_by: str | None = None,
+    machine: bool = False,
     at: datetime | None = None,
     settings: Zone,
 ) -> bool:
@@ -137,6 +142,10 @@ async def _advance(
         changes: dict = {"status": new}
         if answered_by and not call.answered_by:
             changes["answered_by"] = answered_by[:24]
+        if machine and call.outcome is None:
+            # The neutral fact is kept as the outcome, so a later final callback (which may
+            # not repeat `AnsweredBy`) still ends as voicemail.
+            changes["outcome"] = call.outcome = ContactOutcome.VOICEMAIL
         if new == CallStatus.IN_PROGRESS or (new == CallStatus.COMPLETED and not call.answered_at):
             changes["answered_at"] = call.answered_at or at
         final = new in FINAL_CALL_STATUSES
@@ -144,7 +153,7 @@ async def _advance(
             changes["ended_at"] = at
             if duration is not None:
                 changes["duration_seconds"] = max(0, int(duration))
-            outcome = final_outcome(new, call.outcome, changes.get("answered_by", call.answered_by))
+            outcome = final_outcome(new, call.outcome, machine)
             changes["outcome"] = outcome
         # Compare-and-set: only one of two racing callbacks finds the old status.
         moved = await Call.filter(id=call_id, status=current).using_db(tx).update(**changes)

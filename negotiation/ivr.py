@@ -42,7 +42,6 @@ from models import Call, Customer, ServiceTicket
 from models.enums import CallDirection, Channel, ContactActor, ContactOutcome, MessageDirection
 from negotiation import call_transcript as transcript
 from negotiation import conversations, speech, spoken
-from negotiation.call_outcomes import is_machine
 from negotiation.config import VoiceConfig
 from negotiation.contact_policy import record_contact
 from negotiation.delivery import Sender
@@ -286,14 +285,15 @@ async def silence(
 
 
 async def machine(
-    call: Call, answered_by: str, settings: VoiceConfig, now: datetime
+    call: Call, answered_by: str, is_machine: bool, settings: VoiceConfig, now: datetime
 ) -> Prompt | None:
     """Twilio's asynchronous answering-machine result. For a machine (or fax): the call's
     outcome becomes VOICEMAIL and the neutral message to play instead is returned (never a
     word about the debt). A person, or a machine result after the person was already
-    confirmed, only records `answered_by` and returns None."""
+    confirmed, only records `answered_by` and returns None. `answered_by` (the raw value) is
+    only recorded; `is_machine` is what the channel read from it."""
     answered_by = answered_by[:24]
-    if not is_machine(answered_by) or call.data.get("confirmed") or call.outcome is not None:
+    if not is_machine or call.data.get("confirmed") or call.outcome is not None:
         await Call.filter(id=call.id, answered_by__isnull=True).update(answered_by=answered_by)
         return None
     moved = await Call.filter(id=call.id, outcome__isnull=True).update(

@@ -15,7 +15,7 @@ from models import clock
 from negotiation import ivr
 from negotiation.call_outcomes import apply_status
 from telephony.security import verified_form
-from telephony.twilio_form import call_request, timestamp, whole_number
+from telephony.twilio_form import call_request, is_machine, timestamp, whole_number
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ async def call_status(request: Request) -> Response:
         form.get("CallStatus", ""),
         duration=whole_number(form.get("CallDuration")),
         answered_by=form.get("AnsweredBy") or None,
+        machine=is_machine(form.get("AnsweredBy")),
         at=at,
         settings=settings,
     )

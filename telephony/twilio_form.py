@@ -30,6 +30,16 @@ def answered_by(form: Mapping[str, str]) -> str:
     return form.get("AnsweredBy") or "unknown"
 
 
+# `AnsweredBy` values that mean no person answered ("machine_start", "machine_end_beep",
+# "machine_end_silence", "machine_end_other", "fax").
+MACHINE_PREFIXES = ("machine", "fax")
+
+
+def is_machine(answered_by: str | None) -> bool:
+    """Whether Twilio's `AnsweredBy` value says a machine (or a fax) answered."""
+    return bool(answered_by) and answered_by.lower().startswith(MACHINE_PREFIXES)  # type: ignore[union-attr]
+
+
 def timestamp(value: str | None) -> datetime | None:
     """Twilio's `Timestamp` (RFC 2822, e.g. "Mon, 16 Nov 2026 17:00:12 +0000")."""
     if not value:

@@ -24,7 +24,7 @@ from negotiation import ivr
 from quita.settings import Settings
 from telephony.security import verified_form
 from telephony.twilio_client import twilio_client
-from telephony.twilio_form import answered_by, call_request
+from telephony.twilio_form import answered_by, call_request, is_machine
 from telephony.twiml import empty_twiml, twiml_response, voice_twiml, wait_twiml
 
 log = logging.getLogger("quita.voice")
@@ -143,7 +143,8 @@ async def amd(request: Request) -> Response:
     try:
         call = await ivr.call_by_sid(form.get("CallSid", ""))
         if call is not None:
-            prompt = await ivr.machine(call, answered_by(form), settings, now())
+            raw = answered_by(form)
+            prompt = await ivr.machine(call, raw, is_machine(raw), settings, now())
             if prompt is not None and call.sid:
                 await _replace_twiml(call.sid, voice_twiml(prompt, settings), settings)
     except Exception:

@@ -182,7 +182,7 @@ async def test_no_answer_up_to_max_attempts_then_done(db) -> None:
 
 async def test_voicemail_is_a_retry(db) -> None:
     call = await placed_call()
-    await status(SID, "in-progress", answered_by="machine_end_beep")
+    await status(SID, "in-progress", answered_by="machine_end_beep", machine=True)
     assert await status(SID, "completed", duration=12)
 
     await call.refresh_from_db()
@@ -253,11 +253,10 @@ async def test_a_missing_contact_attempt_is_added(db) -> None:
 
 def test_final_outcome_table() -> None:
     s = CallStatus
-    assert final_outcome(s.COMPLETED, ContactOutcome.AGREEMENT, None) == ContactOutcome.AGREEMENT
-    assert final_outcome(s.COMPLETED, None, "machine_start") == ContactOutcome.VOICEMAIL
-    assert final_outcome(s.COMPLETED, None, "fax") == ContactOutcome.VOICEMAIL
-    assert final_outcome(s.COMPLETED, None, "human") == ContactOutcome.ATTEMPTED
-    assert final_outcome(s.BUSY, None, None) == ContactOutcome.BUSY
+    assert final_outcome(s.COMPLETED, ContactOutcome.AGREEMENT, True) == ContactOutcome.AGREEMENT
+    assert final_outcome(s.COMPLETED, None, True) == ContactOutcome.VOICEMAIL
+    assert final_outcome(s.COMPLETED, None, False) == ContactOutcome.ATTEMPTED
+    assert final_outcome(s.BUSY, None, True) == ContactOutcome.BUSY
     assert final_outcome(s.NO_ANSWER, None, None) == ContactOutcome.NO_ANSWER
     assert final_outcome(s.FAILED, None, None) == ContactOutcome.FAILED
     assert final_outcome(s.CANCELED, None, None) == ContactOutcome.FAILED

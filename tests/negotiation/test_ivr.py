@@ -109,6 +109,6 @@ async def test_machine_after_the_person_confirmed_changes_nothing(db) -> None:
         data={"confirmed": True},
         outcome=ContactOutcome.CONVERSATION,
     )
-    assert await ivr.machine(call, "machine_end_beep", SETTINGS, clock.now()) is None
+    assert await ivr.machine(call, "machine_end_beep", True, SETTINGS, clock.now()) is None
     await call.refresh_from_db()
     assert call.outcome == ContactOutcome.CONVERSATION and call.answered_by == "machine_end_beep"

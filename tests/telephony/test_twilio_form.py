@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from models.enums import CallDirection
-from telephony.twilio_form import answered_by, call_request, timestamp, whole_number
+from telephony.twilio_form import answered_by, call_request, is_machine, timestamp, whole_number
 
 SID = "CA" + "1" * 32
 
@@ -27,6 +27,13 @@ def test_call_request_of_an_inbound_call() -> None:
 def test_answered_by_defaults_to_unknown() -> None:
     assert answered_by({"AnsweredBy": "machine_end_beep"}) == "machine_end_beep"
     assert answered_by({"AnsweredBy": ""}) == answered_by({}) == "unknown"
+
+
+def test_is_machine_reads_twilios_answered_by() -> None:
+    for value in ("machine_start", "machine_end_beep", "machine_end_silence", "Fax", "fax"):
+        assert is_machine(value), value
+    for value in ("human", "unknown", "", None):
+        assert not is_machine(value), value
 
 
 def test_timestamp_and_whole_number() -> None:
