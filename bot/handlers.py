@@ -27,6 +27,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
+from models import Customer
 from models.enums import Channel
 from negotiation import chat, chat_turn, conversations
 from negotiation.rendering import environment
@@ -94,6 +95,20 @@ class _FsmSessions:
         await self.state.set_data(session.data)
 
 
+def _link(chat_id: int) -> chat_turn.Identified:
+    """The chat now belongs to the identified customer (and to no one else)."""
+
+    async def identified(customer_id: int) -> None:
+        await (
+            Customer.filter(telegram_chat_id=chat_id)
+            .exclude(id=customer_id)
+            .update(telegram_chat_id=None)
+        )
+        await Customer.filter(id=customer_id).update(telegram_chat_id=chat_id)
+
+    return identified
+
+
 async def converse(
     bot: Bot,
     chat_id: int,
@@ -115,6 +130,7 @@ async def converse(
         sessions=_FsmSessions(state),
         show=_show(bot, chat_id),
         settings=settings,
+        identified=_link(chat_id),
     )
 
 

@@ -166,15 +166,6 @@ async def _identify(session: Session, event: Event, env: Env) -> list[Reply]:
 async def _identified(session: Session, customer: Customer, env: Env) -> list[Reply]:
     session.step, session.data = MENU, {"customer_id": customer.id}
     await conversations.open_for(env.channel, env.conversation.external_ref, customer.id)
-    if env.channel == Channel.TELEGRAM:
-        # The chat now belongs to this customer (and to no one else).
-        chat_id = int(env.conversation.external_ref)
-        await (
-            Customer.filter(telegram_chat_id=chat_id)
-            .exclude(id=customer.id)
-            .update(telegram_chat_id=None)
-        )
-        await Customer.filter(id=customer.id).update(telegram_chat_id=chat_id)
     await record_contact(
         customer.id,
         env.channel,

@@ -6,7 +6,8 @@ recorded on the timeline.
 
 A channel gives three things: where its dialog state lives (`SessionStore`), how a reply is
 shown (`show`, which says how the shown message is known on the channel), and the handle the
-identification lockouts count on.
+identification lockouts count on; and, if it keeps its address on the customer, what to do
+when the dialog identified one (`identified`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class Shown:
 
 
 Show = Callable[[chat.Reply], Awaitable[Shown]]
+# Told the customer a dialog step identified, so a channel can link its own address to them
+# (Telegram: the chat id); channels with nothing to link pass none.
+Identified = Callable[[int], Awaitable[None]]
 
 
 async def show_replies(conversation: Conversation, replies: list[chat.Reply], show: Show) -> None:
@@ -86,6 +90,7 @@ async def converse(
     sessions: SessionStore,
     show: Show,
     settings: ChatConfig,
+    identified: Identified | None = None,
     now: datetime | None = None,
 ) -> None:
     """One debtor action (`shown` None: nothing the debtor sent, a resume). `shown` is what
@@ -118,6 +123,9 @@ async def converse(
         now=now,
         today=today_in(settings.timezone),
     )
+    before = session.customer_id
     replies = await run_dialog(session, event, env)
+    if identified is not None and session.customer_id not in (None, before):
+        await identified(session.customer_id)
     await sessions.save(session)
     await show_replies(conversation, replies, show)

@@ -6,7 +6,7 @@ import html
 import re
 from datetime import date, timedelta
 
-from models import Agreement, Conversation, DialogState, Message
+from models import Agreement, Conversation, Customer, DialogState, Message
 from models.clock import today_in
 from models.enums import AgreementStatus, Role
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
@@ -100,6 +100,25 @@ async def test_simulated_dialog_to_an_agreement(browser, sign_in):
     assert await Conversation.filter(channel="console").count() == 2
     page = (await browser.get("/console/simulator")).text
     assert "Maria" not in page and "CPF" in page
+
+
+async def test_simulator_identifies_without_touching_telegram_columns(browser, sign_in):
+    customer = await _debtor()
+    await Customer.filter(id=customer.id).update(telegram_chat_id=5001)
+    other = await make_customer(name="JOAO SOUZA")
+    csrf = await sign_in(Role.ATTENDANT)
+
+    for text in ("/start", "529.982.247-25", "17/05/1980"):
+        await browser.post("/console/simulator/send", data={"csrf_token": csrf, "text": text})
+    page = (await browser.get("/console/simulator")).text
+    assert "Maria" in page and "R$\xa099,90" in page  # identified
+
+    conversation = await Conversation.get(channel="console")
+    assert conversation.customer_id == customer.id
+    # The simulator links no channel address: the debtor's Telegram chat stays theirs.
+    await customer.refresh_from_db()
+    await other.refresh_from_db()
+    assert customer.telegram_chat_id == 5001 and other.telegram_chat_id is None
 
 
 async def test_simulator_needs_the_permission_and_the_token(browser, sign_in):
