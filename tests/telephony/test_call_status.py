@@ -88,6 +88,20 @@ async def test_signed_callbacks_walk_the_call(twilio) -> None:
     assert entry.state == EntryState.DONE
 
 
+async def test_a_machine_answer_ends_as_voicemail(twilio) -> None:
+    # The router reads Twilio's AnsweredBy; negotiation gets only the fact "a machine".
+    call = await placed_call()
+    machine = callback("in-progress", MONDAY_2PM, AnsweredBy="machine_end_beep")
+    assert (await post(twilio, machine)).status_code == 204
+    end = callback("completed", MONDAY_2PM + timedelta(seconds=20), CallDuration="12")
+    assert (await post(twilio, end)).status_code == 204
+
+    await call.refresh_from_db()
+    assert call.outcome == ContactOutcome.VOICEMAIL and call.answered_by == "machine_end_beep"
+    entry = await CampaignEntry.get(id=call.entry_id)
+    assert entry.state == EntryState.SCHEDULED
+
+
 async def test_repeated_and_out_of_order_callbacks_change_nothing(twilio) -> None:
     call = await placed_call()
     assert (await post(twilio, callback("no-answer", CallDuration="0"))).status_code == 204
