@@ -11,6 +11,7 @@ from negotiation.config import DeliveryConfig
 from negotiation.deep_links import bot_link, make_link_token
 from negotiation.installments import installments_of
 from negotiation.instrument_pdf import installment_pdf, pdf_filename
+from negotiation.outbound import Attachment, OutgoingMessage
 from negotiation.payment_links import payment_url
 from negotiation.payments.pix import qr_png
 from negotiation.rendering import render, render_html
@@ -33,10 +34,7 @@ def channel_allows_link(delivery: Delivery) -> bool:
     return delivery.channel == DeliveryChannel.EMAIL
 
 
-async def compose(delivery: Delivery, settings: DeliveryConfig):
-    # Imported here: delivery.py imports this module, and the dataclasses live there.
-    from negotiation.delivery import Attachment, OutgoingMessage
-
+async def compose(delivery: Delivery, settings: DeliveryConfig) -> OutgoingMessage:
     agreement = await Agreement.get(id=delivery.agreement_id).select_related("customer")
     customer = agreement.customer
     parts = await installments_of(agreement.id)

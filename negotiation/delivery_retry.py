@@ -7,8 +7,9 @@ from models import Delivery, User, clock
 from models.enums import DeliveryStatus
 from negotiation import catalog
 from negotiation.config import DeliveryConfig
-from negotiation.delivery import Senders, attempt
+from negotiation.delivery import attempt
 from negotiation.errors import Conflict
+from negotiation.outbound import Senders
 from negotiation.permissions import Permission, ensure
 
 

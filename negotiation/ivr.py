@@ -44,7 +44,6 @@ from negotiation import call_transcript as transcript
 from negotiation import conversations, speech, spoken
 from negotiation.config import VoiceConfig
 from negotiation.contact_policy import record_contact
-from negotiation.delivery import Sender
 from negotiation.errors import InvalidInput
 from negotiation.identify import (
     Locked,
@@ -55,6 +54,7 @@ from negotiation.identify import (
     unlocked_caller,
     verify_document,
 )
+from negotiation.outbound import Sender
 from negotiation.voice_offers import (
     ask_down,
     confirm_prompt,

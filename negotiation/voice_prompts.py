@@ -14,7 +14,7 @@ from models.enums import CallDirection
 from negotiation import spoken
 from negotiation.attendant_hours import describe_hours, describe_opening, is_open, next_opening
 from negotiation.config import VoiceConfig
-from negotiation.delivery import Sender
+from negotiation.outbound import Sender
 from negotiation.phones import lookup_phone
 from negotiation.rendering import environment, render
 

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 from models.enums import Channel, DeliveryChannel, MessageAuthor, MessageDirection
 from negotiation import conversations
-from negotiation.delivery import Sender
 from negotiation.errors import Conflict, SendError
 from negotiation.mail import SandboxMailSender, SmtpSender
+from negotiation.outbound import Sender
 from quita.settings import Settings
 from telephony.sms import SandboxSmsSender, TwilioSmsSender
 
