@@ -131,6 +131,7 @@ async def converse(
         show=_show(bot, chat_id),
         settings=settings,
         identified=_link(chat_id),
+        address=str(chat_id),
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from models import Agreement, Customer
-from models.enums import AgreementStatus, Channel, ContactActor, ContactOutcome, MessageDirection
+from models.enums import AgreementStatus, ContactActor, ContactOutcome, MessageDirection
 from negotiation import chat_agreements, conversations, offer_flow
 from negotiation.amounts import typed_amount
 from negotiation.chat_screens import START, Button, Env, Event, Reply, Session
@@ -379,11 +379,7 @@ async def _escalate(env: Env) -> list[Reply]:
 
 
 async def _opt_out(session: Session, env: Env) -> list[Reply]:
-    if session.customer_id is not None:
-        await record_opt_out(env.now, env.channel, customer_id=session.customer_id)
-    elif env.channel == Channel.TELEGRAM:
-        chat_id = int(env.conversation.external_ref)
-        await record_opt_out(env.now, env.channel, telegram_chat_id=chat_id)
+    await record_opt_out(env.now, env.channel, customer_id=session.customer_id, address=env.address)
     session.step, session.data = START, {}
     return [Reply(_text("optout", env))]
 

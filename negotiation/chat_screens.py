@@ -62,6 +62,9 @@ class Env:
     conversation: Conversation
     now: datetime
     today: date
+    # The debtor's address on the channel (the Telegram chat id), for what must reach them
+    # before they are identified (a "SAIR"); None where the channel has none (the simulator).
+    address: str | None = None
 
 
 def labels():

@@ -91,11 +91,12 @@ async def converse(
     show: Show,
     settings: ChatConfig,
     identified: Identified | None = None,
+    address: str | None = None,
     now: datetime | None = None,
 ) -> None:
     """One debtor action (`shown` None: nothing the debtor sent, a resume). `shown` is what
     goes on the timeline for it; `message_id` its id on the channel, so a redelivered update
-    is handled once."""
+    is handled once. `address`: the debtor's address on the channel (see `chat.Env`)."""
     now = now or clock.now()
     if shown is not None:
         inbound = await conversations.record(
@@ -122,6 +123,7 @@ async def converse(
         conversation=conversation,
         now=now,
         today=today_in(settings.timezone),
+        address=address,
     )
     before = session.customer_id
     replies = await run_dialog(session, event, env)

@@ -271,6 +271,21 @@ class Decision:
 
 
 ALLOWED_REASON = "contato permitido"
+# The columns of `Customer` that hold the debtor's opt-outs (read by `opt_out_refusal`).
+OPT_OUT_FIELDS = ("opted_out_at", *_CHANNEL_FLAGS.values())
+
+
+def opt_out_refusal(customer: Customer | Mapping[str, Any], channel: Channel) -> str | None:
+    """Why the debtor's own choice forbids a contact on `channel` ("SAIR" silences every
+    channel), or None. `customer` is the row or a mapping of `OPT_OUT_FIELDS`; the sends an
+    attendant asks for (negotiation/delivery.py) ask this too, not only `may_contact`."""
+    get = customer.get if isinstance(customer, Mapping) else customer.__getattribute__
+    if get("opted_out_at") is not None:
+        return "cliente pediu para não ser contatado"
+    flag = _CHANNEL_FLAGS.get(Channel(channel))
+    if flag and get(flag):
+        return f"cliente pediu para não ser contatado por {_CHANNEL_NAMES[Channel(channel)]}"
+    return None
 
 
 async def may_contact(
@@ -293,7 +308,7 @@ async def may_contact(
     """
     if kind not in KINDS:
         raise ValueError(f"unknown contact kind {kind!r}")
-    flags = ["opted_out_at", "state", *_CHANNEL_FLAGS.values()]
+    flags = ["state", *OPT_OUT_FIELDS]
     row = await Customer.filter(id=customer.id).values(*flags)
     if not row:
         return Decision(False, "cliente não encontrado")
@@ -302,12 +317,9 @@ async def may_contact(
     local_now = _local(now, tz)
 
     # 1. Opt-outs.
-    if fresh["opted_out_at"] is not None:
-        return Decision(False, "cliente pediu para não ser contatado")
-    flag = _CHANNEL_FLAGS.get(Channel(channel))
-    if flag and fresh[flag]:
-        name = _CHANNEL_NAMES[Channel(channel)]
-        return Decision(False, f"cliente pediu para não ser contatado por {name}")
+    refusal = opt_out_refusal(fresh, channel)
+    if refusal:
+        return Decision(False, refusal)
 
     # 2. The debt, again (a reminder is about a bill not yet due, a reply about a payment).
     if kind in ("call", "message"):
@@ -504,6 +516,31 @@ async def _keep_refusal(
     )
 
 
+async def record_reply(
+    customer_id: int,
+    channel: Channel,
+    actor: ContactActor,
+    *,
+    note: str,
+    entry_id: int | None = None,
+    user_id: int | None = None,
+    at: datetime | None = None,
+) -> ContactAttempt:
+    """A message that answers something the debtor did (the instruments of the agreement they
+    just made, a payment's thank-you): on their record, as part of a contact they started
+    (direction "in"), so it never spends the budget."""
+    return await record_contact(
+        customer_id,
+        channel,
+        actor,
+        MessageDirection.IN,
+        entry_id=entry_id,
+        user_id=user_id,
+        note=note,
+        at=at,
+    )
+
+
 async def record_outcome(
     customer_id: int,
     note: str,
@@ -542,17 +579,18 @@ async def record_opt_out(
     channel: Channel,
     *,
     customer_id: int | None = None,
-    telegram_chat_id: int | None = None,
+    address: str | None = None,
 ) -> bool:
-    """The debtor's "SAIR" (any channel): no contact on any channel from `now` on. Found by id
-    or by the Telegram chat. Audited; True when it changed something (not already out)."""
-    if customer_id is None and telegram_chat_id is None:
-        return False
+    """The debtor's "SAIR" (any channel): no contact on any channel from `now` on. Found by id,
+    or, before the dialog knows who it is, by the debtor's `address` on `channel` (the chat
+    id on Telegram). Audited; True when it changed something (not already out)."""
     query = Customer.filter(opted_out_at__isnull=True)
     if customer_id is not None:
         query = query.filter(id=customer_id)
+    elif address and Channel(channel) == Channel.TELEGRAM and address.lstrip("-").isdigit():
+        query = query.filter(telegram_chat_id=int(address))
     else:
-        query = query.filter(telegram_chat_id=telegram_chat_id)
+        return False
     changed = False
     for found in await query.values_list("id", flat=True):
         # Guarded: of two "SAIR" at once, one writes (and is audited).

@@ -10,51 +10,23 @@ blocked), it is marked failed, which the attendant sees. The channels themselves
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from tortoise.transactions import in_transaction
 
 from models import Agreement, Customer, CustomerPhone, Delivery, User, clock
-from models.enums import AgreementStatus, DeliveryChannel, DeliveryStatus
+from models.enums import AgreementStatus, Channel, ContactActor, DeliveryChannel, DeliveryStatus
 from negotiation import audit, retry_queue
 from negotiation.config import DeliveryConfig
+from negotiation.contact_policy import opt_out_refusal, record_reply
 from negotiation.delivery_messages import compose
 from negotiation.errors import Conflict, InvalidInput, NotFound, SendError
+from negotiation.outbound import Senders
 from negotiation.permissions import Permission, ensure
 
-
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    content: bytes
-    mime: str
-
-
-@dataclass(frozen=True)
-class OutgoingMessage:
-    channel: DeliveryChannel
-    recipient: str
-    subject: str
-    text: str
-    html: str | None = None
-    attachments: tuple[Attachment, ...] = ()
-    # Texts sent as messages of their own after the first (Telegram: the PIX copy-and-paste,
-    # alone so a long press copies exactly it).
-    followups: tuple[str, ...] = field(default_factory=tuple)
-
-
-class Sender(Protocol):
-    channel: str
-
-    async def send(self, message: OutgoingMessage) -> str:
-        """Send it; return the provider's id. Raise SendError when it did not go."""
-        ...
-
-
-Senders = Mapping[str, Sender]
+log = logging.getLogger("quita.delivery")
 
 _CHANNEL_NAMES = {
     DeliveryChannel.EMAIL: "e-mail",
@@ -66,17 +38,14 @@ _CHANNEL_NAMES = {
 async def recipient_for(customer: Customer, channel: DeliveryChannel) -> str:
     """Where this customer receives `channel`, or InvalidInput saying why not."""
     name = _CHANNEL_NAMES[channel]
-    if customer.opted_out_at is not None:
-        raise InvalidInput(f"o cliente pediu para não ser mais contatado; não enviamos {name}")
+    refusal = opt_out_refusal(customer, Channel(channel))
+    if refusal:
+        raise InvalidInput(f"{refusal}; não enviamos {name}")
     if channel == DeliveryChannel.EMAIL:
-        if customer.no_email:
-            raise InvalidInput("o cliente pediu para não receber e-mail")
         if not customer.email:
             raise InvalidInput("o cliente não tem e-mail cadastrado")
         return customer.email
     if channel == DeliveryChannel.SMS:
-        if customer.no_sms:
-            raise InvalidInput("o cliente pediu para não receber SMS")
         phones = await CustomerPhone.filter(customer_id=customer.id).order_by("id")
         mobile = next((p for p in phones if p.label == "mobile"), None) or (
             phones[0] if phones else None
@@ -84,8 +53,6 @@ async def recipient_for(customer: Customer, channel: DeliveryChannel) -> str:
         if mobile is None:
             raise InvalidInput("o cliente não tem celular cadastrado para SMS")
         return mobile.number
-    if customer.no_telegram:
-        raise InvalidInput("o cliente pediu para não receber mensagens no Telegram")
     if customer.telegram_chat_id is None:
         raise InvalidInput("o cliente ainda não conversou com o bot do Telegram")
     return str(customer.telegram_chat_id)
@@ -165,9 +132,39 @@ def sending(senders: Senders, settings: DeliveryConfig) -> retry_queue.Work:
         if sender is None:
             raise SendError(f"o envio por {_CHANNEL_NAMES[delivery.channel]} não está configurado")
         message = await compose(delivery, settings)
-        return {"external_id": (await sender.send(message))[:100]}
+        external_id = (await sender.send(message))[:100]
+        await record_sent(delivery)
+        return {"external_id": external_id}
 
     return send
+
+
+async def record_sent(delivery: Delivery) -> None:
+    """A send that went, on the debtor's contact record through the gate: an attendant's
+    request is the attendant's contact; without one the robot's (after a call) or the bot's.
+    It answers the agreement the debtor just made, so it is a reply and spends no budget.
+
+    Called after the provider took the message: a failure to record is logged, not raised,
+    since raising would mark the send failed and send it a second time."""
+    try:
+        [(customer_id, made_on)] = await Agreement.filter(id=delivery.agreement_id).values_list(
+            "customer_id", "channel"
+        )
+        if delivery.requested_by_id is not None:
+            actor = ContactActor.ATTENDANT
+        elif made_on == Channel.VOICE:
+            actor = ContactActor.ROBOT
+        else:
+            actor = ContactActor.BOT
+        await record_reply(
+            customer_id,
+            Channel(delivery.channel),
+            actor,
+            note=f"envio {delivery.id} do acordo {delivery.agreement_id}",
+            user_id=delivery.requested_by_id,
+        )
+    except Exception:
+        log.exception("delivery %s: sent, but its contact was not recorded", delivery.id)
 
 
 async def attempt(

@@ -37,7 +37,7 @@ from models.enums import (
     ReceivableStatus,
 )
 from negotiation.config import OutreachConfig
-from negotiation.contact_policy import decide, record_contact
+from negotiation.contact_policy import decide, record_contact, record_reply
 from negotiation.deep_links import bot_link, make_link_token
 from negotiation.engine import days_past
 from negotiation.errors import SendError
@@ -240,12 +240,10 @@ async def send_thanks(send: ChatSend, settings: OutreachConfig, now: datetime) -
             log.warning("thank-you for payment %s failed: %s", payment.id, error)
             report.failed += 1
             continue
-        # On the debtor's record as part of a contact they started: direction "in".
-        await record_contact(
+        await record_reply(
             customer.id,
             Channel.TELEGRAM,
             ContactActor.BOT,
-            MessageDirection.IN,
             note=f"agradecimento pelo pagamento da parcela {bill.installment_number} "
             f"do acordo {bill.agreement_id}",
             at=now,

@@ -8,15 +8,17 @@ import logging
 from dataclasses import dataclass
 
 from models import Agreement, Customer, Delivery, clock
-from models.enums import DeliveryChannel, DeliveryStatus
+from models.enums import Channel, DeliveryChannel, DeliveryStatus
 from negotiation import retry_queue
 from negotiation.config import VoiceSmsConfig
+from negotiation.contact_policy import opt_out_refusal
 from negotiation.deep_links import bot_link, make_link_token
-from negotiation.delivery import Sender
+from negotiation.delivery import record_sent
 from negotiation.delivery import retries as delivery_retries
 from negotiation.delivery_messages import gsm_text
 from negotiation.errors import SendError
 from negotiation.installments import installments_of
+from negotiation.outbound import Sender
 from negotiation.rendering import render
 
 log = logging.getLogger("quita.ivr")
@@ -84,9 +86,11 @@ async def send_agreement_sms(
     async def send(_: Delivery) -> dict:
         try:
             text = await agreement_sms_text(agreement, customer, settings)
-            return {"external_id": (await sender.send(_Sms(recipient, text)))[:100]}
+            external_id = (await sender.send(_Sms(recipient, text)))[:100]
         except ValueError as error:  # a number or text the provider can never take
             raise SendError(str(error), permanent=True) from error
+        await record_sent(delivery)
+        return {"external_id": external_id}
 
     await retry_queue.attempt(queue, delivery, send, now)
     return delivery
@@ -101,7 +105,7 @@ async def send_quickly(
 ) -> bool:
     """Sends the agreement SMS, waiting at most SMS_WAIT seconds (it carries on after), to a
     customer who takes SMS. Whether the debtor can be told it is on its way."""
-    if sender is None or recipient is None or customer.opted_out_at is not None or customer.no_sms:
+    if sender is None or recipient is None or opt_out_refusal(customer, Channel.SMS):
         return False
     task = asyncio.create_task(send_agreement_sms(agreement, customer, recipient, sender, settings))
     _background.add(task)

@@ -146,6 +146,17 @@ async def test_sair_opts_out_on_every_channel(new_chat):
     assert customer.opted_out_at is not None
 
 
+async def test_sair_before_identifying_opts_out_the_customer_of_this_chat(new_chat):
+    linked = await _debtor()
+    await Customer.filter(id=linked.id).update(telegram_chat_id=5011)
+    other = await make_customer(document="11144477735", name="OUTRA PESSOA")
+    chat = new_chat(5011)
+    assert "não receberá mais" in (await chat.say("/sair"))[0]
+    await linked.refresh_from_db()
+    await other.refresh_from_db()
+    assert linked.opted_out_at is not None and other.opted_out_at is None
+
+
 async def test_escalation_then_silence_while_claimed(new_chat, telegram_api):
     await _debtor()
     chat = new_chat(5010)

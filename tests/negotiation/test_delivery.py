@@ -8,8 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from models import AuditLog, Delivery, PaymentInstrument, Receivable, clock
-from models.enums import Channel, DeliveryChannel, DeliveryStatus
+from models import AuditLog, ContactAttempt, Delivery, PaymentInstrument, Receivable, clock
+from models.enums import (
+    Channel,
+    ContactActor,
+    DeliveryChannel,
+    DeliveryStatus,
+    MessageDirection,
+    Role,
+)
 from negotiation.accept import accept
 from negotiation.delivery import deliver_due, report_status, request_deliveries
 from negotiation.delivery_messages import compose
@@ -20,6 +27,7 @@ from negotiation.payment_links import read_token
 from negotiation.payments import pix
 from quita.settings import Settings
 from tests.factories import SEED_OPTIONS, SETTINGS, make_condition, make_customer, make_receivable
+from tests.negotiation.rule_factories import make_user
 
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 15, tzinfo=UTC)
@@ -78,6 +86,31 @@ async def test_the_email_carries_every_boleto_and_names_the_isp(db, smtp_server)
     link = next(w for w in text.split() if w.startswith("https://quita.example/p/"))
     assert read_token(link.rsplit("/", 1)[1], settings.secret_key, TODAY) == agreement.id
     assert await AuditLog.filter(action="delivery.request").count() == 1
+
+
+async def test_a_send_that_went_is_the_attendants_contact_and_spends_no_budget(db, smtp_server):
+    agreement = await _agreement()
+    attendant = await make_user(role=Role.ATTENDANT)
+    settings = _settings(smtp_server.url)
+    senders = {"email": SmtpSender(settings.smtp_url, settings.email_sender)}
+    smtp_server.refuse_next("451 4.3.0 try again later")
+
+    [delivery] = await request_deliveries(
+        agreement.id, [DeliveryChannel.EMAIL], senders=senders, settings=settings, user=attendant
+    )
+    assert not await ContactAttempt.exists()  # it did not go: no contact yet
+
+    await deliver_due(senders=senders, settings=settings, now=clock.now() + timedelta(minutes=3))
+    [contact] = await ContactAttempt.all()
+    assert (contact.customer_id, contact.channel, contact.actor, contact.user_id) == (
+        agreement.customer_id,
+        Channel.EMAIL,
+        ContactActor.ATTENDANT,
+        attendant.id,
+    )
+    # The instruments answer the agreement the debtor made: a reply, not an attempt.
+    assert contact.direction == MessageDirection.IN
+    assert f"envio {delivery.id}" in contact.note
 
 
 async def test_the_email_dates_the_agreement_in_the_isp_zone(db, smtp_server):
@@ -184,8 +217,8 @@ async def test_nothing_is_queued_when_one_channel_cannot_be_used(db, smtp_server
     ("customer", "reason"),
     [
         ({"email": None}, "não tem e-mail"),
-        ({"no_email": True}, "não receber e-mail"),
-        ({"opted_out_at": NOW}, "não ser mais contatado"),
+        ({"no_email": True}, "não ser contatado por e-mail"),
+        ({"opted_out_at": NOW}, "pediu para não ser contatado; não enviamos e-mail"),
     ],
 )
 async def test_the_debtors_choices_are_honoured(db, smtp_server, customer, reason):

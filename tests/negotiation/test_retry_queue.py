@@ -12,7 +12,7 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from models import Delivery, OutboundEvent, clock
+from models import ContactAttempt, Delivery, OutboundEvent, clock
 from models.clock import today_in
 from models.enums import Channel, DeliveryStatus, EventStatus
 from negotiation import delivery, events, ivr, retry_queue
@@ -187,6 +187,11 @@ async def test_the_agreement_sms_is_retried_on_the_queue_with_the_instruments_sm
     assert (sms.status, sms.attempts, sms.external_id) == (DeliveryStatus.SENT, 2, "SM2")
     [message] = provider.sent
     assert message.recipient == "+5519988887777"
+    # Sent after the robot's agreement: on the debtor's record as the robot's reply.
+    [contact] = await ContactAttempt.filter(customer_id=customer.id).values(
+        "channel", "actor", "direction"
+    )
+    assert contact == {"channel": "sms", "actor": "robot", "direction": "in"}
 
 
 async def test_an_agreement_sms_the_provider_can_never_take_fails_at_once(db):
@@ -196,3 +201,4 @@ async def test_an_agreement_sms_the_provider_can_never_take_fails_at_once(db):
     sms = await ivr.send_agreement_sms(agreement, customer, "+551933334444", provider, settings)
     assert (sms.status, sms.next_attempt_at) == (DeliveryStatus.FAILED, None)
     assert sms.last_error == "not a mobile number"
+    assert not await ContactAttempt.exists()  # nothing went: no contact
