@@ -31,6 +31,7 @@ class IspIdentity(Protocol):
     isp_name: str
     isp_cnpj: str
     isp_address: str
+    isp_phone: str  # the service number debtors call, national format
 
     @property
     def isp(self) -> dict[str, str]: ...

@@ -94,6 +94,19 @@ def lookup_phone(text: str | None) -> str | None:
         return None
 
 
+def service_number(text: str) -> str:
+    """The number the ISP publishes for debtors to call (a landline, a mobile, 0800, 4004…) in
+    the national format people read ("(19) 3333-4444", "0800 123 4567"), or InvalidInput."""
+    raw = text.strip()
+    try:
+        number = phonenumbers.parse(raw, "BR")
+    except NumberParseException:
+        number = None
+    if number is None or number.country_code != 55 or not phonenumbers.is_valid_number(number):
+        raise InvalidInput(f"telefone {raw} não é um número de atendimento válido no Brasil")
+    return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+
+
 def is_mobile(e164: str) -> bool:
     """A stored number (E.164) is a mobile (the dialer and SMS prefer one)."""
     return phonenumbers.number_type(phonenumbers.parse(e164)) == PhoneNumberType.MOBILE

@@ -13,6 +13,7 @@ import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+import phonenumbers
 from babel.dates import format_date
 from jinja2 import Environment
 from num2words import num2words
@@ -66,10 +67,15 @@ def phone(number: str | None) -> str | None:
     """A phone number for a voice to read digit by digit: "1 9, 3 3 3 3, 4 4 4 4"."""
     if not number:
         return None
-    digits = re.sub(r"\D", "", number)
-    if digits.startswith("55") and len(digits) in (12, 13):
-        digits = digits[2:]
-    groups = [digits[:2], digits[2:-4], digits[-4:]] if len(digits) > 6 else [digits]
+    try:  # grouped as people write it: "(19) 3333-4444", "0800 123 4567", "4004-1234"
+        parsed = phonenumbers.parse(number, "BR")
+        national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        groups = re.findall(r"\d+", national)
+    except phonenumbers.NumberParseException:
+        groups = []
+    if not groups:
+        digits = re.sub(r"\D", "", number)
+        groups = [digits[:2], digits[2:-4], digits[-4:]] if len(digits) > 6 else [digits]
     return ", ".join(" ".join(g) for g in groups if g)
 
 
@@ -77,3 +83,4 @@ def install_filters(env: Environment) -> None:
     env.filters.setdefault("spoken_money", money)
     env.filters.setdefault("spoken_date", spoken_date)
     env.filters.setdefault("spoken_number", number)
+    env.filters.setdefault("spoken_phone", phone)

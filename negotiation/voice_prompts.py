@@ -88,7 +88,7 @@ def make_ctx(settings: VoiceConfig, now: datetime, sms: Sender | None = None) ->
 def say(name: str, settings: VoiceConfig, **context: Any) -> str:
     """One sentence (or a few) from templates/voice/, in pt-BR."""
     if not context:  # the same words on every call: rendered once per configuration
-        return _fixed_sentence(name, settings.isp_name, settings.isp_cnpj, settings.isp_address)
+        return _fixed_sentence(name, tuple(settings.isp.items()))
     return _sentence(name, settings.isp, context)
 
 
@@ -98,8 +98,8 @@ def _sentence(name: str, isp: dict[str, str], context: dict[str, Any]) -> str:
 
 
 @lru_cache(maxsize=128)
-def _fixed_sentence(name: str, isp_name: str, isp_cnpj: str, isp_address: str) -> str:
-    return _sentence(name, {"name": isp_name, "cnpj": isp_cnpj, "address": isp_address}, {})
+def _fixed_sentence(name: str, isp: tuple[tuple[str, str], ...]) -> str:
+    return _sentence(name, dict(isp), {})
 
 
 def phone_of(call: Call) -> str:
@@ -136,7 +136,8 @@ def apology_prompt(settings: VoiceConfig) -> Prompt:
 
 def machine_prompt(settings: VoiceConfig) -> Prompt:
     return Prompt(
-        (say("machine", settings, callback=spoken.phone(settings.attendant_number)),),
+        # The attendants' own line when there is one, else the ISP's service number.
+        (say("machine", settings, number=settings.attendant_number or settings.isp_phone),),
         hangup=True,
     )
 

@@ -14,6 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from negotiation.errors import InvalidInput
+from negotiation.phones import service_number
+
 
 def with_secret_key(settings: Settings) -> Settings:
     """These settings with a secret key: the configured one, or else one kept in
@@ -56,6 +59,10 @@ class Settings(BaseSettings):
     isp_cnpj: str = Field(default="11.222.333/0001-81", description="The ISP's CNPJ (CDC 42-A)")
     isp_address: str = Field(
         default="Rua Fictícia, 100 - Centro, Campinas/SP", description="The ISP's address"
+    )
+    isp_phone: str = Field(
+        default="(19) 3333-4444",
+        description="The ISP's service number, in every goodbye, voicemail, SMS and e-mail",
     )
     secret_key: str | None = Field(
         default=None,
@@ -167,6 +174,14 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("isp_phone")
+    @classmethod
+    def _service_number(cls, value: str) -> str:
+        try:
+            return service_number(value)
+        except InvalidInput as error:
+            raise ValueError(str(error)) from None
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -210,7 +225,12 @@ class Settings(BaseSettings):
     @property
     def isp(self) -> dict[str, str]:
         """The ISP as every message and document names it (CDC art. 42-A)."""
-        return {"name": self.isp_name, "cnpj": self.isp_cnpj, "address": self.isp_address}
+        return {
+            "name": self.isp_name,
+            "cnpj": self.isp_cnpj,
+            "address": self.isp_address,
+            "phone": self.isp_phone,
+        }
 
 
 @lru_cache

@@ -75,6 +75,7 @@ async def test_the_email_carries_every_boleto_and_names_the_isp(db, smtp_server)
     for body in (text, html):
         assert settings.isp_name in body and settings.isp_cnpj in body
         assert settings.isp_address in body
+        assert "Central de atendimento: (19) 3333-4444" in body
     lines = [i.line for i in await PaymentInstrument.all()]
     assert len(lines) == 4 and all(line in text for line in lines)
     pdfs = [p for p in mail.iter_attachments() if p.get_content_type() == "application/pdf"]
@@ -240,6 +241,7 @@ async def test_the_sms_is_short_plain_and_carries_link_and_pix(db):
     message = await compose(delivery, settings)
     assert message.text.isascii() and "\xa0" not in message.text
     assert "CNPJ 11.222.333/0001-81" in message.text and "Rua Ficticia, 100" in message.text
+    assert "tel. (19) 3333-4444" in message.text
     link = next(w for w in message.text.split() if "/p/" in w)
     assert len(link) <= len("https://quita.example/p/") + 24
     payload = message.text.rsplit("PIX copia e cola: ", 1)[1]

@@ -112,3 +112,8 @@ async def test_machine_after_the_person_confirmed_changes_nothing(db) -> None:
     assert await ivr.machine(call, "machine_end_beep", True, SETTINGS, clock.now()) is None
     await call.refresh_from_db()
     assert call.outcome == ContactOutcome.CONVERSATION and call.answered_by == "machine_end_beep"
+
+
+def test_spoken_service_numbers_keep_their_groups() -> None:
+    assert ivr.spoken_phone("0800 123 4567") == "0 8 0 0, 1 2 3, 4 5 6 7"
+    assert ivr.spoken_phone("4004-1234") == "4 0 0 4, 1 2 3 4"

@@ -1,5 +1,8 @@
 """Building settings writes nothing; running the service keeps its key in `.quita-secret`."""
 
+import pytest
+from pydantic import ValidationError
+
 from quita.settings import Settings
 
 
@@ -64,3 +67,12 @@ def test_settings_satisfy_every_configuration_protocol_of_the_services():
             for name, member in vars(cls).items():
                 if isinstance(member, property):
                     assert isinstance(getattr(Settings, name), property), (protocol, name)
+
+
+def test_the_isp_phone_is_checked_and_kept_as_people_read_it(monkeypatch):
+    monkeypatch.delenv("QUITA_ISP_PHONE", raising=False)
+    assert Settings(_env_file=None).isp["phone"] == "(19) 3333-4444"
+    assert Settings(_env_file=None, isp_phone="08001234567").isp_phone == "0800 123 4567"
+    assert Settings(_env_file=None, isp_phone="+55 11 4004-1234").isp_phone == "(11) 4004-1234"
+    with pytest.raises(ValidationError, match="não é um número de atendimento válido"):
+        Settings(_env_file=None, isp_phone="12345")

@@ -56,6 +56,7 @@ async def test_sair_or_parar_opts_out(sms_app, word) -> None:
     customer = await _customer()
     reply = await _text(sms_app, word)
     assert "nao recebera mais mensagens" in reply and "Provedor Exemplo" in reply
+    assert "ligue (19) 3333-4444" in reply  # QUITA_ISP_PHONE: where to reach us now
     await customer.refresh_from_db()
     assert customer.opted_out_at is not None
 
@@ -64,7 +65,7 @@ async def test_other_text_gets_the_link_and_a_repeat_writes_nothing(sms_app) -> 
     customer = await _customer()
     reply = await _text(sms_app, "quero negociar", sid="SM" + "1" * 32)
     assert "https://t.me/QuitaBot?start=" in reply and "CNPJ 11.222.333/0001-81" in reply
-    assert "/pagar/" not in reply and "SAIR" in reply
+    assert "/pagar/" not in reply and "SAIR" in reply and "Central: (19) 3333-4444" in reply
     count = await Message.all().count()
     again = await _text(sms_app, "quero negociar", sid="SM" + "1" * 32)
     assert again == reply
