@@ -150,6 +150,9 @@ async def plan_turns(
     await conn.execute_query(f"CREATE INDEX {TABLE}_grp ON {TABLE} (grp, cum_from)")
     if blocks:
         await conn.execute_many(f"INSERT INTO {TABLE} VALUES ({_marks(conn, 4)})", blocks)
+    if not sqlite:
+        # A temporary table has no statistics: without them the planner scans it per entry.
+        await conn.execute_query(f"ANALYZE {TABLE}")
     return plan
 
 
