@@ -282,3 +282,25 @@ async def test_turns_of_one_calendar_keep_the_rules_spacing(db):
     turns = sorted(e.call_at for e in await CampaignEntry.filter(campaign_id=campaign.id))
     start = run.started_at.replace(microsecond=0)
     assert turns == [start + timedelta(minutes=10 * k) for k in range(3)]
+
+
+async def test_the_dialer_at_0845_in_sao_paulo_calls_nobody_in_am_or_rj(db):
+    """Issue 14: a Wednesday at 08:45 in São Paulo is 07:45 in Manaus and before RJ's 09:00."""
+    from negotiation.dialer_queue import lease_due
+    from tests.negotiation.test_dialer_queue import due_entry, robot_campaign
+    from tests.negotiation.test_dialer_queue import settings as dialer_settings
+
+    campaign = await robot_campaign()
+    am = await due_entry(campaign, state="AM")
+    rj = await due_entry(campaign, state="RJ")
+    sao_paulo = await due_entry(campaign, state="SP")
+
+    leased = await lease_due(sp(WEDNESDAY, 8, 45), dialer_settings(), limit=10, worker="t")
+
+    assert [e.id for e in leased] == [sao_paulo.id]
+    await am.refresh_from_db()
+    await rj.refresh_from_db()
+    assert am.reschedule_at == datetime.combine(WEDNESDAY, time(8), tzinfo=MANAUS)
+    assert rj.reschedule_at == sp(WEDNESDAY, 9)
+    kept = await ContactRefusal.all().order_by("entry_id").values_list("entry_id", "reason")
+    assert kept == [(am.id, "outside_window"), (rj.id, "outside_window")]
