@@ -75,15 +75,24 @@ class TurnPlan:
     def call_at(self, sql: Any, rn: str, customer: str, minutes: int) -> str:
         """The SQL of an entry's turn (a timestamp as the dialect stores it)."""
         offset = f"(({rn} - 1) * {int(minutes)})"
-        group = self.group_of(sql, customer)
-        where = f"b.grp = {group} AND b.cum_from <= {offset} ORDER BY b.cum_from DESC LIMIT 1"
         if self.sqlite:
             into = f"MIN({offset} - b.cum_from, b.len - 1)"
             value = f"strftime('%Y-%m-%d %H:%M:%S', b.start, ({into}) || ' minutes') || '+00:00'"
-            return f"(SELECT {value} FROM temp.{TABLE} b WHERE {where})"
-        into = f"LEAST({offset} - b.cum_from, b.len - 1)"
-        value = f"b.start + make_interval(mins => CAST({into} AS integer))"
-        return f"(SELECT {value} FROM {TABLE} b WHERE {where})"
+            table = f"temp.{TABLE}"
+        else:
+            into = f"LEAST({offset} - b.cum_from, b.len - 1)"
+            value = f"b.start + make_interval(mins => CAST({into} AS integer))"
+            table = TABLE
+
+        def lookup(group: str) -> str:
+            return (
+                f"(SELECT {value} FROM {table} b WHERE b.grp = {group}"
+                f" AND b.cum_from <= {offset} ORDER BY b.cum_from DESC LIMIT 1)"
+            )
+
+        # A state first seen after the plan was made (an import meanwhile) gets the ISP's.
+        mine, isp = lookup(self.group_of(sql, customer)), lookup("''")
+        return f"COALESCE({mine}, {isp})"
 
     async def drop(self, conn: BaseDBAsyncClient) -> None:
         await conn.execute_query(f"DROP TABLE IF EXISTS {'temp.' if self.sqlite else ''}{TABLE}")
