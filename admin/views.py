@@ -8,13 +8,23 @@ from datetime import date
 from fastapi import Response
 
 from admin import schemas as s
-from models import Agreement, Campaign, CampaignEntry, Customer, Receivable, RuleRun, User
-from models.enums import ReceivableStatus
+from models import (
+    Agreement,
+    Campaign,
+    CampaignEntry,
+    ContactRefusal,
+    Customer,
+    Receivable,
+    RuleRun,
+    User,
+)
+from models.enums import ReceivableStatus, RefusalReason
 from negotiation import campaigns, catalog
 from negotiation.delivery import deliveries_of
 from negotiation.engine import days_past
 from negotiation.export import export_to_agency
 from negotiation.installments import installments_of
+from negotiation.labels import label
 from negotiation.offers import CustomerOffer
 from negotiation.payment_links import payment_url
 from negotiation.receipts import receipt_pdf
@@ -97,6 +107,23 @@ async def entry_detail(user: User, entry_id: int, today: date) -> s.EntryDetail:
         calls=[s.CallOut.model_validate(c) for c in seen.calls],
         debt_now=None if seen.debt_now is None else s.DebtOut(**vars(seen.debt_now)),
         debt_note=seen.debt_note,
+        last_refusal=refusal_out(seen.last_refusal),
+    )
+
+
+def refusal_out(refusal: ContactRefusal | None) -> s.RefusalOut | None:
+    if refusal is None:
+        return None
+    return s.RefusalOut(
+        reason=refusal.reason,
+        reason_label=label(refusal.reason, RefusalReason),
+        detail=refusal.detail,
+        channel=refusal.channel,
+        actor=refusal.actor,
+        kind=refusal.kind,
+        retry_at=refusal.retry_at,
+        created_at=refusal.created_at,
+        rule_id=refusal.rule_id,
     )
 
 

@@ -6,6 +6,7 @@ from models.campaigns import Campaign, CampaignEntry, RuleRun, ServiceTicket
 from models.catalog import Agency, CollectionStatus, ContactType, ResultType
 from models.chat import DialogState, IdentityLock, ProcessedUpdate, UsedLink
 from models.conditions import InstallmentOption, PaymentCondition
+from models.contact_rules import ContactRefusal, ContactWindow, Holiday
 from models.contacts import ContactAttempt
 from models.conversations import Conversation, Message
 from models.customers import Customer, CustomerPhone, Receivable
@@ -29,12 +30,15 @@ __all__ = [
     "CollectionStatus",
     "ConsoleSession",
     "ContactAttempt",
+    "ContactRefusal",
     "ContactType",
+    "ContactWindow",
     "Conversation",
     "Customer",
     "CustomerPhone",
     "Delivery",
     "DialogState",
+    "Holiday",
     "IdentityLock",
     "InstallmentOption",
     "Message",

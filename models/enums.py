@@ -220,3 +220,15 @@ def sql_in(column: str, enum: type[StrEnum]) -> str:
     """A CHECK expression that keeps `column` within the enum's values."""
     values = ", ".join(f"'{member.value}'" for member in enum)
     return f"{column} IN ({values})"
+
+
+class RefusalReason(StrEnum):
+    """Why the contact gate refused or postponed a contact (DESIGN.md §7)."""
+
+    OUTSIDE_WINDOW = "outside_window"  # night, Sunday or a closed Saturday in the debtor's zone
+    HOLIDAY = "holiday"  # national, state or municipal
+    BUDGET = "budget"  # attempts in the period or messages on the day
+    QUIET_DAYS = "quiet_days"  # the days after a real conversation
+    OPTED_OUT = "opted_out"
+    DEBT_PAID = "debt_paid"
+    NOT_FOUND = "not_found"  # the customer is gone

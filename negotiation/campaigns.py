@@ -19,6 +19,7 @@ from models import (
     Campaign,
     CampaignEntry,
     CollectionStatus,
+    ContactRefusal,
     Customer,
     Receivable,
     ResultType,
@@ -120,6 +121,8 @@ class EntryView:
     # longer the one the list was built with (the entry keeps that snapshot).
     debt_now: Debt | None = None
     debt_note: str | None = None
+    # Why the gate last refused or postponed a contact of this entry (None: never).
+    last_refusal: ContactRefusal | None = None
 
 
 async def entry_view(user: User, entry_id: int, today: date) -> EntryView:
@@ -143,6 +146,7 @@ async def entry_view(user: User, entry_id: int, today: date) -> EntryView:
         calls=await Call.filter(entry_id=entry.id).order_by("-created_at", "-id"),
         debt_now=now,
         debt_note=note,
+        last_refusal=await ContactRefusal.filter(entry_id=entry.id).order_by("-id").first(),
     )
 
 

@@ -28,6 +28,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "user": ("usuário", "usuários"),
     "contact_attempt": ("tentativa de contato", "tentativas de contato"),
     "call": ("ligação", "ligações"),
+    "contact_refusal": ("contato recusado", "contatos recusados"),
 }
 
 

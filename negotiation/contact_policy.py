@@ -3,9 +3,9 @@ the record of every contact, whoever makes it (robot, bot, attendant, agency).
 
 This module is the only writer of `ContactAttempt` rows and of the opt-out columns of
 `Customer` (tests/negotiation/test_contact_writes.py keeps it so). `decide` asks the
-questions below and keeps why a contact was refused or postponed (in the audit log, actor
-"contact_gate"); `record_contact` stores a contact, `record_outcome` what came of it, and
-`record_opt_out` a debtor's "SAIR".
+questions below and keeps why a contact was refused or postponed (a `ContactRefusal` row with
+the reason's code, and the audit log, actor "contact_gate"); `record_contact` stores a
+contact, `record_outcome` what came of it, and `record_opt_out` a debtor's "SAIR".
 
 Four checks, in this order, each one a refusal with a reason in pt-BR for the logs and the
 console:
@@ -17,10 +17,12 @@ console:
    due date is before today (in the ISP's time zone). Overdue unpaid installments of an
    agreement are such receivables too. Agreement reminders (`kind="reminder"`) are about a
    bill not yet due, so they skip this check (and only this one).
-3. The calling window of the debtor's state (`DEFAULT_WINDOWS`, overridable per state), in
-   the debtor's own local time (`zone_for`: AM, RR, RO, MT, MS and AC are behind Brasília;
+3. The calling window of the debtor's state (`DEFAULT_WINDOWS`, or the ISP's stored one;
+   negotiation/contact_windows.py), in the debtor's own local time (`zone_for`: AM, RR, RO,
+   MT, MS and AC are behind Brasília;
    a debtor without a known state gets the ISP's zone): never on Sundays, national or state
-   holidays of the debtor's state, or the configured extra dates (municipal holidays).
+   holidays of the debtor's state, or the ISP's stored extra holidays (the state's, and the
+   municipal ones of the debtor's city).
 4. One budget per debtor across every channel and actor, over `ContactAttempt` rows read
    with a single aggregate query: at most `contact_max_attempts` outbound attempts in the
    last `contact_window_days`; none in the `contact_quiet_days_after_talk` days after a
@@ -41,25 +43,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from functools import lru_cache
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
-import holidays
 from tortoise.expressions import Q
 from tortoise.functions import Count, Max, Min
 
-from models import AuditLog, ContactAttempt, Customer, Receivable
+from models import AuditLog, CampaignEntry, ContactAttempt, ContactRefusal, Customer, Receivable
 from models.enums import (
     Channel,
     ContactActor,
     ContactOutcome,
     MessageDirection,
     ReceivableStatus,
+    RefusalReason,
 )
 from negotiation import audit
 from negotiation.config import ContactRules
+
+# The windows, zones and holidays live in contact_windows; these names stay importable here.
+from negotiation.contact_windows import (  # noqa: F401
+    DEFAULT_WINDOWS,
+    FALLBACK_WINDOW,
+    Window,
+    calendar,
+    holiday_name,
+    local,
+    next_window_start,
+    window_check,
+    window_for,
+    window_refusal,
+    within_window,
+    zone_for,
+)
 
 ContactKind = Literal["call", "message", "reminder", "reply"]
 KINDS = ("call", "message", "reminder", "reply")
@@ -82,182 +98,6 @@ _CHANNEL_NAMES = {
     Channel.EMAIL: "e-mail",
     Channel.TELEGRAM: "Telegram",
 }
-# How far ahead `next_window_start` looks before giving up (a window that never opens).
-_SEARCH_DAYS = 400
-# The states whose local time is not Brasília's (DESIGN.md §7); the other states are on
-# Brasília time (UTC-3). Fernando de Noronha (UTC-2) is a district of PE: Brasília time here.
-_BEHIND_BRASILIA = {
-    "AM": "America/Manaus",
-    "RR": "America/Boa_Vista",
-    "RO": "America/Porto_Velho",
-    "MT": "America/Cuiaba",
-    "MS": "America/Campo_Grande",
-    "AC": "America/Rio_Branco",
-}
-
-
-@dataclass(frozen=True)
-class Window:
-    """When contact is allowed, in local time of the ISP: [start, end) on weekdays
-    (Monday to Friday) and on Saturdays (None: no contact on Saturdays). Never on Sundays."""
-
-    weekday_start: time
-    weekday_end: time
-    saturday_start: time | None = None
-    saturday_end: time | None = None
-
-    def __post_init__(self) -> None:
-        if not self.weekday_start < self.weekday_end:
-            raise ValueError("the weekday window must start before it ends")
-        if (self.saturday_start is None) != (self.saturday_end is None):
-            raise ValueError("a Saturday window needs both its start and its end")
-        if self.saturday_start is not None and not self.saturday_start < self.saturday_end:
-            raise ValueError("the Saturday window must start before it ends")
-
-    def hours_on(self, weekday: int) -> tuple[time, time] | None:
-        """The [start, end) of a weekday (0 = Monday), or None when closed that day."""
-        if weekday < 5:
-            return self.weekday_start, self.weekday_end
-        if weekday == 5 and self.saturday_start is not None:
-            return self.saturday_start, self.saturday_end  # type: ignore[return-value]
-        return None
-
-
-_WIDE = Window(time(8), time(20), time(8), time(14))
-_NO_SATURDAY_19 = Window(time(8), time(19))
-
-# The defaults of DESIGN.md §7. There is no federal rule: states not listed get `FALLBACK_WINDOW`.
-DEFAULT_WINDOWS: Mapping[str, Window] = {
-    "SP": _WIDE,
-    "AL": _WIDE,
-    "RJ": Window(time(9), time(19)),
-    "ES": _NO_SATURDAY_19,
-    "AM": _NO_SATURDAY_19,
-}
-FALLBACK_WINDOW = _WIDE
-
-
-def _uf(state: str | None) -> str:
-    return (state or "").strip().upper()
-
-
-def window_for(state: str | None, overrides: Mapping[str, Window] | None = None) -> Window:
-    """The calling window of a state (UF): the ISP's override, else the default."""
-    uf = _uf(state)
-    if overrides and uf in overrides:
-        return overrides[uf]
-    return DEFAULT_WINDOWS.get(uf, FALLBACK_WINDOW)
-
-
-@lru_cache(maxsize=64)
-def _holidays_of(uf: str) -> holidays.HolidayBase:
-    # National holidays plus the state's; an unknown state gets the national ones only.
-    subdiv = uf if uf in holidays.Brazil.subdivisions else None
-    return holidays.Brazil(subdiv=subdiv, language="pt_BR")
-
-
-def holiday_name(state: str | None, day: date) -> str | None:
-    """The name (pt-BR) of the national or state holiday on `day`, if it is one."""
-    return _holidays_of(_uf(state)).get(day)
-
-
-def zone_for(state: str | None, default: tzinfo | str) -> tzinfo:
-    """The debtor's local zone: their state's, or `default` (the ISP's) for an unknown state."""
-    uf = _uf(state)
-    if uf in _BEHIND_BRASILIA:
-        return ZoneInfo(_BEHIND_BRASILIA[uf])
-    if uf in holidays.Brazil.subdivisions:
-        return ZoneInfo("America/Sao_Paulo")
-    return _as_tz(default)
-
-
-def _as_tz(tz: tzinfo | str) -> tzinfo:
-    return ZoneInfo(tz) if isinstance(tz, str) else tz
-
-
-def _local(when: datetime, tz: tzinfo | str) -> datetime:
-    if when.tzinfo is None or when.utcoffset() is None:
-        raise ValueError("an aware datetime is required (with its time zone)")
-    return when.astimezone(_as_tz(tz))
-
-
-def _closed_reason(uf: str, day: date, extra: frozenset[date] | Iterable[date]) -> str | None:
-    """Why no contact at all on `day` (Sunday, holiday), or None."""
-    if day.weekday() == 6:
-        return "domingo: sem contato"
-    name = _holidays_of(uf).get(day)
-    if name:
-        return f"feriado ({name})"
-    if day in extra:
-        return "feriado municipal"
-    return None
-
-
-def window_refusal(
-    state: str | None,
-    when: datetime,
-    tz: tzinfo | str,
-    *,
-    overrides: Mapping[str, Window] | None = None,
-    extra_holidays: Iterable[date] = (),
-) -> str | None:
-    """Why `when` is outside the calling window (pt-BR), or None when contact is allowed."""
-    local = _local(when, tz)
-    uf = _uf(state)
-    closed = _closed_reason(uf, local.date(), frozenset(extra_holidays))
-    if closed:
-        return closed
-    hours = window_for(uf, overrides).hours_on(local.weekday())
-    clock = local.time().replace(tzinfo=None)
-    if hours is None or not hours[0] <= clock < hours[1]:
-        return f"fora do horário permitido em {uf}" if uf else "fora do horário permitido"
-    return None
-
-
-def within_window(
-    state: str | None,
-    when: datetime,
-    tz: tzinfo | str,
-    *,
-    overrides: Mapping[str, Window] | None = None,
-    extra_holidays: Iterable[date] = (),
-) -> bool:
-    """Is `when` (aware) inside the calling window of the debtor's state, in the ISP's zone?"""
-    return (
-        window_refusal(state, when, tz, overrides=overrides, extra_holidays=extra_holidays) is None
-    )
-
-
-def next_window_start(
-    state: str | None,
-    when: datetime,
-    tz: tzinfo | str,
-    *,
-    overrides: Mapping[str, Window] | None = None,
-    extra_holidays: Iterable[date] = (),
-) -> datetime:
-    """The first moment at or after `when` at which contact is allowed, in the ISP's zone.
-
-    `when` itself (converted) when it is inside the window, so `within_window(when)` holds
-    exactly when `next_window_start(when) == when`.
-    """
-    zone = _as_tz(tz)
-    local = _local(when, zone)
-    uf = _uf(state)
-    window = window_for(uf, overrides)
-    extra = frozenset(extra_holidays)
-    day = local.date()
-    for _ in range(_SEARCH_DAYS):
-        hours = None if _closed_reason(uf, day, extra) else window.hours_on(day.weekday())
-        if hours is not None:
-            start = datetime.combine(day, hours[0], tzinfo=zone)
-            end = datetime.combine(day, hours[1], tzinfo=zone)
-            if local < start:
-                return start
-            if local < end:
-                return local
-        day += timedelta(days=1)
-    raise ValueError(f"no calling window in the next {_SEARCH_DAYS} days for {uf or 'UF?'}")
 
 
 @dataclass(frozen=True)
@@ -265,6 +105,7 @@ class Decision:
     allowed: bool
     reason: str  # pt-BR, for the logs and the console
     retry_at: datetime | None = None  # when a refusal that time lifts would allow it
+    code: RefusalReason | None = None  # why not, as a code (None when allowed)
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -305,21 +146,24 @@ async def may_contact(
     may be stale): three small queries in all, the last one a single aggregate.
     `settings`: the timezone and the `contact_*` budget.
     This only decides; `decide` also keeps the reason of a refusal.
+
+    The ISP's stored windows and holidays (`contact_windows.calendar()`) always hold:
+    `overrides` and `extra_holidays` are added on top of them (a caller rarely needs them).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown contact kind {kind!r}")
-    flags = ["state", *OPT_OUT_FIELDS]
+    flags = ["state", "city", *OPT_OUT_FIELDS]
     row = await Customer.filter(id=customer.id).values(*flags)
     if not row:
-        return Decision(False, "cliente não encontrado")
+        return Decision(False, "cliente não encontrado", code=RefusalReason.NOT_FOUND)
     fresh = row[0]
     tz = zone_for(fresh["state"], settings.timezone)
-    local_now = _local(now, tz)
+    local_now = local(now, tz)
 
     # 1. Opt-outs.
     refusal = opt_out_refusal(fresh, channel)
     if refusal:
-        return Decision(False, refusal)
+        return Decision(False, refusal, code=RefusalReason.OPTED_OUT)
 
     # 2. The debt, again (a reminder is about a bill not yet due, a reply about a payment).
     if kind in ("call", "message"):
@@ -329,14 +173,18 @@ async def may_contact(
             due_date__lt=local_now.date(),
         ).exists()
         if not still_owes:
-            return Decision(False, "dívida já paga ou negociada")
+            return Decision(False, "dívida já paga ou negociada", code=RefusalReason.DEBT_PAID)
 
-    # 3. The calling window.
+    # 3. The calling window: the ISP's stored windows and holidays, then the caller's.
     state = fresh["state"]
-    window = {"overrides": overrides, "extra_holidays": frozenset(extra_holidays)}
-    refusal = window_refusal(state, local_now, tz, **window)
+    stored = await calendar()
+    extra: dict[date, str | None] = {**stored.extra_for(state, fresh["city"])}
+    extra.update(dict.fromkeys(d for d in extra_holidays if d not in extra))
+    window = {"overrides": {**stored.windows, **(overrides or {})}, "extra_holidays": extra}
+    refusal = window_check(state, local_now, tz, **window)
     if refusal:
-        return Decision(False, refusal, next_window_start(state, local_now, tz, **window))
+        retry = next_window_start(state, local_now, tz, **window)
+        return Decision(False, refusal[1], retry, code=refusal[0])
 
     # 4. The contact budget, one aggregate query over every channel. A reply does not spend
     # it: the debtor started the exchange.
@@ -349,13 +197,14 @@ async def may_contact(
         retry = max(retries) if len(retries) == len(reasons) else None
         if retry is not None:
             retry = next_window_start(state, retry, tz, **window)
-        return Decision(False, reasons[0], retry)
+        code, text = reasons[0]
+        return Decision(False, text, retry, code=code)
     return Decision(True, ALLOWED_REASON)
 
 
 async def _budget(
     customer_id: int, local_now: datetime, settings: ContactRules, *, kind: str, debtor_asked: bool
-) -> tuple[list[str], list[datetime]]:
+) -> tuple[list[tuple[RefusalReason, str]], list[datetime]]:
     """The budget's refusals (first one wins) and when each lifts (UTC)."""
     now = local_now.astimezone(UTC)
     attempts_since = now - timedelta(days=settings.contact_window_days)
@@ -379,25 +228,28 @@ async def _budget(
         .values("attempts", "oldest", "last_talk", "messages")
     )
     agg = rows[0] if rows else {}
-    reasons: list[str] = []
+    reasons: list[tuple[RefusalReason, str]] = []
     retries: list[datetime] = []
     if (agg.get("attempts") or 0) >= settings.contact_max_attempts:
         reasons.append(
-            f"limite de {settings.contact_max_attempts} tentativas "
-            f"em {settings.contact_window_days} dias"
+            (
+                RefusalReason.BUDGET,
+                f"limite de {settings.contact_max_attempts} tentativas "
+                f"em {settings.contact_window_days} dias",
+            )
         )
         # When the oldest counted attempt leaves the window (exact when the limit is just
         # reached; with more rows than the limit the re-check then reschedules again).
         retries.append(_aware(agg["oldest"]) + timedelta(days=settings.contact_window_days))
     if agg.get("last_talk") is not None and not debtor_asked:
-        reasons.append("conversa recente")
+        reasons.append((RefusalReason.QUIET_DAYS, "conversa recente"))
         retries.append(
             _aware(agg["last_talk"]) + timedelta(days=settings.contact_quiet_days_after_talk)
         )
     if kind in ("message", "reminder") and (
         (agg.get("messages") or 0) >= settings.contact_max_messages_per_day
     ):
-        reasons.append("já recebeu mensagem hoje")
+        reasons.append((RefusalReason.BUDGET, "já recebeu mensagem hoje"))
         if settings.contact_max_messages_per_day > 0:
             next_day = (local_now + timedelta(days=1)).date()
             retries.append(datetime.combine(next_day, time(0), tzinfo=local_now.tzinfo))
@@ -436,7 +288,7 @@ async def record_contact(
         "note": note[:255] if note else note,
     }
     if at is not None:
-        values["created_at"] = _local(at, UTC)
+        values["created_at"] = local(at, UTC)
     return await ContactAttempt.create(using_db=using_db, **values)
 
 
@@ -457,12 +309,15 @@ async def decide(
     debtor_asked: bool = False,
     overrides: Mapping[str, Window] | None = None,
     extra_holidays: Iterable[date] = (),
+    rule_id: int | None = None,
 ) -> Decision:
-    """`may_contact`, and a refusal kept in the audit log: "contact_postponed" when time lifts
-    it (`retry_at`), else "contact_refused", with the reason, channel, actor and kind.
+    """`may_contact`, and a refusal kept: a `ContactRefusal` row (the reason's code, the
+    sentence, channel, actor, kind, entry and rule — the entry's own rule unless `rule_id` is
+    given) and an audit row, "contact_postponed" when time lifts it (`retry_at`), else
+    "contact_refused".
 
     A refusal that repeats (the same as the last one kept for the debtor) is kept once, so a
-    job asking every few minutes through a night does not fill the log.
+    job asking every few minutes through a night does not fill the tables.
     """
     decision = await may_contact(
         customer,
@@ -475,7 +330,7 @@ async def decide(
         debtor_asked=debtor_asked,
     )
     if not decision.allowed:
-        await _keep_refusal(customer.id, channel, actor, kind, decision, entry_id)
+        await _keep_refusal(customer.id, channel, actor, kind, decision, entry_id, rule_id)
     return decision
 
 
@@ -486,6 +341,7 @@ async def _keep_refusal(
     kind: str,
     decision: Decision,
     entry_id: int | None,
+    rule_id: int | None,
 ) -> None:
     action = "contact_refused" if decision.retry_at is None else "contact_postponed"
     after = audit.plain(
@@ -498,14 +354,42 @@ async def _keep_refusal(
             "entry_id": entry_id,
         }
     )
-    last = (
-        await AuditLog.filter(entity="customer", entity_id=str(customer_id), actor=GATE_ACTOR)
-        .order_by("-id")
-        .first()
-        .values("action", "after")
-    )
-    if last and last["action"] == action and last["after"] == after:
+    if decision.code is None or decision.code == RefusalReason.NOT_FOUND:
+        # No customer row to hang a refusal on: the audit log alone keeps it.
+        last = (
+            await AuditLog.filter(entity="customer", entity_id=str(customer_id), actor=GATE_ACTOR)
+            .order_by("-id")
+            .first()
+            .values("action", "after")
+        )
+        if not (last and last["action"] == action and last["after"] == after):
+            await audit.record(
+                user=None,
+                actor=GATE_ACTOR,
+                action=action,
+                entity="customer",
+                entity_id=customer_id,
+                after=after,
+            )
         return
+    if rule_id is None and entry_id is not None:
+        rule_id = await CampaignEntry.filter(id=entry_id).first().values_list("rule_id", flat=True)
+    values = {
+        "channel": Channel(channel),
+        "actor": ContactActor(actor),
+        "kind": kind,
+        "reason": decision.code,
+        "detail": decision.reason[:255],
+        "retry_at": decision.retry_at,
+        "entry_id": entry_id,
+        "rule_id": rule_id,
+    }
+    last = (
+        await ContactRefusal.filter(customer_id=customer_id).order_by("-id").first().values(*values)
+    )
+    if last and all(last[k] == v for k, v in values.items()):
+        return
+    await ContactRefusal.create(customer_id=customer_id, **values)
     await audit.record(
         user=None,
         actor=GATE_ACTOR,

@@ -15,8 +15,19 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Subquery
 from tortoise.functions import Count, Sum
 
-from models import Agreement, Call, CampaignEntry, Conversation, Payment, Receivable, User
-from models.enums import AgreementStatus, ConversationState, Role
+from models import (
+    Agreement,
+    Call,
+    CampaignEntry,
+    CollectionRule,
+    ContactAttempt,
+    ContactRefusal,
+    Conversation,
+    Payment,
+    Receivable,
+    User,
+)
+from models.enums import AgreementStatus, ContactOutcome, ConversationState, MessageDirection, Role
 
 
 @dataclass
@@ -30,6 +41,8 @@ class Dashboard:
     calls_today_answered: int
     waiting_conversations: int
     daily: list[dict] = field(default_factory=list)
+    # Per rule and channel: contacts tried, refused (by reason), answered, agreements made.
+    contacts: list[dict] = field(default_factory=list)
 
 
 def scope_of(user: User) -> int | None:
@@ -60,6 +73,14 @@ class _Scope:
             return query
         bills = Receivable.filter(agreement_id__in=self._agreement_ids()).values("id")
         return query.filter(receivable_id__in=Subquery(bills))
+
+    def attempts(self):
+        query = ContactAttempt.filter(entry_id__isnull=False)
+        return query if self.agency_id is None else query.filter(entry__agency_id=self.agency_id)
+
+    def refusals(self):
+        query = ContactRefusal.filter(rule_id__isnull=False)
+        return query if self.agency_id is None else query.filter(entry__agency_id=self.agency_id)
 
     def calls(self):
         query = Call.all()
@@ -140,4 +161,60 @@ async def dashboard(today: date, tz: ZoneInfo, *, agency_id: int | None = None) 
         .count(),
         waiting_conversations=waiting,
         daily=daily,
+        contacts=await contacts_by_rule(scope),
     )
+
+
+async def contacts_by_rule(scope: _Scope) -> list[dict]:
+    """Per rule and channel: contacts tried (outbound attempts of the rule's entries), refused
+    or postponed by the contact gate (by reason), answered (a conversation or an agreement),
+    and agreements made (the rule's entries' agreements, by the channel they were made on)."""
+    rows: dict[tuple[int, str], dict] = {}
+
+    def row(rule_id: int, channel: object) -> dict:
+        key = (rule_id, str(getattr(channel, "value", channel)))
+        if key not in rows:
+            rows[key] = {
+                "rule_id": rule_id,
+                "channel": key[1],
+                "tried": 0,
+                "refused": 0,
+                "refused_by_reason": {},
+                "answered": 0,
+                "agreements": 0,
+            }
+        return rows[key]
+
+    answered = (ContactOutcome.CONVERSATION, ContactOutcome.AGREEMENT)
+    out = scope.attempts().filter(direction=MessageDirection.OUT)
+    for name, query in (("tried", out), ("answered", out.filter(outcome__in=answered))):
+        for found in (
+            await query.annotate(n=Count("id"))
+            .group_by("entry__rule_id", "channel")
+            .values("entry__rule_id", "channel", "n")
+        ):
+            row(found["entry__rule_id"], found["channel"])[name] += found["n"]
+    for found in (
+        await scope.refusals()
+        .annotate(n=Count("id"))
+        .group_by("rule_id", "channel", "reason")
+        .values("rule_id", "channel", "reason", "n")
+    ):
+        figures = row(found["rule_id"], found["channel"])
+        figures["refused"] += found["n"]
+        reason = str(getattr(found["reason"], "value", found["reason"]))
+        figures["refused_by_reason"][reason] = found["n"]
+    for found in (
+        await scope.entries()
+        .filter(agreement_id__isnull=False)
+        .annotate(n=Count("id"))
+        .group_by("rule_id", "agreement__channel")
+        .values("rule_id", "agreement__channel", "n")
+    ):
+        row(found["rule_id"], found["agreement__channel"])["agreements"] += found["n"]
+    names = dict(
+        await CollectionRule.filter(id__in={k[0] for k in rows}).values_list("id", "description")
+    )
+    result = [r | {"rule": names.get(r["rule_id"], str(r["rule_id"]))} for r in rows.values()]
+    result.sort(key=lambda r: (r["rule"], r["rule_id"], r["channel"]))
+    return result

@@ -31,6 +31,7 @@ from models.enums import (
     MessageDirection,
     PaymentSource,
     ReceivableStatus,
+    RefusalReason,
     ResultKind,
     Role,
     RunStatus,
@@ -120,6 +121,15 @@ ENUMS: dict[type[StrEnum], dict[str, str]] = {
         ContactOutcome.VOICEMAIL: "Caixa postal",
         ContactOutcome.WRONG_PARTY: "Pessoa errada",
         ContactOutcome.AGREEMENT: "Acordo",
+    },
+    RefusalReason: {
+        RefusalReason.OUTSIDE_WINDOW: "Fora do horário permitido",
+        RefusalReason.HOLIDAY: "Feriado",
+        RefusalReason.BUDGET: "Limite de contatos",
+        RefusalReason.QUIET_DAYS: "Dias de descanso após conversa",
+        RefusalReason.OPTED_OUT: "Cliente pediu para não ser contatado",
+        RefusalReason.DEBT_PAID: "Dívida já paga ou negociada",
+        RefusalReason.NOT_FOUND: "Cliente não encontrado",
     },
     CallDirection: {
         CallDirection.OUTBOUND: "Saída",
@@ -270,6 +280,8 @@ TEXT_CODES: dict[str, dict[str, str]] = {
         "campaign_entry": "Entrada de campanha",
         "service_ticket": "Chamado técnico",
         "conversation": "Conversa",
+        "contact_window": "Janela de contato",
+        "holiday": "Feriado",
     },
     "customer_status": {
         "active": "Ativo",

@@ -34,7 +34,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -53,6 +53,8 @@ from models.enums import (
     ReceivableStatus,
     RunStatus,
 )
+from negotiation.call_turns import TurnPlan, plan_turns, turns_line
+from negotiation.contact_windows import BRASILIA
 from negotiation.errors import Conflict, InvalidInput, NotFound
 from negotiation.rule_filters import (
     CENT,
@@ -257,7 +259,8 @@ def _to_money(value: Any, sqlite: bool) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _insert_entries(sql: _Sql, plan: _Plan, campaign_id: int, start: datetime) -> str:
+def _linear_turns(sql: _Sql, plan: _Plan, start: datetime) -> str:
+    """Turns every `minutes_per_call` from `start`, windows aside (a run without a turn plan)."""
     minutes = sql.p(plan.rule.minutes_per_call)
     if sql.sqlite:
         start_text = start.astimezone(UTC).replace(microsecond=0)
@@ -269,6 +272,16 @@ def _insert_entries(sql: _Sql, plan: _Plan, campaign_id: int, start: datetime) -
     else:
         turn = f"make_interval(mins => CAST((g.rn - 1) * {minutes} AS integer))"
         call_at = f"{sql.timestamp(start)} + {turn}"
+    return call_at
+
+
+def _insert_entries(
+    sql: _Sql, plan: _Plan, campaign_id: int, start: datetime, turns: TurnPlan | None = None
+) -> str:
+    if turns is not None:
+        call_at = turns.call_at(sql, "g.rn", "c2", plan.rule.minutes_per_call)
+    else:
+        call_at = _linear_turns(sql, plan, start)
     now = sql.timestamp(clock.now())
     return (
         "INSERT INTO campaign_entry (campaign_id, rule_id, customer_id, position, total_debt,"
@@ -278,6 +291,7 @@ def _insert_entries(sql: _Sql, plan: _Plan, campaign_id: int, start: datetime) -
         f" {sql.money_out('g.total')}, g.n, g.oldest, g.plans, {call_at},"
         f" {_quote(EntryState.PENDING.value)}, 0, {now}, {now}"
         f" FROM ({_selection(sql, plan, numbered=True)}) g"
+        + (" JOIN customer c2 ON c2.id = g.customer_id" if turns is not None else "")
     )
 
 
@@ -324,7 +338,13 @@ async def start_run(rule_id: int, user_id: int | None) -> RuleRun:
     return await RuleRun.create(rule_id=rule_id, started_by_id=user_id, status=RunStatus.RUNNING)
 
 
-async def execute_run(run_id: int, today: date, progress: Progress | None = None) -> RuleRun:
+async def execute_run(
+    run_id: int,
+    today: date,
+    progress: Progress | None = None,
+    *,
+    timezone: tzinfo | str = BRASILIA,
+) -> RuleRun:
     """Do the run: one transaction writes the campaign, its entries and the run's counts.
 
     `progress(percent, message)` is told each step (it must not use the database: on SQLite
@@ -332,6 +352,9 @@ async def execute_run(run_id: int, today: date, progress: Progress | None = None
     stored between steps, so another request sees them. On any error the run ends `failed`
     with the error in `error` and in the log, nothing of the campaign is written, and the
     error is raised again.
+
+    Call turns are placed inside each debtor's calling window (call_turns.py); `timezone`,
+    the ISP's, is the zone of debtors without a known state and of the log's times.
     """
     run = await RuleRun.get_or_none(id=run_id).select_related("rule", "started_by")
     if run is None:
@@ -381,9 +404,11 @@ async def execute_run(run_id: int, today: date, progress: Progress | None = None
                 description=f"{rule.description[:130]} — {today:%d/%m/%Y}",
                 using_db=conn,
             )
+            turns = await plan_turns(conn, run.started_at, rule.minutes_per_call, timezone)
             await conn.execute_query(
-                *sql.render(_insert_entries(sql, plan, campaign.id, run.started_at))
+                *sql.render(_insert_entries(sql, plan, campaign.id, run.started_at, turns))
             )
+            await turns.drop(conn)
             customers, receivables, amount = await _campaign_counts(conn, campaign.id)
             await step(
                 90,
@@ -399,6 +424,7 @@ async def execute_run(run_id: int, today: date, progress: Progress | None = None
                     f"Campanha {campaign.id} «{campaign.description}»: posições 1 a"
                     f" {count_of(customers)}, uma ligação a cada {rule.minutes_per_call} min"
                 )
+                lines.append(await turns_line(conn, campaign.id, timezone))
             seconds = format_decimal(
                 time.perf_counter() - started, format="#,##0.00", locale="pt_BR"
             )
@@ -423,11 +449,16 @@ async def execute_run(run_id: int, today: date, progress: Progress | None = None
 
 
 async def run_rule(
-    rule_id: int, today: date, user_id: int | None = None, progress: Progress | None = None
+    rule_id: int,
+    today: date,
+    user_id: int | None = None,
+    progress: Progress | None = None,
+    *,
+    timezone: tzinfo | str = BRASILIA,
 ) -> RuleRun:
     """Start and execute a run of the rule (`start_run` + `execute_run`)."""
     run = await start_run(rule_id, user_id)
-    return await execute_run(run.id, today, progress)
+    return await execute_run(run.id, today, progress, timezone=timezone)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,13 +5,14 @@ rule_filters.check_filter); the API and the console both call these."""
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from models import CollectionAction, CollectionRule, PaymentCondition, RuleFilter, RuleRun, User
 from negotiation import audit, catalog, rule_run
+from negotiation.contact_windows import BRASILIA
 from negotiation.errors import InvalidInput
 from negotiation.permissions import Permission, ensure
 
@@ -115,10 +116,11 @@ async def start_run(by: User, rule_id: int, today: date) -> RuleRun:
     return await rule_run.start_run(rule_id, by.id)
 
 
-async def execute(run_id: int, today: date) -> None:
+async def execute(run_id: int, today: date, timezone: tzinfo | str | None = None) -> None:
+    """`timezone`: the ISP's (debtors without a known state, the log's times)."""
     # The run records its own failure (status failed, error, log); here it only must not
     # escape into the server as an unhandled task error.
     try:
-        await rule_run.execute_run(run_id, today)
+        await rule_run.execute_run(run_id, today, timezone=timezone or BRASILIA)
     except Exception:
         log.exception("rule run %s failed", run_id)

@@ -90,7 +90,7 @@ def run(
                 bar.update(task, completed=percent, description=message[:60])
 
             with bar:
-                return await run_rule(rule_id, as_of, progress=advance)
+                return await run_rule(rule_id, as_of, progress=advance, timezone=settings.timezone)
 
     try:
         result = asyncio.run(go())

@@ -24,6 +24,7 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from models import clock
+from negotiation import contact_windows
 from quita.db import close_db, migrate, open_db
 from tests.fakes.pix_psp import pix_psp, pix_psp_server  # noqa: F401  (fixtures)
 from tests.fakes.smtp import smtp_server  # noqa: F401  (fixture)
@@ -45,6 +46,7 @@ def _test_clock() -> Iterator[None]:
     """Every test runs on Quita's clock set to TEST_NOW, whatever the machine's calendar says
     (CI runs the suite a second time under faketime, years ahead)."""
     clock.travel(TEST_NOW)
+    contact_windows.forget()  # the stored windows and holidays of the last test's database
     yield
     clock.reset()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks
 
 from admin import schemas as s
-from admin.deps import CanRunRules, TodayDep
+from admin.deps import CanRunRules, SettingsDep, TodayDep
 from admin.views import run_out
 from models import RuleRun
 from negotiation import catalog
@@ -23,9 +23,11 @@ async def preview(rule_id: int, today: TodayDep, user: CanRunRules):
 @router.post(
     "/rules/{rule_id}/runs", response_model=s.RunOut, status_code=202, summary="Run a rule"
 )
-async def start(rule_id: int, today: TodayDep, tasks: BackgroundTasks, user: CanRunRules):
+async def start(
+    rule_id: int, today: TodayDep, tasks: BackgroundTasks, user: CanRunRules, settings: SettingsDep
+):
     run = await service.start_run(user, rule_id, today)
-    tasks.add_task(service.execute, run.id, today)
+    tasks.add_task(service.execute, run.id, today, settings.tz)
     return await run_out(run)
 
 

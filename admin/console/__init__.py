@@ -20,6 +20,7 @@ from admin.console import (
     rules,
     simulator,
     users,
+    windows,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -30,6 +31,7 @@ for module in (
     conditions,
     rules,
     catalog,
+    windows,
     users,
     audit,
     campaigns,

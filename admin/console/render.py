@@ -21,6 +21,7 @@ MENU: list[tuple[str, str, Permission | None]] = [
     ("Condições", "/console/conditions", Permission.CONFIGURE),
     ("Réguas", "/console/rules", Permission.CONFIGURE),
     ("Cadastros", "/console/catalog", Permission.CONFIGURE),
+    ("Janelas e feriados", "/console/windows", Permission.CONFIGURE),
     ("Usuários", "/console/users", Permission.MANAGE_USERS),
     ("Auditoria", "/console/audit", Permission.VIEW_AUDIT),
 ]

@@ -18,7 +18,7 @@ from admin import schemas as s
 from admin.console.conditions import field_errors, number, optional, put, row_indexes
 from admin.console.render import page
 from admin.console.session import Signed
-from admin.deps import Page, TodayDep
+from admin.deps import Page, SettingsDep, TodayDep
 from admin.views import run_out
 from models import RuleRun
 from models.enums import ActionKind, FilterField, FilterOperator, RunStatus
@@ -270,10 +270,12 @@ async def preview_rule(rule_id: int, request: Request, today: TodayDep, signed: 
 
 
 @router.post("/rules/{rule_id}/run")
-async def run_rule(rule_id: int, today: TodayDep, tasks: BackgroundTasks, signed: RunRules):
+async def run_rule(
+    rule_id: int, today: TodayDep, tasks: BackgroundTasks, signed: RunRules, settings: SettingsDep
+):
     """Executar: starts the run in the background exactly as the API does, then shows it."""
     run = await service.start_run(signed.user, rule_id, today)
-    tasks.add_task(service.execute, run.id, today)
+    tasks.add_task(service.execute, run.id, today, settings.tz)
     return RedirectResponse(f"/console/runs/{run.id}?ok=started", status_code=303)
 
 

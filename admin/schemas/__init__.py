@@ -33,7 +33,21 @@ from admin.schemas.catalog import (
     ResultTypeOut,
 )
 from admin.schemas.conditions import ConditionIn, ConditionOut, OptionIn, OptionOut
-from admin.schemas.dashboard import ChannelFigures, DashboardOut, DayFigure, RuleFigures
+from admin.schemas.contact_windows import (
+    HolidayIn,
+    HolidayOut,
+    RefusalOut,
+    WindowHours,
+    WindowIn,
+    WindowOut,
+)
+from admin.schemas.dashboard import (
+    ChannelFigures,
+    ContactFigures,
+    DashboardOut,
+    DayFigure,
+    RuleFigures,
+)
 from admin.schemas.imports import ImportIn, ImportOut, RejectionOut
 from admin.schemas.payments import (
     AgreementDetail,
@@ -74,6 +88,7 @@ __all__ = [
     "CollectionStatusOut",
     "ConditionIn",
     "ConditionOut",
+    "ContactFigures",
     "ContactTypeIn",
     "ContactTypeOut",
     "CustomerRecord",
@@ -88,6 +103,8 @@ __all__ = [
     "ExportIn",
     "FilterIn",
     "FilterOut",
+    "HolidayIn",
+    "HolidayOut",
     "ImportIn",
     "ImportOut",
     "InstallmentOut",
@@ -103,6 +120,7 @@ __all__ = [
     "PaymentRecorded",
     "Percent",
     "PreviewOut",
+    "RefusalOut",
     "RejectionOut",
     "ResultIn",
     "ResultTypeIn",
@@ -115,4 +133,7 @@ __all__ = [
     "Token",
     "UserIn",
     "UserOut",
+    "WindowHours",
+    "WindowIn",
+    "WindowOut",
 ]

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, field_validator
 
 from admin.schemas.base import Body, Out
+from admin.schemas.contact_windows import RefusalOut
 
 
 class CampaignOut(Out):
@@ -135,6 +136,7 @@ class EntryDetail(EntryOut):
     # "Negociar" negotiates today (open entries only), debt_note says when they differ.
     debt_now: DebtOut | None = None
     debt_note: str | None = None
+    last_refusal: RefusalOut | None = None  # why the gate last refused or postponed a contact
 
 
 class ResultIn(Body):

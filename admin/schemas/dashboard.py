@@ -21,6 +21,19 @@ class RuleFigures(BaseModel):
     conversion: Decimal  # percent of the entries that became an agreement
 
 
+class ContactFigures(BaseModel):
+    """One rule's contacts on one channel."""
+
+    rule_id: int
+    rule: str
+    channel: str
+    tried: int  # outbound contacts made
+    refused: int  # refused or postponed by the contact gate
+    refused_by_reason: dict[str, int]  # by reason code (negotiation.labels: RefusalReason)
+    answered: int  # the outcome was a conversation or an agreement
+    agreements: int  # agreements of the rule's entries made on this channel
+
+
 class DayFigure(BaseModel):
     day: date
     amount: Decimal
@@ -40,3 +53,4 @@ class DashboardOut(BaseModel):
     calls_today_answered: int
     waiting_conversations: int
     daily: list[DayFigure]
+    contacts: list[ContactFigures] = []

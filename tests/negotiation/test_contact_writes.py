@@ -1,5 +1,5 @@
-"""Only the contact gate writes contact attempts and opt-outs (DESIGN.md §7): a lint over the
-source of the channels, the console/API and the services."""
+"""Only the contact gate writes contact attempts, refusals and opt-outs (DESIGN.md §7): a lint
+over the source of the channels, the console/API and the services."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ GATE = {"negotiation/contact_policy.py"}
 # Customer columns that are opt-outs: only the gate sets them.
 OPT_OUT_COLUMNS = {"opted_out_at", "no_calls", "no_sms", "no_email", "no_telegram"}
 WRITES = {"create", "bulk_create", "get_or_create", "update_or_create", "update", "delete"}
+# The gate's own records: contacts, and the refusals it keeps (why a contact was not made).
+GATE_MODELS = {"ContactAttempt", "ContactRefusal"}
 
 
 def _chain_names(node: ast.AST) -> set[str]:
@@ -36,11 +38,11 @@ def offences(source: str) -> list[str]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Name) and func.id == "ContactAttempt":
-                found.append((node.lineno, "ContactAttempt(...)"))
+            if isinstance(func, ast.Name) and func.id in GATE_MODELS:
+                found.append((node.lineno, f"{func.id}(...)"))
             if isinstance(func, ast.Attribute) and func.attr in WRITES:
-                if "ContactAttempt" in _chain_names(func.value):
-                    found.append((node.lineno, f"ContactAttempt...{func.attr}()"))
+                for model in sorted(GATE_MODELS & _chain_names(func.value)):
+                    found.append((node.lineno, f"{model}...{func.attr}()"))
                 columns = {k.arg for k in node.keywords} & OPT_OUT_COLUMNS
                 if columns and func.attr != "delete":
                     found.append((node.lineno, f"{func.attr}({', '.join(sorted(columns))}=...)"))
@@ -62,6 +64,7 @@ async def f(customer, conn):
     await Customer.filter(id=1).update(opted_out_at=now)
     await Customer.create(name="x", no_sms=True)
     customer.no_calls = True
+    await ContactRefusal.create(customer_id=1, reason="budget")
 """
     assert [line.split(":")[0] for line in offences(sample)] == [
         "3",
@@ -71,6 +74,7 @@ async def f(customer, conn):
         "7",
         "8",
         "9",
+        "10",
     ]
 
 
@@ -84,7 +88,7 @@ async def f(customer):
     assert offences(sample) == []
 
 
-def test_only_the_gate_writes_contact_attempts_and_opt_outs():
+def test_only_the_gate_writes_contact_attempts_refusals_and_opt_outs():
     found = []
     for package in SCANNED:
         for path in sorted((ROOT / package).rglob("*.py")):

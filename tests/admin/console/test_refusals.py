@@ -61,6 +61,9 @@ WRITES = [
     (Role.ATTENDANT, "/console/catalog/statuses/{status}", {"name": "Mudou"}),
     (Role.AGENCY, "/console/catalog/statuses/{status}/delete", {"confirm": "on"}),
     (Role.ATTENDANT, "/console/catalog/statuses/{status}/deactivate", {}),
+    (Role.ATTENDANT, "/console/windows/SP", {"weekday_start": "09:00", "weekday_end": "18:00"}),
+    (Role.AGENCY, "/console/windows/SP/reset", {}),
+    (Role.ATTENDANT, "/console/holidays", {"day": "08/12/2026", "state": "SP", "name": "X"}),
     (Role.SUPERVISOR, "/console/users/new", {**USER, "username": "nova"}),
     (Role.SUPERVISOR, "/console/users/{user}", {**USER, "role": "supervisor"}),
 ]
