@@ -12,12 +12,14 @@ from models.conversations import Conversation, Message
 from models.customers import Customer, CustomerPhone, Receivable
 from models.deliveries import Delivery
 from models.events import OutboundEvent
+from models.outreach import ActionSend, MessageTemplate
 from models.payments import Payment, PaymentInstrument
 from models.rules import CollectionAction, CollectionRule, RuleFilter
 from models.sandbox import SandboxAttachment, SandboxChannel, SandboxMessage
 from models.users import AuditLog, ConsoleSession, User
 
 __all__ = [
+    "ActionSend",
     "Agency",
     "Agreement",
     "AgreementReceivable",
@@ -42,6 +44,7 @@ __all__ = [
     "IdentityLock",
     "InstallmentOption",
     "Message",
+    "MessageTemplate",
     "OutboundEvent",
     "Payment",
     "PaymentCondition",

@@ -104,6 +104,17 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"  # given up: shown to the attendant
 
 
+class ActionSendStatus(StrEnum):
+    """Where one rule action stands for one debtor in one debt episode."""
+
+    SENDING = "sending"  # claimed by a worker, going out now
+    SENT = "sent"
+    POSTPONED = "postponed"  # the gate or a temporary failure: tried again at `retry_at`
+    REFUSED = "refused"  # the gate said no for good (opted out, debt paid)
+    SKIPPED = "skipped"  # nowhere to send it (no e-mail, no phone, no linked Telegram)
+    FAILED = "failed"  # the provider refused it for good, or too many tries
+
+
 class BreakAction(StrEnum):
     """What a missed installment past its tolerance does to the agreement."""
 

@@ -93,6 +93,10 @@ class CollectionAction(Model):
     # Fires when the customer's oldest bill is this many days late (None: on every run).
     days_late = fields.IntField(null=True)
     template = fields.CharField(max_length=80, null=True)
+    # The message an e-mail, SMS or Telegram action sends (a template of the same channel).
+    message_template = fields.ForeignKeyField(
+        "models.MessageTemplate", related_name="actions", null=True, on_delete=fields.RESTRICT
+    )
     active = fields.BooleanField(default=True)
 
     class Meta:

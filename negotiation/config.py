@@ -136,6 +136,14 @@ class OutreachConfig(IspIdentity, Links, ContactRules, Protocol):
     """`negotiation.outreach`: the bot's campaign messages, reminders and thanks."""
 
 
+class MessageConfig(IspIdentity, Links, Protocol):
+    """`negotiation.message_templates`: the variables of the message templates."""
+
+
+class RuleActionConfig(MessageConfig, ContactRules, Protocol):
+    """`negotiation.rule_actions`: the messages of rule actions, through the contact gate."""
+
+
 class CampaignConfig(ContactRules, InstrumentConfig, Protocol):
     """`negotiation.campaigns`: the attendant's calls and accepted offers."""
 

@@ -5,9 +5,8 @@ configured, else from QUITA_TWILIO_FROM_NUMBER) with a status callback to
 `{public_base_url}/twilio/sms/status`, and returns its SID. Failures become `SendError`, whose
 `permanent` says whether trying again can ever work for this recipient.
 
-Texts are kept to `MAX_SEGMENTS` segments (`sms_segments` counts them like the carriers: GSM-7
-160/153 characters, UCS-2 70/67). Portuguese letters such as "ã", "õ", "ç", "á", "ê" are not
-in GSM-7 and turn the whole message into UCS-2; "é", "à" and "Ç" are.
+Texts are kept to `MAX_SEGMENTS` segments (`negotiation.sms_text.sms_segments` counts them
+like the carriers: GSM-7 160/153 characters, UCS-2 70/67).
 """
 
 from __future__ import annotations
@@ -20,11 +19,12 @@ from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioS
 from twilio.rest import Client
 
 from models import SandboxChannel
-from negotiation import errors, sandbox
+from negotiation import errors, sandbox, sms_text
+from negotiation.sms_text import sms_segments
 from quita.settings import Settings
 from telephony.twilio_client import TwilioNotConfigured, twilio_client
 
-MAX_SEGMENTS = 4
+MAX_SEGMENTS = sms_text.MAX_SEGMENTS
 
 # Twilio error codes that no retry can fix for this recipient.
 PERMANENT_CODES = {
@@ -32,14 +32,6 @@ PERMANENT_CODES = {
     21610,  # the recipient replied STOP (unsubscribed)
     21614,  # 'To' is not a mobile number
 }
-
-# GSM 03.38 basic character set (one septet each; ESC 0x1B left out) and the extension
-# table, whose characters take two septets (ESC + the character).
-GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENDED = frozenset("\f^{}\\[~]|€")
 
 
 class SmsMessage(Protocol):
@@ -62,34 +54,6 @@ class SendError(errors.SendError):
         super().__init__(message, permanent=permanent)
         self.code = code
         self.status = status
-
-
-def is_gsm7(text: str) -> bool:
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text)
-
-
-def _pack(units: list[int], single: int, multi: int) -> int:
-    """Segments for units of the given sizes; a unit (escape pair, surrogate pair) never splits."""
-    if sum(units) <= single:
-        return 1 if units else 0
-    segments, used = 1, 0
-    for size in units:
-        if used + size > multi:
-            segments, used = segments + 1, 0
-        used += size
-    return segments
-
-
-def sms_segments(text: str) -> int:
-    """How many SMS segments `text` takes (0 for an empty text).
-
-    GSM-7: 160 septets in one segment, 153 per segment when concatenated; extension-table
-    characters (`€ [ ] { } ^ ~ | \\`) count twice. Any other character makes it UCS-2: 70
-    UTF-16 code units alone, 67 per segment when concatenated (emoji count twice).
-    """
-    if is_gsm7(text):
-        return _pack([2 if ch in GSM7_EXTENDED else 1 for ch in text], 160, 153)
-    return _pack([2 if ord(ch) > 0xFFFF else 1 for ch in text], 70, 67)
 
 
 def check_text(text: str) -> None:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
+from negotiation.sms_text import is_gsm7, sms_segments
 from quita.settings import Settings
-from telephony.sms import MAX_SEGMENTS, SendError, TwilioSmsSender, is_gsm7, sms_segments
+from telephony.sms import MAX_SEGMENTS, SendError, TwilioSmsSender
 from telephony.twilio_client import (
     RebasingAsyncHttpClient,
     build_client,
