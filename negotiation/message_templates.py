@@ -231,11 +231,11 @@ async def save_template(
         if template_id is None:
             return await catalog.create(MessageTemplate, clean, by)
         template = await get_template(template_id)
-        if clean["channel"] != template.channel:
-            if await CollectionAction.filter(message_template_id=template.id).exists():
-                raise Conflict(
-                    "channel: o modelo é usado por ações de régua; o canal não pode mudar"
-                )
+        if (
+            clean["channel"] != template.channel
+            and await CollectionAction.filter(message_template_id=template.id).exists()
+        ):
+            raise Conflict("channel: o modelo é usado por ações de régua; o canal não pode mudar")
         return await catalog.update(template, clean, by)
     except IntegrityError:
         raise Conflict(f"name: já existe um modelo chamado {clean['name']!r}") from None

@@ -1,12 +1,11 @@
-"""Messages the chat bot starts on its own: a rule's Telegram action (the debtor's deep link),
-reminders of agreement installments, and the thank-you for a reconciled payment.
+"""Messages the chat bot starts on its own about an agreement: reminders of its installments
+and the thank-you for a reconciled payment. (A rule's actions, Telegram included, are
+negotiation/rule_actions.py.)
 
-Each is claimed in the database before it is sent (a guarded update, or the customer's row
-locked while the contact is recorded), so several app instances running the jobs never send
-one twice. Every message asks the contact gate first (negotiation.contact_policy.decide):
-collection messages go only inside the debtor's calling window and contact budget, after
-checking again that the debt is still open; a thank-you only inside the window (see
-`send_thanks`).
+Each is claimed in the database before it is sent (a guarded update), so several app
+instances running the jobs never send one twice. Every message asks the contact gate first
+(negotiation.contact_policy.decide): a reminder only inside the debtor's calling window and
+contact budget; a thank-you only inside the window (see `send_thanks`).
 """
 
 from __future__ import annotations
@@ -16,30 +15,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.transactions import in_transaction
-
 from models import (
-    CampaignEntry,
-    CollectionAction,
-    Customer,
     Payment,
     PaymentInstrument,
     Receivable,
     clock,
 )
 from models.enums import (
-    OPEN_ENTRY_STATES,
-    ActionKind,
     Channel,
     ContactActor,
-    EntryState,
     MessageDirection,
     ReceivableStatus,
 )
 from negotiation.config import OutreachConfig
 from negotiation.contact_policy import decide, record_contact, record_reply
-from negotiation.deep_links import bot_link, make_link_token
-from negotiation.engine import days_past
 from negotiation.errors import SendError
 from negotiation.payment_links import payment_url
 from negotiation.rendering import render
@@ -56,75 +45,6 @@ class Report:
     sent: int = 0
     skipped: int = 0
     failed: int = 0
-
-
-# --- a rule's Telegram action ------------------------------------------------------------
-
-
-async def run_telegram_actions(send: ChatSend, settings: OutreachConfig, now: datetime) -> Report:
-    """For every active Telegram action, message the debtors of its rule's open entries who
-    have a linked chat and whose oldest bill is as late as the action says."""
-    report = Report()
-    today = now.astimezone(settings.tz).date()
-    actions = await CollectionAction.filter(kind=ActionKind.TELEGRAM, active=True)
-    for action in actions:
-        entries = await CampaignEntry.filter(
-            rule_id=action.rule_id,
-            state__in=[s for s in OPEN_ENTRY_STATES if s != EntryState.EXPORTED],
-            customer__telegram_chat_id__isnull=False,
-        ).select_related("customer")
-        for entry in entries:
-            if (
-                action.days_late is not None
-                and days_past(entry.oldest_due_date, today) != action.days_late
-            ):
-                continue
-            outcome = await _message_debtor(entry, send, settings, now)
-            setattr(report, outcome, getattr(report, outcome) + 1)
-    return report
-
-
-async def _message_debtor(
-    entry: CampaignEntry, send: ChatSend, settings: OutreachConfig, now
-) -> str:
-    customer = entry.customer
-    async with in_transaction() as conn:
-        # Locked while deciding and recording: a second instance waits, then sees the contact.
-        await Customer.select_for_update().using_db(conn).get(id=customer.id)
-        decision = await decide(
-            customer,
-            Channel.TELEGRAM,
-            now,
-            settings,
-            kind="message",
-            actor=ContactActor.BOT,
-            entry_id=entry.id,
-        )
-        if not decision.allowed:
-            return "skipped"
-        await record_contact(
-            customer.id,
-            Channel.TELEGRAM,
-            ContactActor.BOT,
-            MessageDirection.OUT,
-            entry_id=entry.id,
-            note="mensagem da régua de cobrança",
-            at=now,
-            using_db=conn,
-        )
-    token = make_link_token(customer.id, settings.secret_key, now=now)
-    text = render(
-        "chat/outbound.txt.j2",
-        isp=settings.isp,
-        first_name=customer.first_name,
-        link=bot_link(settings.telegram_bot_username, token),
-    ).strip()
-    try:
-        await send(customer.telegram_chat_id, [text])
-    except SendError as error:
-        log.warning("telegram action for customer %s failed: %s", customer.id, error)
-        return "failed"
-    return "sent"
 
 
 # --- reminders and thanks ----------------------------------------------------------------
@@ -255,7 +175,7 @@ async def send_thanks(send: ChatSend, settings: OutreachConfig, now: datetime) -
 async def run_all(send: ChatSend, settings: OutreachConfig, now: datetime | None = None) -> Report:
     now = now or clock.now()
     total = Report()
-    for step in (run_telegram_actions, send_reminders, send_thanks):
+    for step in (send_reminders, send_thanks):
         part = await step(send, settings, now)
         total.sent += part.sent
         total.skipped += part.skipped

@@ -15,6 +15,7 @@ from negotiation import conversations
 from negotiation.errors import Conflict, SendError
 from negotiation.mail import SandboxMailSender, SmtpSender
 from negotiation.outbound import Sender
+from negotiation.rule_actions import Outlets
 from quita.settings import Settings
 from telephony.sms import SandboxSmsSender, TwilioSmsSender
 
@@ -161,6 +162,18 @@ def telegram_chat_send(channels: Channels):
             )
 
     return send
+
+
+def action_outlets(channels: Channels) -> Outlets:
+    """How rule actions send: the e-mail and SMS senders, and Telegram through the bot (so
+    each message lands on the chat's conversation timeline)."""
+    senders = {
+        name: sender
+        for name, sender in channels.senders.items()
+        if name in (DeliveryChannel.EMAIL, DeliveryChannel.SMS)
+    }
+    chat_send = telegram_chat_send(channels) if channels.settings.telegram_token else None
+    return Outlets(senders, chat_send)
 
 
 def telegram_resumer(channels: Channels, settings: Settings):

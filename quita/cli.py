@@ -151,6 +151,7 @@ def _register_subcommands() -> None:
     from quita.cli_chat import chat
     from quita.cli_dialer import dialer_app
     from quita.cli_import import import_app
+    from quita.cli_outreach import outreach_app
     from quita.cli_phone import phone
     from quita.cli_pix import pix_app
     from quita.cli_rules import rules_app
@@ -165,6 +166,7 @@ def _register_subcommands() -> None:
     app.add_typer(pix_app, name="pix")
     app.add_typer(bot_app, name="bot")
     app.add_typer(dialer_app, name="dialer")
+    app.add_typer(outreach_app, name="outreach")
     app.command("phone")(phone)
     app.command("chat")(chat)
 

@@ -1,5 +1,6 @@
 """Background jobs of `quita serve`: deliver billing events, retry the sends of payment
-instruments, and once a day apply the break policy. State lives in the database, so a restart
+instruments, run the rules' message actions (also `quita outreach`), send agreement reminders
+and thanks, and once a day apply the break policy. State lives in the database, so a restart
 or a second instance loses nothing."""
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from datetime import date
 import httpx
 
 from models.clock import today_in
-from negotiation import delivery, events, outreach, retry_queue
+from negotiation import delivery, events, outreach, retry_queue, rule_actions
 from negotiation.breaks import check_agreements
-from quita.channels import Channels, telegram_chat_send
+from quita.channels import Channels, action_outlets, telegram_chat_send
 from quita.settings import Settings
 
 log = logging.getLogger("quita.jobs")
@@ -29,6 +30,10 @@ async def tick(
             tally = await retry_queue.run_due(queue, work)
             if tally.tried:
                 log.info("%s: %d sent, %d failed tries", name, tally.sent, tally.failed)
+    if channels is not None:
+        tally = await rule_actions.run_actions(action_outlets(channels), settings)
+        if tally != rule_actions.Tally():
+            log.info("rule actions: %s", tally.line())
     if channels is not None and channels.bot is not None:
         report = await outreach.run_all(telegram_chat_send(channels), settings)
         if report.sent or report.failed:

@@ -1,5 +1,6 @@
-"""Messages the bot starts: a rule's Telegram action, reminders and thanks — sent through the
-app's real Telegram channel (aiogram) to the fake Bot API server."""
+"""Messages the bot starts about an agreement: reminders and thanks — sent through the app's
+real Telegram channel (aiogram) to the fake Bot API server. (A rule's Telegram action:
+test_rule_actions.py.)"""
 
 from __future__ import annotations
 
@@ -7,18 +8,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from models import AuditLog, CollectionAction, ContactAttempt, Message, Receivable
-from models.enums import ActionKind, Channel, EntryState, ReceivableStatus
+from models import AuditLog, ContactAttempt, Receivable
+from models.enums import Channel
 from negotiation import outreach
 from negotiation.accept import accept
-from negotiation.deep_links import read_link_token
 from negotiation.offers import offers_for_customer
 from negotiation.payments import pix
 from negotiation.reconcile import record_payment
 from quita.channels import build_channels, telegram_chat_send
 from quita.settings import Settings
 from tests.factories import SEED_OPTIONS, SETTINGS, make_condition, make_customer, make_receivable
-from tests.negotiation.rule_factories import make_entry, make_rule
 
 # Monday 30/11/2026, 14:00 in São Paulo: inside every state's calling window.
 NOW = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
@@ -39,64 +38,6 @@ async def send(db, telegram_api):
     channels = build_channels(settings)
     yield telegram_chat_send(channels), settings
     await channels.aclose()
-
-
-async def _debtor_in_campaign(**extra):
-    customer = await make_customer(telegram_chat_id=CHAT, state="SP", **extra)
-    await make_receivable(customer, TODAY - timedelta(days=30), "120.00")
-    rule = await make_rule()
-    await CollectionAction.create(rule=rule, kind=ActionKind.TELEGRAM)
-    await make_entry(rule, customer, EntryState.PENDING)
-    return customer
-
-
-async def test_the_rule_action_sends_the_deep_link_once_a_day(send, telegram_api):
-    chat_send, settings = send
-    customer = await _debtor_in_campaign()
-
-    report = await outreach.run_telegram_actions(chat_send, settings, NOW)
-    assert report.sent == 1
-    [call] = telegram_api.sent_to(CHAT)
-    text = call.params["text"]
-    assert "11.222.333/0001-81" in text and "R$" not in text  # no debt detail before identity
-    token = text.split("https://t.me/ProvedorBot?start=")[1].split()[0]
-    assert read_link_token(token, settings.secret_key, now=NOW)[0] == customer.id
-    assert await ContactAttempt.filter(customer_id=customer.id, direction="out").count() == 1
-    assert await Message.filter(text=text).count() == 1  # on the conversation's timeline
-
-    again = await outreach.run_telegram_actions(chat_send, settings, NOW + timedelta(hours=1))
-    assert again.sent == 0 and again.skipped == 1
-    assert len(telegram_api.sent_to(CHAT)) == 1
-
-
-@pytest.mark.parametrize(
-    ("change", "when"),
-    [
-        ({"opted_out_at": NOW}, NOW),  # /sair on any channel
-        ({"no_telegram": True}, NOW),
-        ({}, datetime(2026, 11, 29, 17, tzinfo=UTC)),  # a Sunday
-        ({}, datetime(2026, 11, 30, 23, 30, tzinfo=UTC)),  # 20:30 in São Paulo
-    ],
-)
-async def test_no_outbound_message_when_the_debtor_or_the_clock_says_no(
-    send, telegram_api, change, when
-):
-    chat_send, settings = send
-    customer = await _debtor_in_campaign()
-    if change:
-        await type(customer).filter(id=customer.id).update(**change)
-    report = await outreach.run_telegram_actions(chat_send, settings, when)
-    assert report.sent == 0 and telegram_api.sent_to(CHAT) == []
-
-
-async def test_a_paid_debt_is_never_collected(send, telegram_api):
-    chat_send, settings = send
-    customer = await _debtor_in_campaign()
-    await Receivable.filter(customer_id=customer.id).update(
-        status=ReceivableStatus.PAID, paid_at=NOW
-    )
-    assert (await outreach.run_telegram_actions(chat_send, settings, NOW)).sent == 0
-    assert telegram_api.sent_to(CHAT) == []
 
 
 async def _agreement(customer):
