@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from models.enums import (
     ActionKind,
+    ActionSendStatus,
     AgreementStatus,
     BreakAction,
     CallDirection,
@@ -151,6 +152,14 @@ ENUMS: dict[type[StrEnum], dict[str, str]] = {
         DeliveryChannel.SMS: "SMS",
         DeliveryChannel.TELEGRAM: "Telegram",
     },
+    ActionSendStatus: {
+        ActionSendStatus.SENDING: "Enviando",
+        ActionSendStatus.SENT: "Enviada",
+        ActionSendStatus.POSTPONED: "Adiada",
+        ActionSendStatus.REFUSED: "Recusada",
+        ActionSendStatus.SKIPPED: "Sem endereço",
+        ActionSendStatus.FAILED: "Falhou",
+    },
     DeliveryStatus: {
         DeliveryStatus.PENDING: "Aguardando envio",
         DeliveryStatus.SENT: "Enviado",
@@ -277,6 +286,7 @@ TEXT_CODES: dict[str, dict[str, str]] = {
         "receivable": "Conta",
         "agreement": "Acordo",
         "delivery": "Envio",
+        "message_template": "Modelo de mensagem",
         "campaign_entry": "Entrada de campanha",
         "service_ticket": "Chamado técnico",
         "conversation": "Conversa",

@@ -254,9 +254,10 @@ async def template_for_action(template_id: int | None, kind: str) -> None:
     if template is None:
         raise InvalidInput(f"actions: modelo de mensagem {template_id} não existe")
     if template.channel != kind:
+        action = _CHANNEL_NAMES.get(kind, "ligação do robô")
         raise InvalidInput(
             f"actions: o modelo {template.name!r} é de {_CHANNEL_NAMES[template.channel]}, "
-            f"não serve para uma ação de {_CHANNEL_NAMES.get(kind, kind)}"
+            f"não serve para uma ação de {action}"
         )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from models import CollectionAction, CollectionRule, PaymentCondition, RuleFilter, RuleRun, User
-from negotiation import audit, catalog, rule_run
+from negotiation import audit, catalog, message_templates, rule_run
 from negotiation.contact_windows import BRASILIA
 from negotiation.errors import InvalidInput
 from negotiation.permissions import Permission, ensure
@@ -62,6 +62,8 @@ async def save_rule(by: User, data: dict[str, Any], rule_id: int | None = None) 
         rule, action = await get_rule(rule_id), "update"
         before = _snapshot(rule)
     conditions = await _linkable(data["condition_ids"])
+    for part in data["actions"]:
+        await message_templates.template_for_action(part.get("message_template_id"), part["kind"])
     async with in_transaction() as conn:
         rule.update_from_dict({k: v for k, v in data.items() if k not in _PARTS})
         await rule.save(using_db=conn)

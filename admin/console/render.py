@@ -20,6 +20,7 @@ MENU: list[tuple[str, str, Permission | None]] = [
     ("Simulador de chat", "/console/simulator", Permission.HANDLE_CONVERSATIONS),
     ("Condições", "/console/conditions", Permission.CONFIGURE),
     ("Réguas", "/console/rules", Permission.CONFIGURE),
+    ("Modelos de mensagem", "/console/message-templates", Permission.CONFIGURE),
     ("Cadastros", "/console/catalog", Permission.CONFIGURE),
     ("Janelas e feriados", "/console/windows", Permission.CONFIGURE),
     ("Usuários", "/console/users", Permission.MANAGE_USERS),

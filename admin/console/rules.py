@@ -22,7 +22,7 @@ from admin.deps import Page, SettingsDep, TodayDep
 from admin.views import run_out
 from models import RuleRun
 from models.enums import ActionKind, FilterField, FilterOperator, RunStatus
-from negotiation import catalog, conditions
+from negotiation import catalog, conditions, message_templates
 from negotiation import rules as service
 from negotiation.errors import InvalidInput
 from negotiation.labels import choices, label
@@ -103,6 +103,7 @@ def _rule_data(form: Any) -> tuple[dict, list[dict], list[dict]]:
             "kind": str(form.get(f"actions-{i}-kind", "")).strip(),
             "days_late": str(form.get(f"actions-{i}-days_late", "")).strip(),
             "template": str(form.get(f"actions-{i}-template", "")).strip(),
+            "message_template_id": str(form.get(f"actions-{i}-message_template_id", "")).strip(),
             "active": form.get(f"actions-{i}-active") == "on",
         }
         if not typed["kind"]:
@@ -111,6 +112,7 @@ def _rule_data(form: Any) -> tuple[dict, list[dict], list[dict]]:
         action: dict[str, Any] = {"kind": typed["kind"], "active": typed["active"]}
         put(action, "days_late", typed["days_late"] or None)
         put(action, "template", typed["template"] or None)
+        put(action, "message_template_id", typed["message_template_id"] or None)
         actions.append(action)
     data["filters"], data["actions"] = filters, actions
     return data, filter_rows, action_rows
@@ -135,6 +137,7 @@ def _typed_of(rule: s.RuleOut | None) -> tuple[dict, list[dict], list[dict]]:
             "kind": a.kind.value,
             "days_late": "" if a.days_late is None else a.days_late,
             "template": a.template or "",
+            "message_template_id": a.message_template_id or "",
             "active": a.active,
         }
         for a in rule.actions
@@ -166,7 +169,16 @@ async def _show_form(
     if rule_id and signed.can(Permission.RUN_RULES):
         runs = [await run_out(r) for r in await RuleRun.filter(rule_id=rule_id).limit(50)]
     blank_filter = {"field": "", "operator": "eq", "value": "", "value2": ""}
-    blank_action = {"kind": "", "days_late": "", "template": "", "active": True}
+    blank_action = {
+        "kind": "",
+        "days_late": "",
+        "template": "",
+        "message_template_id": "",
+        "active": True,
+    }
+    by_channel: dict[str, list] = {}
+    for template in await message_templates.list_templates():
+        by_channel.setdefault(template.channel, []).append(template)
     return page(
         request,
         signed,
@@ -181,6 +193,7 @@ async def _show_form(
         fields=FIELDS,
         operators=OPERATORS,
         action_kinds=ACTIONS,
+        message_templates=by_channel,
         errors=errors or {},
         preview=preview,
         runs=sorted(runs, key=lambda r: r.id, reverse=True)[:10],

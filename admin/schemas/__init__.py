@@ -49,6 +49,12 @@ from admin.schemas.dashboard import (
     RuleFigures,
 )
 from admin.schemas.imports import ImportIn, ImportOut, RejectionOut
+from admin.schemas.messages import (
+    MessagePreviewIn,
+    MessagePreviewOut,
+    MessageTemplateIn,
+    MessageTemplateOut,
+)
 from admin.schemas.payments import (
     AgreementDetail,
     DeliveryOut,
@@ -108,6 +114,10 @@ __all__ = [
     "ImportIn",
     "ImportOut",
     "InstallmentOut",
+    "MessagePreviewIn",
+    "MessagePreviewOut",
+    "MessageTemplateIn",
+    "MessageTemplateOut",
     "Money",
     "Name",
     "NegotiateIn",

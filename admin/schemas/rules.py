@@ -45,6 +45,9 @@ class ActionIn(Body):
     kind: ActionKind
     days_late: Annotated[int | None, Field(ge=0)] = None
     template: Annotated[str | None, Field(max_length=80)] = None
+    # E-mail, SMS and Telegram: a message template of the same channel (None: the channel's
+    # first active template).
+    message_template_id: int | None = None
     active: bool = True
 
 

@@ -41,4 +41,36 @@
       });
     });
   });
+
+  // Message templates: the preview follows the form as it is typed (the server renders it),
+  // and the e-mail-only fields show for e-mail.
+  document.addEventListener("DOMContentLoaded", function () {
+    const form = document.querySelector("form[data-preview]");
+    if (!form) return;
+    const target = document.getElementById("preview");
+    let timer = null;
+    function refresh() {
+      const body = new FormData(form);
+      fetch(form.dataset.preview, {
+        method: "POST",
+        body: body,
+        headers: { "X-CSRF-Token": window.quitaCsrf },
+        credentials: "same-origin",
+      })
+        .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+        .then((html) => { target.innerHTML = html; })
+        .catch(() => {});
+    }
+    function showChannelFields() {
+      const channel = form.querySelector('[name="channel"]').value;
+      form.querySelectorAll("[data-channel]").forEach((el) => {
+        el.hidden = el.dataset.channel !== channel;
+      });
+    }
+    form.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 300);
+    });
+    form.addEventListener("change", function () { showChannelFields(); refresh(); });
+  });
 })();

@@ -1,0 +1,67 @@
+"""Modelos de mensagem in the console: list, create with errors in pt-BR, the live preview
+fragment with the SMS segment count, and the rule form's template choice."""
+
+from __future__ import annotations
+
+from models import MessageTemplate
+from models.enums import Role
+from negotiation.message_templates import seed_defaults
+
+
+def _form(token: str, **extra) -> dict:
+    data = {
+        "csrf_token": token,
+        "channel": "sms",
+        "name": "Curto",
+        "subject": "",
+        "text": "{primeiro_nome}, regularize {total}",
+        "html": "",
+        "active": "on",
+    }
+    data.update(extra)
+    return data
+
+
+async def test_list_and_create_with_preview(browser, sign_in):
+    await seed_defaults()
+    token = await sign_in(Role.ADMIN)
+    listed = await browser.get("/console/message-templates")
+    assert listed.status_code == 200
+    assert "Aviso de débito por SMS" in listed.text and "Modelos de mensagem" in listed.text
+
+    bad = await browser.post("/console/message-templates", data=_form(token, text="Oi {apelido}"))
+    assert bad.status_code == 422
+    assert "variável desconhecida {apelido}" in bad.text
+
+    made = await browser.post("/console/message-templates", data=_form(token))
+    assert made.status_code == 303
+    page = await browser.get(made.headers["location"])
+    assert "Maria, regularize R$ 289,70" in page.text  # the preview, server-side
+    assert await MessageTemplate.filter(name="Curto").exists()
+
+
+async def test_preview_fragment_counts_sms_segments(browser, sign_in):
+    token = await sign_in(Role.ADMIN)
+    gsm = await browser.post("/console/message-templates/preview", data=_form(token))
+    assert gsm.status_code == 200
+    assert "GSM-7: 1 parte de SMS" in gsm.text and "CNPJ 11.222.333/0001-81" in gsm.text
+    accented = await browser.post(
+        "/console/message-templates/preview", data=_form(token, text="ação " * 10)
+    )
+    assert "UCS-2: 2 partes de SMS" in accented.text
+    wrong = await browser.post("/console/message-templates/preview", data=_form(token, text="{x}"))
+    assert "variável desconhecida {x}" in wrong.text
+
+
+async def test_preview_needs_the_csrf_token(browser, sign_in):
+    await sign_in(Role.ADMIN)
+    answer = await browser.post("/console/message-templates/preview", data=_form("nope"))
+    assert answer.status_code in (400, 403)
+
+
+async def test_the_rule_form_offers_the_templates(browser, sign_in):
+    await seed_defaults()
+    await sign_in(Role.ADMIN)
+    form = await browser.get("/console/rules/new")
+    assert form.status_code == 200
+    assert "Aviso de débito por e-mail" in form.text and "Padrão do canal" in form.text
