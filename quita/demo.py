@@ -23,6 +23,7 @@ from models import (
     Customer,
     CustomerPhone,
     InstallmentOption,
+    MessageTemplate,
     PaymentCondition,
     Receivable,
     ResultType,
@@ -33,6 +34,7 @@ from models.clock import today_in
 from models.enums import (
     ActionKind,
     ContactKind,
+    DeliveryChannel,
     FilterField,
     FilterOperator,
     ReceivableStatus,
@@ -40,6 +42,7 @@ from models.enums import (
     Role,
 )
 from negotiation.documents import normalize_document
+from negotiation.message_templates import seed_defaults
 from quita.settings import Settings
 
 DEMO_ADMIN = ("admin", "quita-demo")
@@ -178,10 +181,16 @@ async def _rule(conditions: list[PaymentCondition]) -> None:
             RuleFilter.line(rule, 1, FilterField.DAYS_LATE, FilterOperator.GE, 30),
         ]
     )
+    # The default templates of each channel (migration 0009, or `seed_defaults` below).
+    sms = await MessageTemplate.filter(channel=DeliveryChannel.SMS).order_by("id").first()
+    email = await MessageTemplate.filter(channel=DeliveryChannel.EMAIL).order_by("id").first()
     await CollectionAction.bulk_create(
         [
-            CollectionAction(rule=rule, kind=ActionKind.SMS, days_late=30, template="lembrete"),
+            CollectionAction(rule=rule, kind=ActionKind.SMS, days_late=30, message_template=sms),
             CollectionAction(rule=rule, kind=ActionKind.ROBOT_CALL, days_late=45),
+            CollectionAction(
+                rule=rule, kind=ActionKind.EMAIL, days_late=60, message_template=email
+            ),
         ]
     )
 
@@ -280,6 +289,7 @@ async def load_demo(settings: Settings) -> dict[str, int]:
     today = today_in(settings.timezone)
     async with in_transaction():
         await _catalog()
+        await seed_defaults()
         conditions = await _conditions()
         await _rule(conditions)
         await _people(fake, rng, today)
