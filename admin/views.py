@@ -19,7 +19,7 @@ from models import (
     User,
 )
 from models.enums import ReceivableStatus, RefusalReason
-from negotiation import campaigns, catalog
+from negotiation import campaigns, catalog, rule_actions
 from negotiation.delivery import deliveries_of
 from negotiation.engine import days_past
 from negotiation.export import export_to_agency
@@ -105,6 +105,9 @@ async def entry_detail(user: User, entry_id: int, today: date) -> s.EntryDetail:
         bills=[bill_out(b, today) for b in seen.bills],
         offers=[offer_out(o) for o in seen.offers],
         calls=[s.CallOut.model_validate(c) for c in seen.calls],
+        messages=[
+            s.ActionSendOut.model_validate(m) for m in await rule_actions.sends_of(seen.entry.id)
+        ],
         debt_now=None if seen.debt_now is None else s.DebtOut(**vars(seen.debt_now)),
         debt_note=seen.debt_note,
         last_refusal=refusal_out(seen.last_refusal),

@@ -168,6 +168,11 @@ async def run_actions(
     return tally
 
 
+async def sends_of(entry_id: int) -> list[ActionSend]:
+    """The rule actions' messages to an entry's debtor, newest first (the entry page)."""
+    return list(await ActionSend.filter(entry_id=entry_id).order_by("-updated_at", "-id"))
+
+
 async def latest_campaign(rule_id: int) -> int | None:
     """The campaign of the rule's latest finished run (None: never run)."""
     run = (

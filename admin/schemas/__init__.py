@@ -4,6 +4,7 @@ read them as `admin.schemas.X`."""
 
 from admin.schemas.base import Body, Money, Name, Out, Percent
 from admin.schemas.campaigns import (
+    ActionSendOut,
     AgencyEntryOut,
     AgreementOut,
     BillOut,
@@ -78,6 +79,7 @@ from admin.schemas.users import AuditOut, Token, UserIn, UserOut
 __all__ = [
     "ActionIn",
     "ActionOut",
+    "ActionSendOut",
     "AgencyEntryOut",
     "AgencyIn",
     "AgencyOut",

@@ -127,11 +127,27 @@ class DebtOut(BaseModel):
     receivables_count: int
 
 
+class ActionSendOut(Out):
+    """One rule action's message to the entry's debtor: sent, postponed (and until when),
+    refused or skipped, with the reason."""
+
+    id: int
+    action_id: int
+    channel: str
+    status: str
+    reason: str | None
+    retry_at: datetime | None
+    recipient: str | None
+    attempts: int
+    updated_at: datetime
+
+
 class EntryDetail(EntryOut):
     record: CustomerRecord | None
     bills: list[BillOut]
     offers: list[OfferOut]
     calls: list[CallOut]
+    messages: list[ActionSendOut] = []
     # total_debt / receivables_count are the call list's snapshot; debt_now is what
     # "Negociar" negotiates today (open entries only), debt_note says when they differ.
     debt_now: DebtOut | None = None

@@ -3,9 +3,13 @@ fragment with the SMS segment count, and the rule form's template choice."""
 
 from __future__ import annotations
 
-from models import MessageTemplate
-from models.enums import Role
+from datetime import UTC, date, datetime
+
+from models import ActionSend, CollectionAction, MessageTemplate
+from models.enums import ActionKind, ActionSendStatus, EntryState, Role
 from negotiation.message_templates import seed_defaults
+from tests.factories import make_customer, make_receivable
+from tests.negotiation.rule_factories import make_entry, make_rule
 
 
 def _form(token: str, **extra) -> dict:
@@ -65,3 +69,26 @@ async def test_the_rule_form_offers_the_templates(browser, sign_in):
     form = await browser.get("/console/rules/new")
     assert form.status_code == 200
     assert "Aviso de débito por e-mail" in form.text and "Padrão do canal" in form.text
+
+
+async def test_the_entry_page_shows_the_rule_messages_and_why_not(browser, sign_in):
+    customer = await make_customer()
+    await make_receivable(customer, date(2026, 9, 1), "50.00")
+    rule = await make_rule()
+    action = await CollectionAction.create(rule=rule, kind=ActionKind.SMS)
+    entry = await make_entry(rule, customer, EntryState.PENDING)
+    await ActionSend.create(
+        action=action,
+        customer=customer,
+        entry=entry,
+        channel="sms",
+        status=ActionSendStatus.POSTPONED,
+        reason="domingo: sem contato",
+        retry_at=datetime(2026, 11, 30, 11, tzinfo=UTC),
+    )
+    await sign_in(Role.ADMIN)
+    shown = await browser.get(f"/console/entries/{entry.id}")
+    assert shown.status_code == 200
+    assert "Mensagens automáticas da régua" in shown.text
+    assert "Adiada" in shown.text and "domingo: sem contato" in shown.text
+    assert "30/11/2026 08:00" in shown.text
