@@ -46,3 +46,40 @@ async def test_tick_delivers_when_configured(db):
         server.shutdown()
     assert len(_Billing.received) == 1
     assert (await OutboundEvent.get(kind="x")).status == EventStatus.SENT
+
+
+async def test_tick_runs_the_rule_actions_through_the_channels(db, smtp_server):
+    from datetime import date
+    from decimal import Decimal
+
+    from models import Campaign, CampaignEntry, CollectionAction, RuleRun
+    from models.enums import ActionKind, RunStatus
+    from negotiation.message_templates import seed_defaults
+    from quita.channels import build_channels
+    from tests.factories import make_customer, make_receivable
+    from tests.negotiation.rule_factories import make_rule
+
+    await seed_defaults()
+    customer = await make_customer(email="ana@example.com")
+    await make_receivable(customer, date(2026, 10, 1), "70.00")
+    rule = await make_rule()
+    await CollectionAction.create(rule=rule, kind=ActionKind.EMAIL, days_late=30)
+    run = await RuleRun.create(rule=rule, status=RunStatus.FINISHED)
+    campaign = await Campaign.create(rule=rule, run=run, description="Campanha")
+    await CampaignEntry.create(
+        campaign=campaign,
+        rule=rule,
+        customer=customer,
+        position=1,
+        total_debt=Decimal("70.00"),
+        receivables_count=1,
+        oldest_due_date=date(2026, 10, 1),
+    )
+    settings = Settings(database_url=db, secret_key="k" * 40, smtp_url=smtp_server.url)
+    channels = build_channels(settings)
+    try:
+        await tick(settings, today_in(settings.timezone), channels)  # Friday 12:00 in SP
+    finally:
+        await channels.aclose()
+    [mail] = smtp_server.received
+    assert mail["To"] == "ana@example.com" and "11.222.333/0001-81" in mail.as_string()
