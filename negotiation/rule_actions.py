@@ -19,13 +19,15 @@ tried again later, up to `MAX_TRIES`, unless the provider said it can never work
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Max, Min, Sum
 from tortoise.transactions import in_transaction
@@ -83,6 +85,7 @@ LEASE = timedelta(minutes=15)  # a claim older than this was a crashed worker's
 RETRY_AFTER_FAILURE = timedelta(minutes=30)
 MAX_TRIES = 3
 BATCH = 500
+CONCURRENCY = 4  # Tortoise's asyncpg pool holds 5 connections by default
 _CHANNEL_NAMES = {
     DeliveryChannel.EMAIL: "e-mail",
     DeliveryChannel.SMS: "SMS",
@@ -131,8 +134,10 @@ async def run_actions(
     now: datetime | None = None,
     *,
     batch: int = BATCH,
+    concurrency: int = CONCURRENCY,
 ) -> Tally:
-    """One pass over every active message action; what happened, counted."""
+    """One pass over every active message action; what happened, counted. On PostgreSQL,
+    up to `concurrency` debtors are handled at once (keep it within the connection pool)."""
     now = now or clock.now()
     today = now.astimezone(settings.tz).date()
     tally = Tally()
@@ -162,7 +167,7 @@ async def run_actions(
         campaign_id = await latest_campaign(action.rule_id)
         if campaign_id is None:
             continue
-        job = _Job(action, channel, template, outlets, settings, now, today)
+        job = _Job(action, channel, template, outlets, settings, now, today, concurrency)
         async for page in _due_entries(action, campaign_id, today, batch):
             await job.run_page(page, tally)
     return tally
@@ -209,7 +214,10 @@ async def _due_entries(
 class _Job:
     """One action's pass: what it sends and through what, and each debtor's send."""
 
-    def __init__(self, action, channel, template, outlets, settings, now, today) -> None:
+    def __init__(
+        self, action, channel, template, outlets, settings, now, today, concurrency
+    ) -> None:
+        self.concurrency: int = concurrency
         self.action: CollectionAction = action
         self.channel: DeliveryChannel = channel
         self.template: MessageTemplate | None = template
@@ -233,6 +241,7 @@ class _Job:
             ).values("id", "customer_id", "episode", "status", "retry_at")
         }
         phones = await _mobiles(ids) if self.channel == DeliveryChannel.SMS else {}
+        due = []
         for entry in page:
             debt = debts.get(entry.customer_id)
             if (
@@ -242,61 +251,74 @@ class _Job:
             ):
                 continue  # not that late any more (an older bill was paid)
             episode = episodes.get(entry.customer_id, 0)
-            send = await self._claim(entry, episode, sends.get((entry.customer_id, episode)))
-            if send is None:
+            seen = sends.get((entry.customer_id, episode))
+            if seen is not None and not _due_again(seen, self.now):
                 continue
-            outcome = await self._fire(entry, send, debt, phones.get(entry.customer_id))
-            setattr(tally, outcome, getattr(tally, outcome) + 1)
+            due.append((entry, episode, seen, debt, phones.get(entry.customer_id)))
+        # A page holds each debtor once, so its debtors may go at the same time (each on its
+        # own connection of the pool); the time of a send is mostly waiting for the database
+        # and the provider. SQLite has one connection: one at a time there.
+        sqlite = connections.get("default").capabilities.dialect == "sqlite"
+        gate = asyncio.Semaphore(1 if sqlite else self.concurrency)
 
-    async def _claim(
-        self, entry: CampaignEntry, episode: int, seen: dict | None
-    ) -> ActionSend | None:
-        """The send row, held by this worker; None when it is done, not due, or another's."""
-        lease = self.now + LEASE
-        if seen is None:
-            try:
-                return await ActionSend.create(
-                    action_id=self.action.id,
-                    customer_id=entry.customer_id,
-                    episode=episode,
-                    entry_id=entry.id,
-                    channel=self.channel,
-                    status=ActionSendStatus.SENDING,
-                    retry_at=lease,
-                )
-            except IntegrityError:
-                return None  # another worker inserted it first
-        if seen["status"] not in (ActionSendStatus.POSTPONED, ActionSendStatus.SENDING):
-            return None
-        # Guarded: the first worker to move the due time forward holds it.
-        taken = await ActionSend.filter(
-            id=seen["id"], status=seen["status"], retry_at__lte=self.now
-        ).update(status=ActionSendStatus.SENDING, retry_at=lease, entry_id=entry.id)
-        return await ActionSend.get(id=seen["id"]) if taken else None
+        async def one(args) -> str | None:
+            async with gate:
+                try:
+                    return await self._debtor(*args)
+                except Exception:
+                    # One debtor's unexpected error does not stop the others; the claim's
+                    # lease lets a later pass try again.
+                    log.exception("action %s, customer %s", self.action.id, args[0].customer_id)
+                    return "failed"
 
-    async def _fire(
-        self, entry: CampaignEntry, send: ActionSend, debt: _Debt | None, phone: str | None
-    ) -> str:
+        for outcome in await asyncio.gather(*(one(args) for args in due)):
+            if outcome is not None:
+                setattr(tally, outcome, getattr(tally, outcome) + 1)
+
+    async def _debtor(
+        self,
+        entry: CampaignEntry,
+        episode: int,
+        seen: dict | None,
+        debt: _Debt | None,
+        phone: str | None,
+    ) -> str | None:
+        """One debtor: claim, ask the gate, record the contact (one transaction, one commit),
+        then send and mark the send with its timeline message (a second one)."""
         customer = entry.customer
-        recipient = _address(customer, self.channel, phone)
-        if recipient is None:
-            return await _finish(send, ActionSendStatus.SKIPPED, _no_address(self.channel))
-        note = f"mensagem automática da régua ({_CHANNEL_NAMES[self.channel]}) nº {send.id}"
         channel = Channel(self.channel)
-        async with in_transaction() as conn:
-            # Locked while deciding and recording: another action of this debtor waits, then
-            # sees this contact in the budget.
-            await Customer.select_for_update().using_db(conn).get(id=customer.id)
-            decision = await decide(
-                customer,
-                channel,
-                self.now,
-                self.settings,
-                kind="message",
-                actor=ContactActor.BOT,
-                entry_id=entry.id,
-            )
-            if decision.allowed:
+        try:
+            async with in_transaction() as conn:
+                send = await self._claim(entry, episode, seen, conn)
+                if send is None:
+                    return None
+                recipient = _address(customer, self.channel, phone)
+                if recipient is None:
+                    reason = _no_address(self.channel)
+                    return await _finish(send, ActionSendStatus.SKIPPED, reason, conn)
+                # Locked while deciding and recording: another action of this debtor waits,
+                # then sees this contact in the budget.
+                await Customer.select_for_update().using_db(conn).get(id=customer.id)
+                decision = await decide(
+                    customer,
+                    channel,
+                    self.now,
+                    self.settings,
+                    kind="message",
+                    actor=ContactActor.BOT,
+                    entry_id=entry.id,
+                )
+                if not decision.allowed:
+                    if decision.retry_at is None:
+                        return await _finish(send, ActionSendStatus.REFUSED, decision.reason, conn)
+                    return await _finish(
+                        send,
+                        ActionSendStatus.POSTPONED,
+                        decision.reason,
+                        conn,
+                        retry_at=decision.retry_at,
+                    )
+                note = _note(self.channel, send.id)
                 await record_contact(
                     customer.id,
                     channel,
@@ -307,52 +329,85 @@ class _Job:
                     at=self.now,
                     using_db=conn,
                 )
-        if not decision.allowed:
-            if decision.retry_at is not None:
-                return await _finish(
-                    send, ActionSendStatus.POSTPONED, decision.reason, retry_at=decision.retry_at
-                )
-            return await _finish(send, ActionSendStatus.REFUSED, decision.reason)
+        except IntegrityError:
+            return None  # another worker inserted the claim first
         message = await self._compose(customer, entry, debt)
         try:
             external_id = await self._deliver(recipient, message)
         except (SendError, ValueError) as error:
-            await record_outcome(
-                customer.id, note, ContactOutcome.FAILED, channel=channel, actor=ContactActor.BOT
+            return await self._failed(send, customer.id, note, error)
+        async with in_transaction() as conn:
+            await _finish(
+                send,
+                ActionSendStatus.SENT,
+                None,
+                conn,
+                attempts=send.attempts + 1,
+                recipient=recipient,
+                external_id=(external_id or "")[:100] or None,
             )
-            tries = send.attempts + 1
-            permanent = isinstance(error, ValueError) or error.permanent
-            log.warning("action %s to customer %s failed: %s", self.action.id, customer.id, error)
+            if self.channel != DeliveryChannel.TELEGRAM:  # the chat send keeps its timeline
+                conversation = await conversations.open_for(channel, recipient, customer.id)
+                await conversations.record(
+                    conversation,
+                    MessageDirection.OUT,
+                    MessageAuthor.BOT,
+                    message.text,
+                    channel_message_id=f"action:{send.id}",
+                    payload={"action_id": self.action.id, "subject": message.subject},
+                )
+        return "sent"
+
+    async def _claim(
+        self, entry: CampaignEntry, episode: int, seen: dict | None, conn: Any
+    ) -> ActionSend | None:
+        """The send row, held by this worker; None when another worker holds it. A new row's
+        INSERT raises IntegrityError when another worker inserted it first."""
+        lease = self.now + LEASE
+        if seen is None:
+            return await ActionSend.create(
+                using_db=conn,
+                action_id=self.action.id,
+                customer_id=entry.customer_id,
+                episode=episode,
+                entry_id=entry.id,
+                channel=self.channel,
+                status=ActionSendStatus.SENDING,
+                retry_at=lease,
+            )
+        # Guarded: the first worker to move the due time forward holds it.
+        taken = (
+            await ActionSend.filter(id=seen["id"], status=seen["status"], retry_at__lte=self.now)
+            .using_db(conn)
+            .update(status=ActionSendStatus.SENDING, retry_at=lease, entry_id=entry.id)
+        )
+        return await ActionSend.get(id=seen["id"]).using_db(conn) if taken else None
+
+    async def _failed(self, send: ActionSend, customer_id: int, note: str, error) -> str:
+        log.warning("action %s to customer %s failed: %s", self.action.id, customer_id, error)
+        tries = send.attempts + 1
+        permanent = isinstance(error, ValueError) or error.permanent
+        async with in_transaction() as conn:
+            await record_outcome(
+                customer_id,
+                note,
+                ContactOutcome.FAILED,
+                channel=Channel(self.channel),
+                actor=ContactActor.BOT,
+                using_db=conn,
+            )
             if permanent or tries >= MAX_TRIES:
-                await _finish(send, ActionSendStatus.FAILED, str(error), attempts=tries)
+                await _finish(send, ActionSendStatus.FAILED, str(error), conn, attempts=tries)
             else:
                 await _finish(
                     send,
                     ActionSendStatus.POSTPONED,
                     str(error),
+                    conn,
                     retry_at=self.now + RETRY_AFTER_FAILURE,
                     attempts=tries,
                 )
-            return "failed"
-        await _finish(
-            send,
-            ActionSendStatus.SENT,
-            None,
-            attempts=send.attempts + 1,
-            recipient=recipient,
-            external_id=(external_id or "")[:100] or None,
-        )
-        if self.channel != DeliveryChannel.TELEGRAM:  # the chat send keeps its own timeline
-            conversation = await conversations.open_for(channel, recipient, customer.id)
-            await conversations.record(
-                conversation,
-                MessageDirection.OUT,
-                MessageAuthor.BOT,
-                message.text,
-                channel_message_id=f"action:{send.id}",
-                payload={"action_id": self.action.id, "subject": message.subject},
-            )
-        return "sent"
+        return "failed"
 
     async def _compose(
         self, customer: Customer, entry: CampaignEntry, debt: _Debt | None
@@ -394,13 +449,32 @@ class _Job:
         return await self.outlets.senders[self.channel].send(outgoing)
 
 
+def _due_again(seen: dict, now: datetime) -> bool:
+    """A postponed send whose time has come, or a claim left by a crashed worker."""
+    if seen["status"] not in (ActionSendStatus.POSTPONED, ActionSendStatus.SENDING):
+        return False
+    retry_at = seen["retry_at"]
+    return retry_at is None or _aware(retry_at) <= now
+
+
+def _aware(value: datetime | str) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _note(channel: DeliveryChannel, send_id: int) -> str:
+    """The contact's note: unique per send, so its outcome can be set later."""
+    return f"mensagem automática da régua ({_CHANNEL_NAMES[channel]}) nº {send_id}"
+
+
 async def _finish(
-    send: ActionSend, status: ActionSendStatus, reason: str | None, **more: Any
+    send: ActionSend, status: ActionSendStatus, reason: str | None, conn: Any, **more: Any
 ) -> str:
     changes: dict[str, Any] = {"status": status, "reason": reason[:255] if reason else None}
     changes["retry_at"] = more.pop("retry_at", None)
     changes.update(more)
-    await ActionSend.filter(id=send.id).update(**changes)
+    await ActionSend.filter(id=send.id).using_db(conn).update(**changes)
     return {
         ActionSendStatus.SENT: "sent",
         ActionSendStatus.POSTPONED: "postponed",

@@ -1,4 +1,4 @@
-"""`quita bench ...`: the benchmarks of bench/ (rules, webhooks, start)."""
+"""`quita bench ...`: the benchmarks of bench/ (rules, outreach, webhooks, start)."""
 
 from __future__ import annotations
 
@@ -95,6 +95,45 @@ def rules(
     try:
         result = asyncio.run(
             module.run_bench(receivables, database, profile=profile.value, log=log)
+        )
+    except (ConfigurationError, DBConnectionError, OSError, PostgresError) as exc:
+        _fail(f"database: {exc}")
+    typer.echo(json.dumps(result))
+
+
+@bench_app.command("outreach")
+def outreach(
+    debtors: Annotated[
+        int, typer.Option("--debtors", min=10, help="Debtors in the rule's campaign")
+    ] = 2_000,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="PostgreSQL server URL (a new database is created there and dropped at the"
+            " end) or sqlite:// (a temporary file); default QUITA_DATABASE_URL",
+        ),
+    ] = None,
+) -> None:
+    """Contacts per minute of one `quita outreach` pass against the bare sender; one JSON line."""
+    from asyncpg import PostgresError
+    from tortoise.exceptions import ConfigurationError, DBConnectionError
+
+    if database is None:
+        from pydantic import ValidationError
+
+        from quita.settings import get_settings
+
+        try:
+            database = get_settings().database_url
+        except ValidationError as exc:
+            _fail(f"settings: {exc.errors(include_url=False)[0]['msg']}")
+    if not database.startswith(("sqlite", "postgres://", "asyncpg://")):
+        _fail(f"--database: {database!r} is neither sqlite:// nor postgres://user@host:port/db")
+    module = _load("bench_outreach")
+    try:
+        result = asyncio.run(
+            module.run_bench(debtors, database, log=lambda m: typer.echo(m, err=True))
         )
     except (ConfigurationError, DBConnectionError, OSError, PostgresError) as exc:
         _fail(f"database: {exc}")
