@@ -246,18 +246,19 @@ async def delete_template(by: User, template_id: int) -> None:
     await catalog.delete(await get_template(template_id), by)
 
 
-async def template_for_action(template_id: int | None, kind: str) -> None:
-    """InvalidInput unless the template exists and is of the action's channel."""
+async def template_for_action(template_id: int | None, kind: str, number: int = 1) -> None:
+    """InvalidInput unless the template exists and is of the action's channel (`number`: the
+    action's place in the rule, from 1, for the message)."""
     if template_id is None:
         return
     template = await MessageTemplate.get_or_none(id=template_id)
     if template is None:
-        raise InvalidInput(f"actions: modelo de mensagem {template_id} não existe")
+        raise InvalidInput(f"actions: ação {number}: modelo de mensagem {template_id} não existe")
     if template.channel != kind:
         action = _CHANNEL_NAMES.get(kind, "ligação do robô")
         raise InvalidInput(
-            f"actions: o modelo {template.name!r} é de {_CHANNEL_NAMES[template.channel]}, "
-            f"não serve para uma ação de {action}"
+            f"actions: ação {number}: o modelo {template.name!r} é de "
+            f"{_CHANNEL_NAMES[template.channel]}, não serve para uma ação de {action}"
         )
 
 

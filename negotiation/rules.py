@@ -62,8 +62,10 @@ async def save_rule(by: User, data: dict[str, Any], rule_id: int | None = None) 
         rule, action = await get_rule(rule_id), "update"
         before = _snapshot(rule)
     conditions = await _linkable(data["condition_ids"])
-    for part in data["actions"]:
-        await message_templates.template_for_action(part.get("message_template_id"), part["kind"])
+    for number, part in enumerate(data["actions"], 1):
+        await message_templates.template_for_action(
+            part.get("message_template_id"), part["kind"], number
+        )
     async with in_transaction() as conn:
         rule.update_from_dict({k: v for k, v in data.items() if k not in _PARTS})
         await rule.save(using_db=conn)

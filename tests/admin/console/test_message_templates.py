@@ -92,3 +92,31 @@ async def test_the_entry_page_shows_the_rule_messages_and_why_not(browser, sign_
     assert "Mensagens automáticas da régua" in shown.text
     assert "Adiada" in shown.text and "domingo: sem contato" in shown.text
     assert "30/11/2026 08:00" in shown.text
+
+
+async def test_the_rule_form_refuses_a_template_of_another_channel(browser, sign_in):
+    await seed_defaults()
+    token = await sign_in(Role.ADMIN)
+    sms = await MessageTemplate.get(channel="sms")
+    data = {
+        "csrf_token": token,
+        "description": "Atrasados",
+        "general": "on",
+        "priority": "0",
+        "minutes_per_call": "5",
+        "filters-0-field": "days_late",
+        "filters-0-operator": "ge",
+        "filters-0-value": "30",
+        "actions-0-kind": "email",
+        "actions-0-days_late": "30",
+        "actions-0-message_template_id": str(sms.id),
+        "actions-0-active": "on",
+    }
+    refused = await browser.post("/console/rules", data=data)
+    assert refused.status_code == 422
+    assert (
+        "ação 1: o modelo" in refused.text and "não serve para uma ação de e-mail" in refused.text
+    )
+    saved = await browser.post("/console/rules", data={**data, "actions-0-kind": "sms"})
+    assert saved.status_code == 303
+    assert await CollectionAction.filter(message_template_id=sms.id, kind="sms").exists()
