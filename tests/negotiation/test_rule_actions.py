@@ -285,5 +285,6 @@ async def test_two_concurrent_passes_send_each_message_once(pg_db):
         run_actions(outlets, settings, MONDAY, batch=7),
     )
     assert first.sent + second.sent == 40
+    assert first.sent and second.sent  # both passes worked at once
     assert sorted(sender.sent) == sorted([c.email for c in customers] * 2)
     assert await ContactAttempt.all().count() == 40
