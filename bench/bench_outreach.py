@@ -125,8 +125,8 @@ def _settings(url: str):
 
 async def baseline(count: int, sender: str) -> float:
     """The sandbox e-mail sender alone, `count` times; seconds."""
-    from negotiation.delivery import OutgoingMessage
     from negotiation.mail import SandboxMailSender
+    from negotiation.outbound import OutgoingMessage
 
     mail = SandboxMailSender(sender)
     text = "Olá, Cliente. Consta em aberto o valor de R$ 99,90. Provedor - CNPJ 11.222.333/0001-81"

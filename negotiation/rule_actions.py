@@ -63,9 +63,9 @@ from negotiation import conversations
 from negotiation.config import RuleActionConfig
 from negotiation.contact_policy import decide, record_contact, record_outcome
 from negotiation.deep_links import bot_link, make_link_token
-from negotiation.delivery import OutgoingMessage, Sender
 from negotiation.errors import SendError
 from negotiation.message_templates import Debtor, Rendered, render, values_for, variables_in
+from negotiation.outbound import OutgoingMessage, Sender
 from negotiation.payment_links import payment_url
 from negotiation.rendering import render as render_file
 
