@@ -153,6 +153,9 @@ async def run_actions(
             log.warning("action %s: sending by %s is not configured", action.id, channel)
             continue
         template = action.message_template
+        if template is not None and not template.active:
+            log.warning("action %s: its template %s is inactive", action.id, template.id)
+            continue
         if template is None:
             if channel not in defaults:
                 defaults[channel] = (

@@ -241,7 +241,7 @@ async def test_no_address_is_skipped_once_and_closed_entries_are_left_alone(db, 
     assert smtp_server.received == [] and await ContactAttempt.all().count() == 0
 
 
-async def test_inactive_actions_and_rules_send_nothing(db, smtp_server):
+async def test_inactive_actions_rules_and_templates_send_nothing(db, smtp_server):
     settings = _settings(smtp_url=smtp_server.url)
     outlets = Outlets({"email": SmtpSender(settings.smtp_url, settings.email_sender)})
     await seed_defaults()
@@ -252,6 +252,10 @@ async def test_inactive_actions_and_rules_send_nothing(db, smtp_server):
     rule = await make_rule()
     await CollectionAction.create(rule=rule, kind=ActionKind.EMAIL, active=False)
     await _campaign_of(rule, customer)
+    retired = await _template("email", "Antigo", subject="Aviso", active=False)
+    third = await make_rule()
+    await CollectionAction.create(rule=third, kind=ActionKind.EMAIL, message_template=retired)
+    await _campaign_of(third, customer)
     assert await run_actions(outlets, settings, MONDAY) == Tally()
 
 
