@@ -274,7 +274,7 @@ def default_templates() -> list[dict[str, Any]]:
 
 async def seed_defaults() -> int:
     """Add the default templates whose names are not taken yet (the demo and a reset catalog);
-    how many were added. A fresh install gets them from migration 0009."""
+    how many were added. A fresh install gets them from migration 0010."""
     taken = set(await MessageTemplate.all().values_list("name", flat=True))
     fresh = [v for v in default_templates() if v["name"] not in taken]
     await MessageTemplate.bulk_create([MessageTemplate(**v) for v in fresh])

@@ -181,7 +181,7 @@ async def _rule(conditions: list[PaymentCondition]) -> None:
             RuleFilter.line(rule, 1, FilterField.DAYS_LATE, FilterOperator.GE, 30),
         ]
     )
-    # The default templates of each channel (migration 0009, or `seed_defaults` below).
+    # The default templates of each channel (migration 0010, or `seed_defaults` below).
     sms = await MessageTemplate.filter(channel=DeliveryChannel.SMS).order_by("id").first()
     email = await MessageTemplate.filter(channel=DeliveryChannel.EMAIL).order_by("id").first()
     await CollectionAction.bulk_create(

@@ -33,7 +33,7 @@ async def _seed(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0008_clock_timestamps')]
+    dependencies = [('models', '0009_contact_windows')]
 
     initial = False
 
