@@ -231,14 +231,17 @@ class _Plan:
 
 def _selection(sql: _Sql, plan: _Plan, *, numbered: bool, already_open: bool = False) -> str:
     """The grouped SELECT of the rule's debtors (one row per customer); with `already_open`,
-    of those the rule would take but who are already in an open entry (left out)."""
+    of those the rule would take but who are already in an open entry (left out): that one
+    starts from the open entries' debtors, so its cost follows how many there are."""
     amount = sql.money_of("r.amount")
     open_states = ", ".join(_quote(s.value) for s in OPEN_ENTRY_STATES)
-    # Uses the (customer_id, state) index of campaign_entry: one probe per debtor.
-    in_open_entry = (
-        "EXISTS (SELECT 1 FROM campaign_entry e WHERE e.customer_id = r.customer_id"
-        f" AND e.state IN ({open_states}))"
-    )
+    if already_open:
+        busy = (
+            f"SELECT DISTINCT e.customer_id FROM campaign_entry e WHERE e.state IN ({open_states})"
+        )
+        debtors = f"({busy}) o JOIN receivable r ON r.customer_id = o.customer_id"
+    else:
+        debtors = "receivable r"
     where = [
         f"r.status = {_quote(ReceivableStatus.OPEN.value)}",
         f"r.due_date < {sql.date(plan.today)}",
@@ -246,8 +249,13 @@ def _selection(sql: _Sql, plan: _Plan, *, numbered: bool, already_open: bool = F
         "NOT c.no_calls",
         "NOT EXISTS (SELECT 1 FROM agreement a WHERE a.customer_id = r.customer_id"
         f" AND a.status = {_quote(AgreementStatus.ACTIVE.value)})",
-        in_open_entry if already_open else f"NOT {in_open_entry}",
     ]
+    if not already_open:
+        # Uses the (customer_id, state) index of campaign_entry: one probe per debtor.
+        where.append(
+            "NOT EXISTS (SELECT 1 FROM campaign_entry e WHERE e.customer_id = r.customer_id"
+            f" AND e.state IN ({open_states}))"
+        )
     having = []
     for f in plan.filters:
         place, text = _condition(sql, f, plan.today)
@@ -266,7 +274,7 @@ def _selection(sql: _Sql, plan: _Plan, *, numbered: bool, already_open: bool = F
     if numbered:
         columns.append(f"ROW_NUMBER() OVER (ORDER BY SUM({amount}) DESC, r.customer_id) AS rn")
     text = (
-        f"SELECT {', '.join(columns)} FROM receivable r JOIN customer c ON c.id = r.customer_id"
+        f"SELECT {', '.join(columns)} FROM {debtors} JOIN customer c ON c.id = r.customer_id"
         f" WHERE {' AND '.join(where)} GROUP BY r.customer_id"
     )
     if having:
