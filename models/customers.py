@@ -30,9 +30,6 @@ class Customer(Model):
     no_sms = fields.BooleanField(default=False)
     no_email = fields.BooleanField(default=False)
     no_telegram = fields.BooleanField(default=False)
-    # The robot dialer's lease of the debtor (one dialer, one entry, one call at a time
-    # across every campaign): a guarded UPDATE takes it while it is unset or past.
-    dial_lease_until = fields.DatetimeField(null=True)
     created_at = Timestamp(auto_now_add=True)
     updated_at = Timestamp(auto_now=True)
 
@@ -42,7 +39,7 @@ class Customer(Model):
     class Meta:
         table = "customer"
         ordering = ["name", "id"]
-        indexes = (("city",), ("state",), ("plan",), ("dial_lease_until",))
+        indexes = (("city",), ("state",), ("plan",))
         constraints = (
             CheckConstraint(
                 check="length(document) = 11 OR length(document) = 14", name="ck_customer_document"

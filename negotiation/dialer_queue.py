@@ -10,11 +10,11 @@ open bill is at least that many days late (in the ISP's zone).
 `SELECT ... FOR UPDATE SKIP LOCKED` and an UPDATE in one transaction, so a second dialer skips
 the rows the first one holds; on SQLite (one writer at a time) a guarded UPDATE per row
 (`... WHERE leased_until IS NULL OR leased_until < now`), of which only one dialer can win.
-Then the debtor (`Customer.dial_lease_until`, the same guarded UPDATE on both databases): a
-debtor in several campaigns is leased by one dialer for one entry only, and an entry whose
-debtor another dialer holds is given back at once. Each leased entry is then checked by
-the contact gate, `contact_policy.decide` (opt-outs, debt still open, calling window, contact
-budget; it keeps the reason of a refusal):
+Then the debtor (a `DialLease` row, unique per customer: the insert of a second dialer
+fails, on both databases): a debtor in several campaigns is leased by one dialer for one
+entry only, and an entry whose debtor another dialer holds is given back at once. Each
+leased entry is then checked by the contact gate, `contact_policy.decide` (opt-outs, debt
+still open, calling window, contact budget; it keeps the reason of a refusal):
 
 - a refusal that time lifts (window, holiday, budget) reschedules the entry to `retry_at`
   (state "scheduled") and releases it;
@@ -41,6 +41,7 @@ from operator import or_
 from typing import Any
 
 from tortoise import connections
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
@@ -53,6 +54,7 @@ from models import (
     ContactAttempt,
     Customer,
     CustomerPhone,
+    DialLease,
     Receivable,
     clock,
 )
@@ -148,7 +150,7 @@ async def due_entries(now: datetime, zone: Zone):
         contact_type__kind=ContactKind.ROBOT_CALL, active=True
     ).values("id")
     # Subqueries, not a join: PostgreSQL refuses FOR UPDATE on an outer join's side.
-    held = Customer.filter(dial_lease_until__gte=now).values("id")
+    held = DialLease.filter(until__gte=now).values("customer_id")
     return (
         CampaignEntry.filter(
             _due(now),
@@ -172,18 +174,24 @@ def _one_per_debtor(rows: list[tuple[int, int]], limit: int) -> list[tuple[int, 
     return chosen[:limit]
 
 
-async def _lease_debtor(customer_id: int, now: datetime, until: datetime) -> bool:
-    """The guarded UPDATE of the debtor's lease: True for the one dialer that takes it."""
-    free = Q(dial_lease_until__isnull=True) | Q(dial_lease_until__lt=now)
-    return bool(await Customer.filter(free, id=customer_id).update(dial_lease_until=until))
+async def _lease_debtor(customer_id: int, now: datetime, until: datetime, worker: str) -> bool:
+    """Takes the debtor's lease: True for the one dialer whose insert goes in."""
+    await DialLease.filter(customer_id=customer_id, until__lt=now).delete()  # a dead dialer's
+    try:
+        await DialLease.create(customer_id=customer_id, until=until, worker=worker[:40])
+    except IntegrityError:
+        return False
+    return True
 
 
 async def free_debtor(customer_id: int) -> None:
     """Gives the debtor's lease back (by the dialer that holds it)."""
-    await Customer.filter(id=customer_id).update(dial_lease_until=None)
+    await DialLease.filter(customer_id=customer_id).delete()
 
 
-async def _lease_ids(now: datetime, until: datetime, limit: int, due) -> list[int]:
+async def _lease_ids(
+    now: datetime, until: datetime, limit: int, due, worker: str = "dialer"
+) -> list[int]:
     """Leases up to `limit` due entries, one per debtor, and their debtors; returns the
     entries whose debtor lease this dialer won."""
     conn = connections.get("default")
@@ -217,7 +225,7 @@ async def _lease_ids(now: datetime, until: datetime, limit: int, due) -> list[in
     # Each debtor's lease is its own statement (no lock held across debtors: no deadlock
     # between dialers); an entry whose debtor another dialer holds is given back.
     for entry_id, customer_id in chosen:
-        if await _lease_debtor(customer_id, now, until):
+        if await _lease_debtor(customer_id, now, until, worker):
             leased.append(entry_id)
         else:
             await CampaignEntry.filter(id=entry_id).update(leased_until=None)
@@ -314,7 +322,8 @@ async def lease_due(
     if limit <= 0:
         return []
     now = _utc(now)
-    ids = await _lease_ids(now, now + lease, limit, await due_entries(now, settings))
+    due = await due_entries(now, settings)
+    ids = await _lease_ids(now, now + lease, limit, due, worker)
     if not ids:
         return []
     log.debug("%s leased %d entries", worker, len(ids))
