@@ -16,7 +16,7 @@ Python loop per receivable or per customer:
 
 One debtor, one open line of work: a debtor already in an open entry (OPEN_ENTRY_STATES, of
 any rule's campaign, exported to an agency included) is left out, and the run's log says how
-many were (the same SELECT with the condition turned round, counted). Runs take turns on
+many were (the same SELECT over the debtors of open entries only, counted). Runs take turns on
 PostgreSQL (a transaction-level advisory lock), so two rules run at once cannot both put a
 debtor on their lists.
 
