@@ -1,7 +1,7 @@
 """The rule store and the ledger (Tortoise ORM). Migrations live in `models.migrations`."""
 
 from models.agreements import Agreement, AgreementReceivable
-from models.calls import Call
+from models.calls import Call, DialLease
 from models.campaigns import Campaign, CampaignEntry, RuleRun, ServiceTicket
 from models.catalog import Agency, CollectionStatus, ContactType, ResultType
 from models.chat import DialogState, IdentityLock, ProcessedUpdate, UsedLink
@@ -39,6 +39,7 @@ __all__ = [
     "Customer",
     "CustomerPhone",
     "Delivery",
+    "DialLease",
     "DialogState",
     "Holiday",
     "IdentityLock",

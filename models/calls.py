@@ -50,3 +50,21 @@ class Call(Model):
             CheckConstraint(check=sql_in("direction", CallDirection), name="ck_call_direction"),
             CheckConstraint(check=sql_in("status", CallStatus), name="ck_call_status"),
         )
+
+
+class DialLease(Model):
+    """The robot dialer's hold on one debtor, across every campaign: one dialer process, one
+    entry and one call at a time. Taken by inserting the row (the unique customer refuses a
+    second dialer, on PostgreSQL and SQLite alike), given back by deleting it; a lease past
+    `until` (a dialer that died) is deleted by the next one that wants the debtor."""
+
+    id = fields.IntField(primary_key=True)
+    customer = fields.OneToOneField(
+        "models.Customer", related_name="dial_lease", on_delete=fields.CASCADE
+    )
+    until = fields.DatetimeField()
+    worker = fields.CharField(max_length=40, default="")
+
+    class Meta:
+        table = "dial_lease"
+        indexes = (("until",),)

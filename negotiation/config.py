@@ -46,6 +46,12 @@ class ContactRules(Zone, Protocol):
     contact_max_messages_per_day: int
 
 
+class RobotCalls(Zone, Protocol):
+    """How often the robot may call one debtor, whatever the campaigns they are in."""
+
+    robot_calls_per_day: int
+
+
 class AttendantHours(Zone, Protocol):
     """When attendants work ("" means closed that day) and whose holidays close them."""
 
@@ -152,7 +158,7 @@ class ChatConfig(ConversationConfig, InstrumentConfig, Links, Protocol):
     """`negotiation.chat`, `chat_turn`, `chat_screens`, `offer_flow`: the bot's dialog."""
 
 
-class DialerConfig(ContactRules, Protocol):
+class DialerConfig(ContactRules, RobotCalls, Protocol):
     """`negotiation.dialer_queue`: the robot's calls, within the contact rules."""
 
     twilio_from_number: str | None

@@ -5,6 +5,11 @@ the contact gate so the debtor's budget counts it. The export itself is not refu
 gate: the agency contacts the debtor later, outside Quita, and Quita cannot choose that
 moment. (The rule run left opted-out debtors out of the list; an opt-out that came after
 the list was made is not checked here.)
+
+The agency works the debt from then on, so the ISP's own open entries of the exported
+debtors (other campaigns: pending, rescheduled or in progress) are closed in the same
+transaction, "cancelled" with a note naming the agency and the exported entry, and audited
+with the export: the robot stops calling a debtor the agency now handles.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from datetime import tzinfo
 from tortoise.transactions import in_transaction
 
 from models import Agency, CampaignEntry, CustomerPhone, User, clock
-from models.enums import Channel, ContactActor, EntryState, MessageDirection
+from models.enums import OPEN_ENTRY_STATES, Channel, ContactActor, EntryState, MessageDirection
 from negotiation import audit
 from negotiation.contact_policy import record_contact
 from negotiation.errors import InvalidInput
@@ -88,15 +93,52 @@ async def export_to_agency(
                 at=now,
                 using_db=conn,
             )
+        closed = await _close_own_entries(entries, agency.name, conn)
         await audit.record(
             user=user,
             action="export",
             entity="agency",
             entity_id=agency.id,
-            after={"entries": sorted(entry_ids), "agency": agency.name, "at": now},
+            after={
+                "entries": sorted(entry_ids),
+                "agency": agency.name,
+                "at": now,
+                "closed_entries": closed,
+            },
             using_db=conn,
         )
     stamp = local_time(now, tz, "file")
     return ExportFile(
         filename=f"ligacoes-{agency.id}-{stamp}.csv", content=content, entries=len(entries)
     )
+
+
+# The ISP's own work on a debtor: every open state but the agency's.
+OWN_OPEN_STATES = tuple(state for state in OPEN_ENTRY_STATES if state != EntryState.EXPORTED)
+
+
+async def _close_own_entries(exported: list[CampaignEntry], agency_name: str, conn) -> list[int]:
+    """Cancels the exported debtors' other open entries; returns their ids."""
+    exported_of = {e.customer_id: e.id for e in exported}
+    others = (
+        await CampaignEntry.filter(customer_id__in=list(exported_of), state__in=OWN_OPEN_STATES)
+        .exclude(id__in=[e.id for e in exported])
+        .using_db(conn)
+        .select_for_update()
+        .order_by("id")
+    )
+    for entry in others:
+        note = (
+            f"Encerrada: cliente exportado ao escritório {agency_name}"
+            f" (entrada {exported_of[entry.customer_id]})"
+        )
+        await (
+            CampaignEntry.filter(id=entry.id)
+            .using_db(conn)
+            .update(
+                state=EntryState.CANCELLED,
+                leased_until=None,
+                notes=f"{entry.notes}\n{note}" if entry.notes else note,
+            )
+        )
+    return [entry.id for entry in others]

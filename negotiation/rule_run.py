@@ -8,11 +8,20 @@ Python loop per receivable or per customer:
         SELECT r.customer_id, SUM(amount), COUNT(*), MIN(due_date), MAX(plan),
                ROW_NUMBER() OVER (ORDER BY SUM(amount) DESC, r.customer_id) AS rn
         FROM receivable r JOIN customer c ON c.id = r.customer_id
-        WHERE <open, overdue, not opted out, no active agreement, no open entry of the rule,
-               customer and receivable filters>
+        WHERE <open, overdue, not opted out, no active agreement, no open entry in any
+               campaign, customer and receivable filters>
         GROUP BY r.customer_id
         HAVING <total_debt / open_count filters, the rule's amount limits>
     ) g
+
+One debtor, one open line of work: a debtor already in an open entry (OPEN_ENTRY_STATES, of
+any rule's campaign, exported to an agency included) is left out, and the run's log says how
+many were (the same SELECT over the debtors of open entries only, counted). Runs take turns on
+PostgreSQL (a transaction-level advisory lock), so two rules run at once cannot both put a
+debtor on their lists.
+
+A rule with an active robot-call action makes a robot campaign: its contact type is the
+first active contact type of kind robot call (the dialer calls only such campaigns).
 
 `preview` counts the same SELECT without writing. Every user value is a bound parameter. The
 SQL runs on SQLite (3.25+, window functions) and PostgreSQL through Tortoise's connection.
@@ -43,10 +52,21 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from models import Campaign, CollectionRule, RuleFilter, RuleRun, User, clock
+from models import (
+    Campaign,
+    CollectionAction,
+    CollectionRule,
+    ContactType,
+    RuleFilter,
+    RuleRun,
+    User,
+    clock,
+)
 from models.enums import (
     OPEN_ENTRY_STATES,
+    ActionKind,
     AgreementStatus,
+    ContactKind,
     EntryState,
     FilterField,
     FilterOperator,
@@ -211,11 +231,19 @@ class _Plan:
     today: date
 
 
-def _selection(sql: _Sql, plan: _Plan, *, numbered: bool) -> str:
-    """The grouped SELECT of the rule's debtors (one row per customer)."""
+def _selection(sql: _Sql, plan: _Plan, *, numbered: bool, already_open: bool = False) -> str:
+    """The grouped SELECT of the rule's debtors (one row per customer); with `already_open`,
+    of those the rule would take but who are already in an open entry (left out): that one
+    starts from the open entries' debtors, so its cost follows how many there are."""
     amount = sql.money_of("r.amount")
-    rule = sql.p(plan.rule.id)
     open_states = ", ".join(_quote(s.value) for s in OPEN_ENTRY_STATES)
+    if already_open:
+        busy = (
+            f"SELECT DISTINCT e.customer_id FROM campaign_entry e WHERE e.state IN ({open_states})"
+        )
+        debtors = f"({busy}) o JOIN receivable r ON r.customer_id = o.customer_id"
+    else:
+        debtors = "receivable r"
     where = [
         f"r.status = {_quote(ReceivableStatus.OPEN.value)}",
         f"r.due_date < {sql.date(plan.today)}",
@@ -223,9 +251,13 @@ def _selection(sql: _Sql, plan: _Plan, *, numbered: bool) -> str:
         "NOT c.no_calls",
         "NOT EXISTS (SELECT 1 FROM agreement a WHERE a.customer_id = r.customer_id"
         f" AND a.status = {_quote(AgreementStatus.ACTIVE.value)})",
-        "NOT EXISTS (SELECT 1 FROM campaign_entry e WHERE e.customer_id = r.customer_id"
-        f" AND e.rule_id = {rule} AND e.state IN ({open_states}))",
     ]
+    if not already_open:
+        # Uses the (customer_id, state) index of campaign_entry: one probe per debtor.
+        where.append(
+            "NOT EXISTS (SELECT 1 FROM campaign_entry e WHERE e.customer_id = r.customer_id"
+            f" AND e.state IN ({open_states}))"
+        )
     having = []
     for f in plan.filters:
         place, text = _condition(sql, f, plan.today)
@@ -244,7 +276,7 @@ def _selection(sql: _Sql, plan: _Plan, *, numbered: bool) -> str:
     if numbered:
         columns.append(f"ROW_NUMBER() OVER (ORDER BY SUM({amount}) DESC, r.customer_id) AS rn")
     text = (
-        f"SELECT {', '.join(columns)} FROM receivable r JOIN customer c ON c.id = r.customer_id"
+        f"SELECT {', '.join(columns)} FROM {debtors} JOIN customer c ON c.id = r.customer_id"
         f" WHERE {' AND '.join(where)} GROUP BY r.customer_id"
     )
     if having:
@@ -398,12 +430,22 @@ async def execute_run(
                 )
                 if not locked[1]:
                     raise NotFound(f"regra de cobrança {rule.id} não existe")
+                # Runs of every rule take turns: a debtor is put on one open list only.
+                await conn.execute_query("SELECT pg_advisory_xact_lock(hashtext('rule_run'))")
+            contact_type = await _robot_contact_type(rule.id, conn)
+            if contact_type is False:
+                lines.append(
+                    "Atenção: a regra tem ação de ligação do robô, mas não há tipo de contato"
+                    " «ligação do robô» ativo; a campanha fica sem tipo de contato"
+                )
             campaign = await Campaign.create(
                 rule_id=rule.id,
                 run_id=run.id,
                 description=f"{rule.description[:130]} — {today:%d/%m/%Y}",
+                contact_type_id=contact_type or None,
                 using_db=conn,
             )
+            left_out = await _already_open(conn, plan)
             turns = await plan_turns(conn, run.started_at, rule.minutes_per_call, timezone)
             await conn.execute_query(
                 *sql.render(_insert_entries(sql, plan, campaign.id, run.started_at, turns))
@@ -417,6 +459,11 @@ async def execute_run(
                 f" {plain_brl(amount)})",
                 store=False,
             )
+            if left_out:
+                who = count_of(left_out, "cliente já está", "clientes já estão")
+                lines.append(f"Deixados de fora: {who} em outra campanha aberta")
+            if contact_type:
+                lines.append("Campanha do robô: as ligações são feitas automaticamente")
             if customers == 0:
                 lines.append(f"Nenhum cliente atende à regra; campanha {campaign.id} sem entradas")
             else:
@@ -463,6 +510,33 @@ async def run_rule(
 
 # ---------------------------------------------------------------------------------------------
 # Helpers.
+
+
+async def _robot_contact_type(rule_id: int, conn: BaseDBAsyncClient) -> int | bool | None:
+    """The robot's contact type for a rule with an active robot-call action: its id, False
+    when the ISP has no active one, None when the rule has no such action."""
+    robot = (
+        await CollectionAction.filter(rule_id=rule_id, kind=ActionKind.ROBOT_CALL, active=True)
+        .using_db(conn)
+        .exists()
+    )
+    if not robot:
+        return None
+    found = (
+        await ContactType.filter(kind=ContactKind.ROBOT_CALL, active=True)
+        .using_db(conn)
+        .order_by("id")
+        .first()
+    )
+    return found.id if found else False
+
+
+async def _already_open(conn: BaseDBAsyncClient, plan: _Plan) -> int:
+    """How many debtors the rule would take who are already in an open entry."""
+    sql = _Sql(conn)
+    text = f"SELECT COUNT(*) FROM ({_selection(sql, plan, numbered=False, already_open=True)}) g"
+    _, rows = await conn.execute_query(*sql.render(text))
+    return int(rows[0][0])
 
 
 async def _campaign_counts(conn: BaseDBAsyncClient, campaign_id: int) -> tuple[int, int, Decimal]:

@@ -17,6 +17,9 @@ from negotiation.errors import InvalidInput
 from negotiation.permissions import Permission, ensure
 
 _PARTS = ("filters", "actions", "condition_ids")
+# The robot's retries: minutes between calls of one entry (a week at most), calls in all.
+RETRY_MINUTES = (1, 7 * 24 * 60)
+MAX_ATTEMPTS = (1, 20)
 log = logging.getLogger("quita.runs")
 
 
@@ -53,9 +56,24 @@ async def _linkable(ids: list[int]) -> list[PaymentCondition]:
     return conditions
 
 
+def _check_retries(data: dict[str, Any]) -> None:
+    """The robot's retry interval and attempt limit, in range (pt-BR messages)."""
+    low, high = RETRY_MINUTES
+    retry = data.get("retry_minutes", 120)
+    if isinstance(retry, bool) or not isinstance(retry, int) or not low <= retry <= high:
+        raise InvalidInput(
+            f"retry_minutes: o intervalo entre tentativas deve ser de {low} a {high} minutos"
+        )
+    low, high = MAX_ATTEMPTS
+    attempts = data.get("max_attempts", 3)
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or not low <= attempts <= high:
+        raise InvalidInput(f"max_attempts: o limite de tentativas deve ser de {low} a {high}")
+
+
 async def save_rule(by: User, data: dict[str, Any], rule_id: int | None = None) -> CollectionRule:
     """Create (no id) or replace a rule with its parts, and the audit entry, at once."""
     ensure(by, Permission.CONFIGURE)
+    _check_retries(data)
     if rule_id is None:
         rule, action, before = CollectionRule(), "create", None
     else:

@@ -140,6 +140,9 @@ class Settings(BaseSettings):
     contact_window_days: int = Field(default=7, ge=1)
     contact_quiet_days_after_talk: int = Field(default=7, ge=0)
     contact_max_messages_per_day: int = Field(default=1, ge=0)
+    robot_calls_per_day: int = Field(
+        default=1, ge=1, description="Robot calls to one debtor per local day, across campaigns"
+    )
     delivery_attempts: int = Field(default=5, ge=1, le=20, description="Tries before failing")
     billing_webhook_url: str | None = Field(
         default=None, description="Where agreement and payment events are POSTed"

@@ -47,13 +47,19 @@ from models import Call, clock
 from models.enums import FINAL_CALL_STATUSES, CallDirection, CallStatus
 from negotiation import sandbox
 from negotiation.call_outcomes import apply_failure, apply_status
-from negotiation.dialer_queue import DEFAULT_LEASE, due_entries, lease_due, start_call
+from negotiation.dialer_queue import (
+    DEFAULT_LEASE,
+    LIVE_HOURS,
+    due_entries,
+    lease_due,
+    live_calls,
+    start_call,
+)
 from quita.settings import Settings
 from telephony.twilio_client import build_client, close_client
 
 log = logging.getLogger(__name__)
 
-LIVE_HOURS = 4  # Twilio ends a call after 4 hours by default: later, the callback is lost
 POLL_SECONDS = 5.0  # pause when nothing is due or every line is busy
 PREPARE_CONCURRENCY = 4  # Call rows prepared at once (each is a short transaction)
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
@@ -117,12 +123,7 @@ class Dialer:
         self.amd_url = f"{base}/twilio/voice/amd"
 
     async def live_calls(self) -> int:
-        since = clock.now() - timedelta(hours=LIVE_HOURS)  # created_at is wall time
-        return await Call.filter(
-            direction=CallDirection.OUTBOUND,
-            status__not_in=list(FINAL_CALL_STATUSES),
-            created_at__gte=since,
-        ).count()
+        return await live_calls().count()
 
     async def recover(self) -> int:
         """Fails the calls that were never placed or never ended (see the module doc)."""
@@ -202,7 +203,7 @@ class Dialer:
             for call in await self._prepare(entries, now):
                 if call is not None:
                     await queue.put(call)
-            if entries or await due_entries(now).exists():
+            if entries or await (await due_entries(now, self.settings)).exists():
                 continue  # refused entries were rescheduled: more may be due
             if once:
                 return

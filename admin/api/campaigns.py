@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from admin import schemas as s
 from admin.deps import (
+    CanConfigure,
     CanExport,
     CanNegotiate,
     CanRecordResults,
@@ -19,6 +20,7 @@ from admin.deps import (
 )
 from admin.views import entry_detail, entry_out, export_csv
 from models.enums import EntryState
+from negotiation import campaign_setup
 from negotiation import campaigns as service
 
 router = APIRouter(tags=["campanhas"])
@@ -27,6 +29,18 @@ router = APIRouter(tags=["campanhas"])
 @router.get("/campaigns", response_model=list[s.CampaignOut], summary="Call campaigns")
 async def list_campaigns(user: CanViewCampaigns):
     return [s.CampaignOut.model_validate(c) for c in await service.campaigns(user)]
+
+
+@router.patch(
+    "/campaigns/{campaign_id}",
+    response_model=s.CampaignOut,
+    summary="Set a campaign's contact type (the robot's: the dialer calls it) or active flag",
+)
+async def patch_campaign(campaign_id: int, data: s.CampaignIn, user: CanConfigure):
+    changes = data.model_dump(exclude_unset=True)
+    return s.CampaignOut.model_validate(
+        await campaign_setup.update_campaign(user, campaign_id, changes)
+    )
 
 
 @router.get("/entries", response_model=list[s.EntryOut], summary="Call-list entries")

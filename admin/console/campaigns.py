@@ -10,6 +10,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
 
 from admin import schemas as s
 from admin.console.render import page
@@ -18,6 +19,7 @@ from admin.deps import Page
 from admin.views import export_csv
 from models import Agency, ContactType
 from models.enums import EntryState
+from negotiation import campaign_setup
 from negotiation import campaigns as service
 from negotiation.errors import InvalidInput
 from negotiation.labels import choices
@@ -26,6 +28,7 @@ from negotiation.permissions import Permission
 router = APIRouter(prefix="/console")
 View = Page(Permission.VIEW_CAMPAIGNS)
 Export = Page(Permission.EXPORT_TO_AGENCY)
+Configure = Page(Permission.CONFIGURE)
 
 PER_PAGE = 50
 EXPORT_MAX = 1000
@@ -86,7 +89,14 @@ async def _choices() -> dict:
     }
 
 
-async def _list(request: Request, signed: Signed, campaign_id: int | None = None):
+async def _list(
+    request: Request,
+    signed: Signed,
+    campaign_id: int | None = None,
+    *,
+    setup_errors: dict[str, str] | None = None,
+    setup_values: dict | None = None,
+):
     errors: dict[str, str] = {}
     query = dict(request.query_params)
     if campaign_id is not None:
@@ -102,11 +112,18 @@ async def _list(request: Request, signed: Signed, campaign_id: int | None = None
         )
     has_next = len(entries) > PER_PAGE
     base = _query_of(where)
+    shown = next((c for c in campaigns if c.id == campaign_id), None)
+    setup = setup_values
+    if setup is None and shown is not None:
+        setup = {"contact_type_id": shown.contact_type_id, "active": shown.active}
     return page(
         request,
         signed,
         "console/campaigns.html.j2",
-        status_code=422 if errors else 200,
+        status_code=422 if errors or setup_errors else 200,
+        campaign=shown,
+        setup=setup,
+        setup_errors=setup_errors or {},
         campaigns=campaigns,
         entries=entries[:PER_PAGE],
         where=where,
@@ -127,6 +144,23 @@ async def campaigns_page(request: Request, signed: View):
 @router.get("/campaigns/{campaign_id:int}")
 async def campaign_page(campaign_id: int, request: Request, signed: View):
     return await _list(request, signed, campaign_id)
+
+
+@router.post("/campaigns/{campaign_id:int}/setup")
+async def campaign_setup_post(campaign_id: int, request: Request, signed: Configure):
+    """The campaign's contact type and active flag (the same service as the API's PATCH)."""
+    form = await request.form()
+    errors: dict[str, str] = {}
+    type_id = _int(str(form.get("contact_type_id", "")), "contact_type_id", errors)
+    changes = {"contact_type_id": type_id, "active": form.get("active") == "on"}
+    if not errors:
+        try:
+            await campaign_setup.update_campaign(signed.user, campaign_id, changes)
+            return RedirectResponse(f"/console/campaigns/{campaign_id}?ok=saved", 303)
+        except InvalidInput as error:
+            field, _, message = str(error).partition(": ")
+            errors[field if message else "contact_type_id"] = message or str(error)
+    return await _list(request, signed, campaign_id, setup_errors=errors, setup_values=changes)
 
 
 async def _export_form(

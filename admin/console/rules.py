@@ -77,7 +77,8 @@ def _rule_data(form: Any) -> tuple[dict, list[dict], list[dict]]:
         "notes": optional(form, "notes"),
         "condition_ids": [int(v) for v in form.getlist("condition_ids") if str(v).isdigit()],
     }
-    for name in ("priority", "minutes_per_call", "amount_min", "amount_max"):
+    numbers = ("priority", "minutes_per_call", "retry_minutes", "max_attempts")
+    for name in (*numbers, "amount_min", "amount_max"):
         put(data, name, optional(form, name, numeric=True))
     filters, filter_rows = [], []
     for i in row_indexes(form, "filters"):
@@ -129,7 +130,8 @@ def _typed_filter(f: s.FilterOut) -> dict:
 
 def _typed_of(rule: s.RuleOut | None) -> tuple[dict, list[dict], list[dict]]:
     if rule is None:
-        return {"general": True, "priority": 0, "minutes_per_call": 5}, [], []
+        defaults = {"priority": 0, "minutes_per_call": 5, "retry_minutes": 120, "max_attempts": 3}
+        return {"general": True, **defaults}, [], []
     values = rule.model_dump(exclude={"filters", "actions"})
     filters = [_typed_filter(f) for f in rule.filters]
     actions = [
@@ -204,7 +206,8 @@ async def _submit(request: Request, signed: Signed, rule_id: int | None):
     form = await request.form()
     data, filters, actions = _rule_data(form)
     shown = {k: v for k, v in data.items() if k not in ("filters", "actions")}
-    for name in ("priority", "minutes_per_call", "amount_min", "amount_max"):
+    numbers = ("priority", "minutes_per_call", "retry_minutes", "max_attempts")
+    for name in (*numbers, "amount_min", "amount_max"):
         shown[name] = str(form.get(name, "")).strip()
     try:
         body = s.RuleIn.model_validate(data)

@@ -23,6 +23,13 @@ class CampaignOut(Out):
     created_at: datetime
 
 
+class CampaignIn(Body):
+    """PATCH: only the fields sent change (validated by the service, in pt-BR)."""
+
+    contact_type_id: int | None = None
+    active: bool | None = None
+
+
 class CustomerSummary(BaseModel):
     id: int
     name: str

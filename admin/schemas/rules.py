@@ -61,6 +61,9 @@ class RuleIn(Body):
     general: bool = True
     priority: Annotated[int, Field(ge=0, le=1000)] = 0
     minutes_per_call: Annotated[int, Field(ge=1, le=240)] = 5
+    # The robot's retries; their ranges are checked by the service (pt-BR messages).
+    retry_minutes: int = 120
+    max_attempts: int = 3
     notes: str | None = None
     amount_min: Money | None = None
     amount_max: Money | None = None
@@ -87,6 +90,8 @@ class RuleOut(Out):
     general: bool
     priority: int
     minutes_per_call: int
+    retry_minutes: int
+    max_attempts: int
     notes: str | None
     amount_min: Decimal | None
     amount_max: Decimal | None

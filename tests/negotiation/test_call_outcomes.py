@@ -159,10 +159,11 @@ async def test_no_answer_up_to_max_attempts_then_done(db) -> None:
     campaign = await robot_campaign(max_attempts=3, retry_minutes=60)
     entry = await due_entry(campaign)
     now = MONDAY_2PM
+    several = settings(robot_calls_per_day=3)  # retries on the same day are allowed
     for attempt in range(1, 4):
-        [leased] = await lease_due(now, settings(), limit=5, worker="t")
+        [leased] = await lease_due(now, several, limit=5, worker="t")
         assert leased.id == entry.id
-        call = await start_call(leased, settings(), now=now)
+        call = await start_call(leased, several, now=now)
         sid = f"CA{attempt:032d}"
         await Call.filter(id=call.id).update(sid=sid)
         assert await status(sid, "no-answer", now)
@@ -171,11 +172,11 @@ async def test_no_answer_up_to_max_attempts_then_done(db) -> None:
         if attempt < 3:
             assert entry.state == EntryState.SCHEDULED
             assert entry.reschedule_at == now + timedelta(minutes=60)
-            assert await lease_due(now + timedelta(minutes=59), settings(), limit=5) == []
+            assert await lease_due(now + timedelta(minutes=59), several, limit=5) == []
         now += timedelta(minutes=60)
 
     assert entry.state == EntryState.DONE and entry.result_type_id == unreachable.id
-    assert await lease_due(now + timedelta(days=1), settings(), limit=5) == []
+    assert await lease_due(now + timedelta(days=1), several, limit=5) == []
     outcomes = await ContactAttempt.filter(entry_id=entry.id).values_list("outcome", flat=True)
     assert outcomes == [ContactOutcome.NO_ANSWER] * 3
 

@@ -193,6 +193,8 @@ async def test_filter_field_with_each_operator(each_db, field: str) -> None:
             receivables,
             amount,
         ), case
+        # Each case on its own: a debtor in an open entry is left out of every other rule.
+        await CampaignEntry.all().update(state=EntryState.DONE)
         assert (run.customers_count, run.receivables_count, run.amount) == (
             len(expected),
             receivables,
@@ -260,10 +262,13 @@ async def test_leaves_out_active_agreement_opt_out_and_open_entry(each_db) -> No
         "no_sms",
         "entry_done",
         "entry_cancelled",
-        "entry_other_rule",
     }
     assert set(await selected(run, people)) == expected
-    assert (await preview(other_rule.id, TODAY)).customers == len(people) - 4
+    # One debtor, one open line of work: open entries of any rule keep the debtor out, and
+    # the log says how many (pending, scheduled, in progress, exported, the other rule's).
+    assert "Deixados de fora: 5 clientes já estão em outra campanha aberta" in run.log
+    # Everyone the other rule could take is now in an open entry.
+    assert (await preview(other_rule.id, TODAY)).customers == 0
 
 
 async def test_rerunning_does_not_duplicate_open_entries(each_db) -> None:
@@ -533,3 +538,32 @@ async def test_concurrent_runs_of_one_rule_write_each_debtor_once(each_db) -> No
     assert {first.status, second.status} == {RunStatus.FINISHED}
     assert sorted([first.customers_count, second.customers_count]) == [0, 3]
     assert await CampaignEntry.filter(rule_id=rule.id).count() == 3
+
+
+async def test_a_debtor_in_two_overlapping_rules_is_in_one_entry_only(each_db) -> None:
+    people = await base()
+    first, second = await make_rule(), await make_rule(("state", "eq", "SP"))
+    run = await run_rule(first.id, TODAY)
+    assert run.customers_count == 3
+
+    overlapping = await run_rule(second.id, TODAY)
+
+    assert overlapping.customers_count == 0 and await entries_of(overlapping) == []
+    assert "Deixados de fora: 2 clientes já estão em outra campanha aberta" in overlapping.log
+    for customer in people.values():
+        assert await CampaignEntry.filter(customer_id=customer.id).count() == 1
+    # Once the first rule's entry of a debtor is worked to the end, the other rule takes them.
+    await CampaignEntry.filter(customer_id=people["ana"].id).update(state=EntryState.DONE)
+    assert await selected(await run_rule(second.id, TODAY), people) == dict([ANA])
+
+
+async def test_runs_of_two_rules_at_once_put_a_debtor_on_one_list(each_db) -> None:
+    people = await base()
+    rules = [await make_rule() for _ in range(3)]
+
+    runs = await asyncio.gather(*(run_rule(rule.id, TODAY) for rule in rules))
+
+    assert all(run.status == RunStatus.FINISHED for run in runs), [r.error for r in runs]
+    assert sum(run.customers_count for run in runs) == 3
+    for customer in people.values():
+        assert await CampaignEntry.filter(customer_id=customer.id).count() == 1

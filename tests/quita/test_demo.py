@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from tortoise.functions import Count
 from validate_docbr import CNPJ, CPF
 
 from admin.passwords import verify_password
 from models import (
     Agency,
+    Campaign,
+    CampaignEntry,
+    CollectionAction,
     CollectionRule,
     CollectionStatus,
+    ContactType,
     Customer,
     InstallmentOption,
     PaymentCondition,
@@ -16,7 +21,10 @@ from models import (
     ResultType,
     User,
 )
-from models.enums import ReceivableStatus, Role
+from models.clock import today_in
+from models.enums import OPEN_ENTRY_STATES, ActionKind, ContactKind, ReceivableStatus, Role
+from negotiation.rule_filters import count_of
+from negotiation.rule_run import run_rule
 from quita.demo import DEMO_ADMIN, load_demo
 from quita.settings import Settings
 
@@ -87,3 +95,31 @@ async def test_loading_the_demo_again_changes_no_row(db):
         for model in (User, Customer, Receivable, PaymentCondition, InstallmentOption, Agency)
     ]
     assert after == before
+
+
+async def test_demo_rules_make_robot_campaigns_with_one_open_entry_per_debtor(db):
+    settings = Settings(database_url=db)
+    await load_demo(settings)
+    demo_rule = await CollectionRule.get()
+    # A second rule over the same debtors, as an ISP would add one.
+    overlapping = await CollectionRule.create(description="Todos os inadimplentes", active=True)
+    await CollectionAction.create(rule=overlapping, kind=ActionKind.ROBOT_CALL)
+    today = today_in(settings.timezone)
+
+    first = await run_rule(demo_rule.id, today)
+    second = await run_rule(overlapping.id, today)
+    again = await run_rule(demo_rule.id, today)
+
+    robot = await ContactType.get(kind=ContactKind.ROBOT_CALL)
+    for run in (first, second, again):
+        assert (await Campaign.get(run_id=run.id)).contact_type_id == robot.id
+    assert first.customers_count > 0
+    assert f"Deixados de fora: {count_of(first.customers_count)} clientes" in second.log
+    assert again.customers_count == 0
+    per_debtor = (
+        await CampaignEntry.filter(state__in=OPEN_ENTRY_STATES)
+        .annotate(n=Count("id"))
+        .group_by("customer_id")
+        .values_list("n", flat=True)
+    )
+    assert per_debtor and set(per_debtor) == {1}
