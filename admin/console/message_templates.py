@@ -49,7 +49,9 @@ def _preview(data: dict[str, Any], settings, today) -> tuple[Any, str | None]:
     try:
         return service.preview({**data, "name": data["name"] or "prévia"}, settings, today), None
     except InvalidInput as error:
-        return None, str(error)
+        # The service names the field first ("text: …") for the form; the preview shows words.
+        field, sep, words = str(error).partition(": ")
+        return None, words if sep and field.replace("/", "").isidentifier() else str(error)
 
 
 def _fragment(rendered, problem: str | None) -> str:

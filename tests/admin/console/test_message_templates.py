@@ -55,6 +55,9 @@ async def test_preview_fragment_counts_sms_segments(browser, sign_in):
     assert "UCS-2: 2 partes de SMS" in accented.text
     wrong = await browser.post("/console/message-templates/preview", data=_form(token, text="{x}"))
     assert "variável desconhecida {x}" in wrong.text
+    empty = await browser.post("/console/message-templates/preview", data=_form(token, text=""))
+    # The reason in words, without the form's field name in front of it.
+    assert "pré-visualizar: escreva o texto da mensagem" in empty.text
 
 
 async def test_preview_needs_the_csrf_token(browser, sign_in):
