@@ -298,7 +298,7 @@ class _Job:
                 recipient = _address(customer, self.channel, phone)
                 if recipient is None:
                     reason = _no_address(self.channel)
-                    return await _finish(send, ActionSendStatus.SKIPPED, reason, conn)
+                    return await _finish(send, ActionSendStatus.SKIPPED, reason, conn, self.now)
                 # Locked while deciding and recording: another action of this debtor waits,
                 # then sees this contact in the budget.
                 await Customer.select_for_update().using_db(conn).get(id=customer.id)
@@ -313,12 +313,15 @@ class _Job:
                 )
                 if not decision.allowed:
                     if decision.retry_at is None:
-                        return await _finish(send, ActionSendStatus.REFUSED, decision.reason, conn)
+                        return await _finish(
+                            send, ActionSendStatus.REFUSED, decision.reason, conn, self.now
+                        )
                     return await _finish(
                         send,
                         ActionSendStatus.POSTPONED,
                         decision.reason,
                         conn,
+                        self.now,
                         retry_at=decision.retry_at,
                     )
                 note = _note(self.channel, send.id)
@@ -345,6 +348,7 @@ class _Job:
                 ActionSendStatus.SENT,
                 None,
                 conn,
+                self.now,
                 attempts=send.attempts + 1,
                 recipient=recipient,
                 external_id=(external_id or "")[:100] or None,
@@ -382,7 +386,12 @@ class _Job:
         taken = (
             await ActionSend.filter(id=seen["id"], status=seen["status"], retry_at__lte=self.now)
             .using_db(conn)
-            .update(status=ActionSendStatus.SENDING, retry_at=lease, entry_id=entry.id)
+            .update(
+                status=ActionSendStatus.SENDING,
+                retry_at=lease,
+                entry_id=entry.id,
+                updated_at=self.now,  # a queryset update skips the auto stamp
+            )
         )
         return await ActionSend.get(id=seen["id"]).using_db(conn) if taken else None
 
@@ -400,13 +409,16 @@ class _Job:
                 using_db=conn,
             )
             if permanent or tries >= MAX_TRIES:
-                await _finish(send, ActionSendStatus.FAILED, str(error), conn, attempts=tries)
+                await _finish(
+                    send, ActionSendStatus.FAILED, str(error), conn, self.now, attempts=tries
+                )
             else:
                 await _finish(
                     send,
                     ActionSendStatus.POSTPONED,
                     str(error),
                     conn,
+                    self.now,
                     retry_at=self.now + RETRY_AFTER_FAILURE,
                     attempts=tries,
                 )
@@ -472,11 +484,17 @@ def _note(channel: DeliveryChannel, send_id: int) -> str:
 
 
 async def _finish(
-    send: ActionSend, status: ActionSendStatus, reason: str | None, conn: Any, **more: Any
+    send: ActionSend,
+    status: ActionSendStatus,
+    reason: str | None,
+    conn: Any,
+    at: datetime,
+    **more: Any,
 ) -> str:
     changes: dict[str, Any] = {"status": status, "reason": reason[:255] if reason else None}
     changes["retry_at"] = more.pop("retry_at", None)
     changes.update(more)
+    changes["updated_at"] = at  # a queryset update skips the auto stamp
     await ActionSend.filter(id=send.id).using_db(conn).update(**changes)
     return {
         ActionSendStatus.SENT: "sent",

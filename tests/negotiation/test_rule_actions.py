@@ -134,6 +134,7 @@ async def test_email_fires_on_the_first_allowed_day_after_its_mark(db, smtp_serv
     assert "Pague em https://t.me/ProvedorBot?start=" in text  # no agreement: the bot's link
     await send.refresh_from_db()
     assert send.status == ActionSendStatus.SENT and send.recipient == "maria@example.com"
+    assert send.updated_at == MONDAY  # the entry page dates the send by its last change
     [contact] = await ContactAttempt.filter(customer_id=customer.id)
     assert contact.channel == Channel.EMAIL and contact.direction == "out"
     assert contact.entry_id == send.entry_id
