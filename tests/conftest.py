@@ -30,6 +30,7 @@ from tests.fakes.pix_psp import pix_psp, pix_psp_server  # noqa: F401  (fixtures
 from tests.fakes.smtp import smtp_server  # noqa: F401  (fixture)
 from tests.fakes.telegram_api import telegram_api  # noqa: F401  (fixture)
 from tests.fakes.twilio_api import twilio_api, twilio_api_server  # noqa: F401  (fixtures)
+from tests.quita.demo_server import demo_base, demo_folder  # noqa: F401  (fixtures)
 
 POSTGRES_SERVER = os.environ.get(
     "QUITA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
