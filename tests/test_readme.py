@@ -32,8 +32,8 @@ def walkthrough() -> str:
 
 
 @pytest.fixture
-def demo(tmp_path):
-    with demo_server(tmp_path) as server:
+def demo(demo_folder):
+    with demo_server(demo_folder) as server:
         yield server.url
 
 

@@ -11,8 +11,9 @@ import asyncpg
 import pytest
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
-from tortoise.migrations.api import migrate as tortoise_migrate
+from tortoise.migrations.executor import MigrationTarget
 
 from models import (
     Call,
@@ -27,7 +28,7 @@ from models import (
 )
 from models.clock import today_in
 from models.enums import CallDirection, Channel, ContactActor, ContactOutcome, MessageDirection
-from quita.db import close_db, migrate, open_db, tortoise_config
+from quita.db import _Executor, close_db, migrate, open_db, tortoise_config
 from tests.conftest import POSTGRES_SERVER, _with_database
 from tests.factories import make_customer, make_receivable
 
@@ -49,14 +50,28 @@ async def fresh_url(request, tmp_path) -> AsyncIterator[str]:
         await conn.close()
 
 
-async def test_0006_keeps_every_row_reference_and_index(fresh_url):
-    EXECUTOR_CACHE.clear()
+class _UpTo0005(_Executor):
+    """quita.db's executor, stopping after 0005. Tortoise's own executor builds the same
+    schema (tests/quita/test_serve.py compares them) in twice the time."""
+
+    def _migration_plan(self, targets, applied, graph):
+        assert targets is None
+        before = [MigrationTarget(app_label="models", name="0005_calls_and_sessions")]
+        return super()._migration_plan(before, applied, graph)
+
+
+async def _migrate_to_0005(url: str) -> None:
+    config = tortoise_config(url)
     try:
-        await tortoise_migrate(
-            config=tortoise_config(fresh_url), target="models.0005_calls_and_sessions"
-        )
+        await Tortoise.init(config=config, init_connections=False)
+        await _UpTo0005(get_connection("default"), config["apps"]).migrate()
     finally:
         await Tortoise.close_connections()
+
+
+async def test_0006_keeps_every_row_reference_and_index(fresh_url):
+    EXECUTOR_CACHE.clear()
+    await _migrate_to_0005(fresh_url)
     await open_db(fresh_url)
     try:
         today = today_in("America/Sao_Paulo")

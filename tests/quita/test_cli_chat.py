@@ -90,8 +90,8 @@ async def test_buttons_that_do_not_exist_are_explained(settings, client) -> None
     ]
 
 
-def test_quita_chat_against_quita_serve_demo(tmp_path) -> None:
-    with demo_server(tmp_path) as server:
+def test_quita_chat_against_quita_serve_demo(demo_folder) -> None:
+    with demo_server(demo_folder) as server:
         said = server.quita("chat", input="/start\n")
     assert "Um cliente da demo: " in said  # someone to be, and the way in
     assert "Olá! Aqui é o assistente de negociação" in said

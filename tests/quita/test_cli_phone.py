@@ -118,8 +118,8 @@ async def test_a_sandbox_call_nobody_answers_ends_as_not_answered(db, twilio_api
     assert entry.state == EntryState.SCHEDULED
 
 
-def test_quita_phone_against_quita_serve_demo(tmp_path) -> None:
-    with demo_server(tmp_path) as server:
+def test_quita_phone_against_quita_serve_demo(demo_folder) -> None:
+    with demo_server(demo_folder) as server:
         said = server.quita("phone", input="1\n")
     assert "Ligando como " in said  # a demo debtor with overdue bills
     assert "Tecle 1 para sim" in said

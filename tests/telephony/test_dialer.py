@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -368,7 +369,8 @@ def test_command_refuses_a_bad_configuration(monkeypatch, tmp_path) -> None:
     assert result.output.strip().splitlines() == ["error: QUITA_TWILIO_ACCOUNT_SID is not set"]
 
 
-def test_command_runs_once_and_exits(tmp_path, twilio_api) -> None:
+def test_command_runs_once_and_exits(sqlite_template, tmp_path, twilio_api) -> None:
+    shutil.copyfile(sqlite_template, tmp_path / "quita.db")  # migrated: seconds saved
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
