@@ -39,6 +39,22 @@ def _fail(message: str) -> NoReturn:
     fail(message)
 
 
+def _database_url(database: str | None) -> str:
+    """--database, else QUITA_DATABASE_URL; exit 2 with one line when it is not a usable URL."""
+    if database is None:
+        from pydantic import ValidationError
+
+        from quita.settings import get_settings
+
+        try:
+            database = get_settings().database_url
+        except ValidationError as exc:
+            _fail(f"settings: {exc.errors(include_url=False)[0]['msg']}")
+    if not database.startswith(("sqlite", "postgres://", "asyncpg://")):
+        _fail(f"--database: {database!r} is neither sqlite:// nor postgres://user@host:port/db")
+    return database
+
+
 def _load(name: str) -> ModuleType:
     """bench/ is not an installed package: load the script from the project's checkout."""
     path = BENCH_DIR / f"{name}.py"
@@ -76,17 +92,7 @@ def rules(
     from asyncpg import PostgresError
     from tortoise.exceptions import ConfigurationError, DBConnectionError
 
-    if database is None:
-        from pydantic import ValidationError
-
-        from quita.settings import get_settings
-
-        try:
-            database = get_settings().database_url
-        except ValidationError as exc:
-            _fail(f"settings: {exc.errors(include_url=False)[0]['msg']}")
-    if not database.startswith(("sqlite", "postgres://", "asyncpg://")):
-        _fail(f"--database: {database!r} is neither sqlite:// nor postgres://user@host:port/db")
+    database = _database_url(database)
     module = _load("bench_rules")
 
     def log(message: str) -> None:
@@ -119,17 +125,7 @@ def outreach(
     from asyncpg import PostgresError
     from tortoise.exceptions import ConfigurationError, DBConnectionError
 
-    if database is None:
-        from pydantic import ValidationError
-
-        from quita.settings import get_settings
-
-        try:
-            database = get_settings().database_url
-        except ValidationError as exc:
-            _fail(f"settings: {exc.errors(include_url=False)[0]['msg']}")
-    if not database.startswith(("sqlite", "postgres://", "asyncpg://")):
-        _fail(f"--database: {database!r} is neither sqlite:// nor postgres://user@host:port/db")
+    database = _database_url(database)
     module = _load("bench_outreach")
     try:
         result = asyncio.run(
