@@ -39,6 +39,17 @@ def _fail(message: str) -> NoReturn:
     fail(message)
 
 
+# Where a bench builds its base (every bench takes it).
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="PostgreSQL server URL (a new database is created there and dropped at the"
+        " end) or sqlite:// (a temporary file); default QUITA_DATABASE_URL",
+    ),
+]
+
+
 def _database_url(database: str | None) -> str:
     """--database, else QUITA_DATABASE_URL; exit 2 with one line when it is not a usable URL."""
     if database is None:
@@ -72,14 +83,7 @@ def rules(
     receivables: Annotated[
         int, typer.Option("--receivables", min=5, help="Receivables to generate (N/5 customers)")
     ] = 100_000,
-    database: Annotated[
-        str | None,
-        typer.Option(
-            "--database",
-            help="PostgreSQL server URL (a new database is created there and dropped at the"
-            " end) or sqlite:// (a temporary file); default QUITA_DATABASE_URL",
-        ),
-    ] = None,
+    database: DatabaseOption = None,
     profile: Annotated[
         Profile,
         typer.Option(
@@ -112,14 +116,7 @@ def outreach(
     debtors: Annotated[
         int, typer.Option("--debtors", min=10, help="Debtors in the rule's campaign")
     ] = 2_000,
-    database: Annotated[
-        str | None,
-        typer.Option(
-            "--database",
-            help="PostgreSQL server URL (a new database is created there and dropped at the"
-            " end) or sqlite:// (a temporary file); default QUITA_DATABASE_URL",
-        ),
-    ] = None,
+    database: DatabaseOption = None,
 ) -> None:
     """Contacts per minute of one `quita outreach` pass against the bare sender; one JSON line."""
     from asyncpg import PostgresError

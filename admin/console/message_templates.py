@@ -106,19 +106,23 @@ async def new_page(request: Request, signed: Configure, settings: SettingsDep, t
     return await _form(request, signed, settings, today, None, values)
 
 
+def _values_of(template) -> dict[str, Any]:
+    """A saved template as the form shows it."""
+    return {
+        "channel": template.channel,
+        "name": template.name,
+        "subject": template.subject or "",
+        "text": template.text,
+        "html": template.html or "",
+        "active": template.active,
+    }
+
+
 @router.get("/message-templates/{template_id:int}")
 async def edit_page(
     template_id: int, request: Request, signed: Configure, settings: SettingsDep, today: TodayDep
 ):
-    t = await service.get_template(template_id)
-    values = {
-        "channel": t.channel,
-        "name": t.name,
-        "subject": t.subject or "",
-        "text": t.text,
-        "html": t.html or "",
-        "active": t.active,
-    }
+    values = _values_of(await service.get_template(template_id))
     return await _form(request, signed, settings, today, template_id, values)
 
 
@@ -163,15 +167,7 @@ async def delete(
     try:
         await service.delete_template(signed.user, template_id)
     except Conflict as error:
-        t = await service.get_template(template_id)
-        values = {
-            "channel": t.channel,
-            "name": t.name,
-            "subject": t.subject or "",
-            "text": t.text,
-            "html": t.html or "",
-            "active": t.active,
-        }
+        values = _values_of(await service.get_template(template_id))
         errors = {"in_use": str(error)}
         return await _form(request, signed, settings, today, template_id, values, errors, 409)
     return RedirectResponse(f"{BASE}?ok=deleted", status_code=303)
