@@ -123,3 +123,20 @@ async def test_the_rule_form_refuses_a_template_of_another_channel(browser, sign
     saved = await browser.post("/console/rules", data={**data, "actions-0-kind": "sms"})
     assert saved.status_code == 303
     assert await CollectionAction.filter(message_template_id=sms.id, kind="sms").exists()
+
+
+async def test_a_template_in_use_is_not_deleted_and_the_form_says_why(browser, sign_in):
+    await seed_defaults()
+    token = await sign_in(Role.ADMIN)
+    template = await MessageTemplate.get(channel="sms")
+    rule = await make_rule()
+    await CollectionAction.create(
+        rule=rule, kind=ActionKind.SMS, days_late=30, message_template=template
+    )
+
+    refused = await browser.post(
+        f"/console/message-templates/{template.id}/delete", data={"csrf_token": token}
+    )
+    assert refused.status_code == 409
+    assert template.name in refused.text and template.text[:20] in refused.text  # the form
+    assert await MessageTemplate.filter(id=template.id).exists()
