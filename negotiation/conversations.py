@@ -246,16 +246,18 @@ async def record_many(conversation: Conversation, said: list[Said]) -> None:
 
 def bot_silent(conversation: Conversation) -> bool:
     """True while an attendant has the conversation (CLAIMED): the bot must not send anything
-    (it still records what the debtor writes). While WAITING the bot is not silent but says
-    only `holding_text(...)`; in BOT it works as usual."""
+    (it still records what the debtor writes). While WAITING the bot still serves the debtor,
+    answering `holding_text(...)` only to what it does not understand; in BOT it works as
+    usual."""
     return conversation.state == ConversationState.CLAIMED
 
 
 def holding_text(
     conversation: Conversation, now: datetime, settings: ConversationConfig
 ) -> str | None:
-    """What the bot answers while a person was called (WAITING), honest about when they will
-    answer; None in the other states (BOT: answer normally; CLAIMED: stay silent)."""
+    """What the bot answers, while a person was called (WAITING), to a message it does not
+    understand (likely meant for the person), honest about when they will answer; None in the
+    other states (BOT: answer normally; CLAIMED: stay silent)."""
     if conversation.state != ConversationState.WAITING:
         return None
     opening = next_opening(now, settings)
