@@ -54,6 +54,7 @@ from negotiation.identify import (
     unlocked_caller,
     verify_document,
 )
+from negotiation.masking import masked
 from negotiation.outbound import Sender
 from negotiation.voice_offers import (
     ask_down,
@@ -107,7 +108,8 @@ spoken_phone = spoken.phone
 
 MAX_TRIES = 3  # CPF digits, CPF/CNPJ + second factor: tries per call
 MAX_SILENCES = 2  # repeats of a question nobody answers; the next silence says goodbye
-# Steps whose input is identification data: masked on the call's keys and the timeline.
+# Steps whose input is identification data: masked on the call's keys and the timeline
+# (`negotiation.masking`, as the chat does).
 SECRET_STEPS = frozenset({CPF3, DOCUMENT, SECOND_FACTOR})
 
 
@@ -242,7 +244,9 @@ async def gathered(
     if _stale(call, step, turn) or not await claim(call, step):
         return await _repeat(call, ctx)
     keys = keys_of(digits, speech, step)
-    shown = "***" if step in SECRET_STEPS and keys else (keys or (speech or "")[:60])
+    secret = step in SECRET_STEPS and keys
+    said = keys or (speech or "")[:60]
+    shown = masked(said, identifying=True, second_factor=step == SECOND_FACTOR) if secret else said
     call.keys = [*call.keys, {"step": step, "input": shown, "at": ctx.now.isoformat()}]
     call.silences = 0
     call.step = step
