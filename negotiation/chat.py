@@ -298,6 +298,9 @@ async def _ask_due_day(session: Session, env: Env) -> list[Reply]:
     chosen = await offer_flow.quoted(_debtor(session, env), session.data)
     if chosen is None:
         return [_gone(env)] + (await _offers(session, env))
+    if not offer_flow.can_move_first_due(chosen):
+        fixed = Reply(_text("due_day_fixed", env, first_due=chosen.offer.schedule[0].due_date))
+        return _confirm_screen(session, env, chosen, fixed)
     session.step = DUE_DAY
     latest = offer_flow.latest_first_due(chosen)
     installments = chosen.offer.installments

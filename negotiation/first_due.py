@@ -70,6 +70,12 @@ def due_day_from_text(text: str, *, bare: bool = False) -> int | None:
     return day if 1 <= day <= LAST_DAY else None
 
 
+def due_day_from_keys(keys: str) -> int | None:
+    """The day of the month typed on a keypad ("10"), or None when it is not one (1–31)."""
+    day = int(keys) if keys.isdigit() and len(keys) <= 2 else 0
+    return day if 1 <= day <= LAST_DAY else None
+
+
 _OTHER_DAY = re.compile(
     r"\b(?:mudar|trocar|alterar|escolher|outro|outra)\b.*\b(?:vencimento|dia|data)\b"
 )

@@ -139,6 +139,7 @@ def latest_first_due(chosen: CustomerOffer) -> date:
 
 # "só consigo dia 10" → 10: what a channel reads a typed or said day with.
 due_day_from_text = first_due.due_day_from_text
+due_day_from_keys = first_due.due_day_from_keys
 asks_other_due_day = first_due.asks_other_day
 
 
@@ -194,8 +195,13 @@ def confirmation(chosen: CustomerOffer) -> dict[str, Any]:
         "days_between": option.days_between,
         # Whether the debtor may move the first due date, and up to when.
         "latest_first_due": latest_first_due(chosen),
-        "can_move_first_due": latest_first_due(chosen) > chosen.quote.as_of,
+        "can_move_first_due": can_move_first_due(chosen),
     }
+
+
+def can_move_first_due(chosen: CustomerOffer) -> bool:
+    """Whether the condition leaves the debtor more than one date for the first payment."""
+    return latest_first_due(chosen) > chosen.quote.as_of
 
 
 async def accept_quote(debtor: Debtor, data: Data) -> Agreement | None:

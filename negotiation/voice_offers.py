@@ -174,8 +174,8 @@ async def confirm_prompt(call: Call, ctx: Ctx, *before: str) -> Prompt:
 async def _step_due_day(call: Call, keys: str, ctx: Ctx) -> Prompt:
     """The day typed after 3: the confirmation again with that first due date (or the latest
     day allowed, said first)."""
-    day = int(keys) if keys.isdigit() else 0
-    if not 1 <= day <= 31:
+    day = offer_flow.due_day_from_keys(keys)
+    if day is None:
         return await confirm_prompt(call, ctx, say("not_understood", ctx.settings))
     call.data = {k: v for k, v in call.data.items() if k != ASKING_DAY}
     change = await offer_flow.change_first_due(_debtor(call, ctx), call.data, day)
@@ -199,7 +199,8 @@ async def step_confirm(call: Call, keys: str, ctx: Ctx) -> Prompt:
         chosen = await offer_flow.quoted(_debtor(call, ctx), call.data)
         if chosen is None:
             return await offers_prompt(call, ctx, say("offer_gone", ctx.settings))
-        return _ask_due_day(call, chosen, ctx)
+        if offer_flow.can_move_first_due(chosen):
+            return _ask_due_day(call, chosen, ctx)
     if keys != "1" or "quote" not in call.data:
         return await confirm_prompt(call, ctx, say("not_understood", ctx.settings))
     try:

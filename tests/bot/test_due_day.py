@@ -12,7 +12,7 @@ from tests.factories import make_condition, make_customer, make_receivable
 CPF = "52998224725"
 
 
-async def _debtor() -> Customer:
+async def _debtor(days_to_first_due: int = 20) -> Customer:
     today = today_in("America/Sao_Paulo")
     assert today == date(2026, 11, 27)  # the tests' clock: the 10th is 13 days ahead
     customer = await make_customer(
@@ -22,7 +22,9 @@ async def _debtor() -> Customer:
     await make_receivable(customer, today - timedelta(days=10), "199.90")
     # The first payment may fall up to 20 days ahead: 17/12/2026.
     await make_condition(
-        ((1, 0, "100", "10", "0"), (3, 30, "50", "0", "0")), is_default=True, days_to_first_due=20
+        ((1, 0, "100", "10", "0"), (3, 30, "50", "0", "0")),
+        is_default=True,
+        days_to_first_due=days_to_first_due,
     )
     return customer
 
@@ -81,3 +83,14 @@ async def test_the_button_asks_for_the_day(new_chat):
     assert "vence 05/12/2026" in moved
     await chat.press("confirm")
     assert await _first_due(customer) == date(2026, 12, 5)
+
+
+async def test_a_condition_without_room_keeps_its_date(new_chat):
+    await _debtor(days_to_first_due=0)
+    chat = new_chat(6004)
+    confirm = await _to_confirmation(chat)
+    assert "vence 27/11/2026" in confirm and "Mudar vencimento" not in confirm
+    assert "due" not in [action for _, action in chat.buttons()]
+    answer = await chat.say("mudar vencimento")
+    assert "primeiro vencimento é 27/11/2026 e não pode ser mudado" in answer[0]
+    assert "Confira o acordo" in answer[1]

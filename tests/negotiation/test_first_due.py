@@ -69,6 +69,13 @@ def test_due_day_from_text(text: str, bare: bool, day: int | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("keys", "day"), [("10", 10), ("5", 5), ("31", 31), ("0", None), ("32", None), ("", None)]
+)
+def test_due_day_from_keys(keys: str, day: int | None) -> None:
+    assert offer_flow.due_day_from_keys(keys) == day
+
+
+@pytest.mark.parametrize(
     ("text", "asks"),
     [
         ("Mudar vencimento", True),

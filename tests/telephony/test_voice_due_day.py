@@ -14,7 +14,7 @@ from tests.telephony.signing import twilio_app
 from tests.telephony.test_voice import CPF, OUR_NUMBER, PHONE, Phone, voice_settings
 
 
-async def _debtor() -> Customer:
+async def _debtor(days_to_first_due: int = 20) -> Customer:
     today = today_in("America/Sao_Paulo")
     assert today == date(2026, 11, 27)
     customer = await make_customer(
@@ -24,7 +24,9 @@ async def _debtor() -> Customer:
     await make_receivable(customer, today - timedelta(days=40), "199.90")
     # The first payment may fall up to 20 days ahead: 17 December.
     await make_condition(
-        ((1, 0, "100", "10", "0"), (3, 30, "50", "0", "0")), is_default=True, days_to_first_due=20
+        ((1, 0, "100", "10", "0"), (3, 30, "50", "0", "0")),
+        is_default=True,
+        days_to_first_due=days_to_first_due,
     )
     return customer
 
@@ -95,3 +97,18 @@ async def test_a_day_beyond_the_limit_says_the_latest(db, twilio_api) -> None:
         assert "Tecle 1 para confirmar" in late.text
         await phone.press("confirm", "1")
     assert await _first_due(customer) == date(2026, 12, 17)
+
+
+async def test_no_key_3_when_the_condition_leaves_no_room(db, twilio_api) -> None:
+    settings = voice_settings(twilio_api, db)
+    customer = await _debtor(days_to_first_due=0)
+    call = await _call(customer)
+    async with twilio_app(settings) as client:
+        phone = Phone(client, settings, call.sid)
+        confirm = await _at_confirmation(phone)
+        assert "primeiro pagamento" not in confirm and "ou 2 para voltar" in confirm
+        again = await phone.press("confirm", "3")
+        assert again.step == "confirm" and again.gather.get("numDigits") == "1"
+        assert "Tecle 1 para confirmar" in again.text
+        await phone.press("confirm", "1")
+    assert await _first_due(customer) == date(2026, 11, 27)
