@@ -23,6 +23,7 @@ from negotiation import audit, events
 from negotiation.config import InstrumentConfig
 from negotiation.engine import Negotiation, Offer, is_payable, negotiate
 from negotiation.errors import AlreadyNegotiated, DebtChanged, NotEligible, NotFound
+from negotiation.first_due import allowed, terms_due_on
 from negotiation.instruments import issue_instruments
 from negotiation.offers import Quote, open_bills
 from negotiation.terms import condition_terms
@@ -89,7 +90,16 @@ async def accept(
             raise DebtChanged("o parcelamento da oferta não existe mais")
 
         bills = await open_bills(customer.id, using_db=conn)
-        result = negotiate(bills, condition_terms(condition, options), today, quote.down_payment)
+        terms = condition_terms(condition, options)
+        # A quote of another day is refused below (`_check_unchanged`) whatever its date.
+        first_due = quote.first_due if quote.as_of == today else None
+        if first_due is not None and not allowed(first_due, today, terms.days_to_first_due):
+            raise NotEligible(
+                f"o primeiro vencimento escolhido ({first_due:%d/%m/%Y}) "
+                "não é mais permitido por esta condição"
+            )
+        terms = terms_due_on(terms, today, first_due)
+        result = negotiate(bills, terms, today, quote.down_payment)
         if not set(quote.receivable_ids) <= {int(b.id) for b in bills}:
             await _explain_missing(quote, conn)
             raise DebtChanged("uma conta da oferta não está mais em aberto")

@@ -42,6 +42,7 @@ OFFERS = "offers"
 DOWN_PAYMENT = "down_payment"
 TYPE_DOWN = "type_down"
 CONFIRM = "confirm"
+DUE_DAY = "due_day"  # asked for the first due date's day, from the confirmation
 
 COMMANDS = {"start", "divida", "acordos", "atendente", "sair", "ajuda", "help"}
 
@@ -73,6 +74,12 @@ async def _dispatch(session: Session, event: Event, env: Env) -> list[Reply]:
         return await _button(session, event.value, env)
     if event.kind == "text" and session.step == TYPE_DOWN:
         return await _typed_down_payment(session, event.value, env)
+    if event.kind == "text" and session.step in (CONFIRM, DUE_DAY):
+        day = offer_flow.due_day_from_text(event.value, bare=session.step == DUE_DAY)
+        if day is not None:
+            return await _first_due_day(session, day, env)
+        if offer_flow.asks_other_due_day(event.value):
+            return await _ask_due_day(session, env)
     if event.kind == "text" and _is_greeting(event.value):
         return await _debt(session, env)
     return [_not_understood(session, env)]
@@ -110,7 +117,7 @@ async def _resume(session: Session, env: Env) -> list[Reply]:
         if session.step == SECOND_FACTOR and session.data.get("document"):
             return [Reply(_text("ask_second_factor", env))]
         return [_welcome(session, env)]
-    if session.step == CONFIRM and "quote" in session.data:
+    if session.step in (CONFIRM, DUE_DAY) and "quote" in session.data:
         chosen = await offer_flow.quoted(_debtor(session, env), session.data)
         if chosen is None:
             return [_gone(env)] + (await _offers(session, env))
@@ -121,7 +128,7 @@ async def _resume(session: Session, env: Env) -> list[Reply]:
         if typing and session.step == DOWN_PAYMENT:
             return _type_down_screen(session, env)
         return replies
-    if session.step in (OFFERS, DOWN_PAYMENT, TYPE_DOWN, CONFIRM):
+    if session.step in (OFFERS, DOWN_PAYMENT, TYPE_DOWN, CONFIRM, DUE_DAY):
         return await _offers(session, env)
     return await _debt(session, env)
 
@@ -287,7 +294,9 @@ async def _choose(session: Session, env: Env, condition_id: int, option_id: int)
     return _confirm_screen(session, env, picked.offer)
 
 
-def _confirm_screen(session: Session, env: Env, chosen: CustomerOffer) -> list[Reply]:
+def _confirm_screen(
+    session: Session, env: Env, chosen: CustomerOffer, *before: Reply
+) -> list[Reply]:
     session.step = CONFIRM
     session.data = offer_flow.to_confirm(session.data, chosen)
     summary = offer_flow.confirmation(chosen)
@@ -298,15 +307,41 @@ def _confirm_screen(session: Session, env: Env, chosen: CustomerOffer) -> list[R
         discount=summary["discount"],
         schedule=summary["schedule"],
         down_payment=summary["down_payment"],
+        can_move_first_due=summary["can_move_first_due"],
+        latest_first_due=summary["latest_first_due"],
     )
     labels = _labels()
-    return [
-        _screen(
-            text,
-            (Button(str(labels.confirm()), "confirm"),),
-            (Button(str(labels.back()), "offers"),),
-        )
-    ]
+    move = (Button(str(labels.due_day()), "due"),) if summary["can_move_first_due"] else ()
+    back = (Button(str(labels.back()), "offers"),)
+    rows = [(Button(str(labels.confirm()), "confirm"),), move, back]
+    return [*before, _screen(text, *(row for row in rows if row))]
+
+
+async def _ask_due_day(session: Session, env: Env) -> list[Reply]:
+    chosen = await offer_flow.quoted(_debtor(session, env), session.data)
+    if chosen is None:
+        return [_gone(env)] + (await _offers(session, env))
+    if not offer_flow.can_move_first_due(chosen):
+        fixed = Reply(_text("due_day_fixed", env, first_due=chosen.offer.schedule[0].due_date))
+        return _confirm_screen(session, env, chosen, fixed)
+    session.step = DUE_DAY
+    latest = offer_flow.latest_first_due(chosen)
+    installments = chosen.offer.installments
+    text = _text("ask_due_day", env, latest=latest, example=latest.day, installments=installments)
+    return [_screen(text, (Button(str(_labels().back()), "offers"),))]
+
+
+async def _first_due_day(session: Session, day: int, env: Env) -> list[Reply]:
+    """A day asked for ("só consigo dia 10"): the confirmation again with that first due date,
+    or with the latest day allowed said first."""
+    change = await offer_flow.change_first_due(_debtor(session, env), session.data, day)
+    if change.offer is None:
+        return [_gone(env)] + (await _offers(session, env))
+    session.data = change.data
+    if change.latest is not None:
+        late = Reply(_text("due_day_late", env, day=day, latest=change.latest))
+        return _confirm_screen(session, env, change.offer, late)
+    return _confirm_screen(session, env, change.offer)
 
 
 async def _typed_down_payment(session: Session, typed: str, env: Env) -> list[Reply]:
@@ -359,12 +394,16 @@ async def _button(session: Session, action: str, env: Env) -> list[Reply]:
         return _confirm_screen(session, env, chosen)
     if action == "d.other" and session.step == DOWN_PAYMENT:
         return _type_down_screen(session, env)
-    if action == "confirm" and session.step == CONFIRM and "quote" in session.data:
+    # The confirmation's buttons still work while the debtor is asked for a day.
+    confirming = session.step in (CONFIRM, DUE_DAY) and "quote" in session.data
+    if action == "confirm" and confirming:
         return await _accept(session, env)
+    if action == "due" and confirming:
+        return await _ask_due_day(session, env)
     # A button from an old screen: show where the debtor is now.
     return (
         await _offers(session, env)
-        if session.step in (OFFERS, CONFIRM)
+        if session.step in (OFFERS, CONFIRM, DUE_DAY)
         else await _debt(session, env)
     )
 

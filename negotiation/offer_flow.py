@@ -4,7 +4,7 @@ Each step works on the dialog's data (plain JSON the channel stores: the chat's 
 call's row) and returns new data; rendering stays with the channel (templates/chat/,
 templates/voice/). Keys of the data: "choice" (the picked offer, [condition id, option id]),
 "down_range" (the down payment's bounds, as strings) and "quote" (what the debtor is asked to
-confirm, `offers.quote_data`).
+confirm, `offers.quote_data`, with the first due date they chose, if any).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from models import Agreement
 from models.enums import Channel
+from negotiation import first_due
 from negotiation.accept import accept
 from negotiation.config import InstrumentConfig
 from negotiation.money import round_cents
@@ -29,7 +30,9 @@ from negotiation.offers import (
     quote_of,
 )
 
-FLOW_KEYS = ("choice", "quote", "down_range")
+# "due_day": a channel that stays on the confirmation step waits for the first due date's day.
+DUE_DAY_ASKED = "due_day"
+FLOW_KEYS = ("choice", "quote", "down_range", DUE_DAY_ASKED)
 
 Data = dict[str, Any]
 
@@ -118,9 +121,62 @@ async def quoted(debtor: Debtor, data: Data) -> CustomerOffer | None:
     quote = data.get("quote")
     if not quote:
         return None
-    down = None if quote["down_payment"] is None else Decimal(quote["down_payment"])
-    condition_id, option_id = quote["condition_id"], quote["option_id"]
-    return await find_offer(debtor.customer_id, debtor.today, condition_id, option_id, down)
+    pinned = quote_of(quote)
+    return await find_offer(
+        debtor.customer_id,
+        debtor.today,
+        pinned.condition_id,
+        pinned.option_id,
+        pinned.down_payment,
+        pinned.first_due,
+    )
+
+
+def latest_first_due(chosen: CustomerOffer) -> date:
+    """The latest first due date the offer's condition allows today."""
+    return first_due.latest(chosen.quote.as_of, chosen.condition.days_to_first_due)
+
+
+# "só consigo dia 10" → 10: what a channel reads a typed or said day with.
+due_day_from_text = first_due.due_day_from_text
+due_day_from_keys = first_due.due_day_from_keys
+asks_other_due_day = first_due.asks_other_day
+
+
+@dataclass(frozen=True)
+class DueChange:
+    """The first due date asked for. Done: `offer` priced with it and `data` holding it as the
+    quote. Beyond the condition's limit: `latest`, the latest date allowed, and the data
+    unchanged. `offer` None: there is no quote, or it is not offered any more."""
+
+    offer: CustomerOffer | None
+    data: Data
+    latest: date | None = None
+
+
+async def change_first_due(debtor: Debtor, data: Data, day: int) -> DueChange:
+    """The debtor asks for the first payment on day `day` of the month ("só consigo dia 10"):
+    the next such date from today, when the condition allows it. The engine prices the offer
+    again with that date; everything else about the quote stays."""
+    chosen = await quoted(debtor, data)
+    if chosen is None:
+        return DueChange(None, data)
+    limit = latest_first_due(chosen)
+    wanted = first_due.next_on_day(day, debtor.today)
+    if wanted > limit:
+        return DueChange(chosen, data, latest=limit)
+    pinned = quote_of(data["quote"])
+    again = await find_offer(
+        debtor.customer_id,
+        debtor.today,
+        pinned.condition_id,
+        pinned.option_id,
+        pinned.down_payment,
+        wanted,
+    )
+    if again is None:
+        return DueChange(None, data)
+    return DueChange(again, to_confirm(data, again))
 
 
 def confirmation(chosen: CustomerOffer) -> dict[str, Any]:
@@ -137,7 +193,15 @@ def confirmation(chosen: CustomerOffer) -> dict[str, Any]:
         "later": view["later"],
         "first_due": view["first_due"],
         "days_between": option.days_between,
+        # Whether the debtor may move the first due date, and up to when.
+        "latest_first_due": latest_first_due(chosen),
+        "can_move_first_due": can_move_first_due(chosen),
     }
+
+
+def can_move_first_due(chosen: CustomerOffer) -> bool:
+    """Whether the condition leaves the debtor more than one date for the first payment."""
+    return latest_first_due(chosen) > chosen.quote.as_of
 
 
 async def accept_quote(debtor: Debtor, data: Data) -> Agreement | None:

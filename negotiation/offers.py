@@ -12,7 +12,9 @@ from tortoise.expressions import Q
 
 from models import CollectionRule, Customer, PaymentCondition, Receivable
 from models.enums import ReceivableStatus
+from negotiation.dominance import Terms, undominated
 from negotiation.engine import (
+    Bill,
     Negotiation,
     Offer,
     included_bills,
@@ -21,6 +23,7 @@ from negotiation.engine import (
     negotiate,
 )
 from negotiation.errors import NotFound
+from negotiation.first_due import allowed, terms_due_on
 from negotiation.rendering import brl
 from negotiation.terms import bill_of, condition_terms
 
@@ -42,6 +45,8 @@ class Quote:
     principal: Decimal
     total: Decimal
     down_payment: Decimal | None
+    # The first due date the debtor chose (`negotiation.first_due`); None: the condition's.
+    first_due: date | None = None
 
 
 def quote_data(quote: Quote) -> dict[str, Any]:
@@ -55,6 +60,7 @@ def quote_data(quote: Quote) -> dict[str, Any]:
         "principal": str(quote.principal),
         "total": str(quote.total),
         "down_payment": None if quote.down_payment is None else str(quote.down_payment),
+        "first_due": None if quote.first_due is None else quote.first_due.isoformat(),
     }
 
 
@@ -68,6 +74,8 @@ def quote_of(data: dict[str, Any]) -> Quote:
         principal=Decimal(data["principal"]),
         total=Decimal(data["total"]),
         down_payment=None if data["down_payment"] is None else Decimal(data["down_payment"]),
+        # Absent from a dialog state stored before the debtor could choose the date.
+        first_due=date.fromisoformat(data["first_due"]) if data.get("first_due") else None,
     )
 
 
@@ -127,7 +135,13 @@ async def applicable_conditions(
     return await query.using_db(using_db).prefetch_related("options").order_by("id")
 
 
-def quote_for(customer_id: int, condition: PaymentCondition, result: Negotiation, offer: Offer):
+def quote_for(
+    customer_id: int,
+    condition: PaymentCondition,
+    result: Negotiation,
+    offer: Offer,
+    first_due: date | None = None,
+):
     option = list(condition.options)[offer.option_index]
     return Quote(
         customer_id=customer_id,
@@ -138,7 +152,63 @@ def quote_for(customer_id: int, condition: PaymentCondition, result: Negotiation
         principal=result.principal,
         total=offer.total,
         down_payment=offer.down_payment,
+        first_due=first_due,
     )
+
+
+def _condition_offers(
+    customer_id: int,
+    bills: list[Bill],
+    condition: PaymentCondition,
+    as_of: date,
+    down_payment: Decimal | None = None,
+    first_due: date | None = None,
+) -> list[CustomerOffer]:
+    """The condition's payable offers; `first_due` must be within its limit."""
+    terms = terms_due_on(condition_terms(condition, condition.options), as_of, first_due)
+    result = negotiate(bills, terms, as_of, down_payment)
+    return [
+        CustomerOffer(
+            quote=quote_for(customer_id, condition, result, offer, first_due),
+            offer=offer,
+            condition=condition,
+            negotiation=result,
+        )
+        for offer in result.offers
+        if is_payable(offer)
+    ]
+
+
+def _key(o: CustomerOffer) -> tuple[int, int]:
+    return o.quote.condition_id, o.quote.option_id
+
+
+def offer_terms(o: CustomerOffer) -> Terms:
+    """What a debtor compares between offers (`negotiation.dominance`), at the least down
+    payment the offer asks."""
+    return Terms(o.offer.total, o.offer.down_payment or Decimal(0), o.offer.installments)
+
+
+def _preference(o: CustomerOffer) -> tuple:
+    """Among offers with identical terms, the one kept: the longest between payments, then
+    the latest first due date the condition allows, then the first condition and option."""
+    terms = offer_terms(o)
+    return (
+        terms.total,
+        terms.down_payment,
+        -terms.installments,
+        -o.offer.option.days_between,
+        -o.condition.days_to_first_due,
+        o.condition.id,
+        o.offer.option_index,
+    )
+
+
+def shown(offers: list[CustomerOffer]) -> list[CustomerOffer]:
+    """The offers worth showing: no duplicate and none dominated (`dominance.undominated`),
+    cheapest first."""
+    kept = undominated(sorted(offers, key=_preference), offer_terms)
+    return sorted(kept, key=lambda o: (o.offer.total, o.offer.installments, o.condition.id))
 
 
 async def offers_for_customer(
@@ -148,26 +218,25 @@ async def offers_for_customer(
     rule_id: int | None = None,
     down_payment: Decimal | None = None,
 ) -> list[CustomerOffer]:
-    """Every eligible offer for the customer's open debt, cheapest first."""
+    """The offers a debtor is shown for their open debt, on every channel, cheapest first:
+    every eligible and payable offer except duplicates and dominated ones (`shown`).
+
+    Which offers are shown is decided at their least down payment; `down_payment` prices the
+    shown ones with that down payment instead."""
     if not await Customer.exists(id=customer_id):
         raise NotFound(f"cliente {customer_id} não existe")
     bills = await open_bills(customer_id)
-    found: list[CustomerOffer] = []
-    for condition in await applicable_conditions(rule_id):
-        options = list(condition.options)
-        result = negotiate(bills, condition_terms(condition, options), as_of, down_payment)
-        found.extend(
-            CustomerOffer(
-                quote=quote_for(customer_id, condition, result, offer),
-                offer=offer,
-                condition=condition,
-                negotiation=result,
-            )
-            for offer in result.offers
-            if is_payable(offer)
-        )
-    found.sort(key=lambda o: (o.offer.total, o.offer.installments, o.condition.id))
-    return found
+    conditions = await applicable_conditions(rule_id)
+    least = [o for c in conditions for o in _condition_offers(customer_id, bills, c, as_of)]
+    listed = shown(least)
+    if down_payment is None:
+        return listed
+    priced = {
+        _key(o): o
+        for c in conditions
+        for o in _condition_offers(customer_id, bills, c, as_of, down_payment)
+    }
+    return [priced[_key(o)] for o in listed if _key(o) in priced]
 
 
 async def find_offer(
@@ -176,17 +245,20 @@ async def find_offer(
     condition_id: int,
     option_id: int,
     down_payment: Decimal | None = None,
+    first_due: date | None = None,
 ) -> CustomerOffer | None:
-    """The offer a debtor picked on a channel, computed again now (None: not offered any more)."""
-    offers = await offers_for_customer(customer_id, as_of, down_payment=down_payment)
-    return next(
-        (
-            o
-            for o in offers
-            if o.quote.condition_id == condition_id and o.quote.option_id == option_id
-        ),
-        None,
-    )
+    """The offer a debtor picked on a channel, computed again now (None: not offered any
+    more, or `first_due` is beyond its condition's limit)."""
+    if not await Customer.exists(id=customer_id):
+        raise NotFound(f"cliente {customer_id} não existe")
+    condition = next((c for c in await applicable_conditions() if c.id == condition_id), None)
+    if condition is None:
+        return None
+    if first_due is not None and not allowed(first_due, as_of, condition.days_to_first_due):
+        return None
+    bills = await open_bills(customer_id)
+    offers = _condition_offers(customer_id, bills, condition, as_of, down_payment, first_due)
+    return next((o for o in offers if o.quote.option_id == option_id), None)
 
 
 def offer_view(o: CustomerOffer) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The voice dialog's offers, down payment, confirmation and agreement: `negotiation.offer_flow`
 said on the phone. Keys: an offer's number (1–8), 9 repeats, 0 is a person; a down payment is
-typed in cents ("15000" is R$ 150,00) or 1 for the least one; 1 confirms, 2 goes back."""
+typed in cents ("15000" is R$ 150,00) or 1 for the least one; 1 confirms, 2 goes back, 3 asks
+for the first payment's day of the month (typed, then #)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ from negotiation.voice_prompts import (
 )
 
 MAX_OFFERS = 8  # keys 1..8; 9 repeats, 0 is a person
+DUE_DAY_KEY = "3"  # at the confirmation: choose the first payment's day
+ASKING_DAY = offer_flow.DUE_DAY_ASKED  # in the call's data while the confirmation waits for a day
 
 
 def _debtor(call: Call, ctx: Ctx) -> offer_flow.Debtor:
@@ -144,9 +147,17 @@ def _confirm_text(chosen: CustomerOffer, ctx: Ctx, *before: str) -> Prompt:
         later=summary["later"],
         first_due=summary["first_due"],
         days_between=summary["days_between"],
+        can_move_first_due=summary["can_move_first_due"],
         today=ctx.today,
     )
     return Prompt((*before, text), Gather(CONFIRM, num_digits=1))
+
+
+def _ask_due_day(call: Call, chosen: CustomerOffer, ctx: Ctx, *before: str) -> Prompt:
+    call.data = {**call.data, ASKING_DAY: True}
+    latest = offer_flow.latest_first_due(chosen)
+    text = say("ask_due_day", ctx.settings, latest=latest, today=ctx.today)
+    return Prompt((*before, text), Gather(CONFIRM, num_digits=2, timeout=8))
 
 
 async def confirm_prompt(call: Call, ctx: Ctx, *before: str) -> Prompt:
@@ -155,14 +166,41 @@ async def confirm_prompt(call: Call, ctx: Ctx, *before: str) -> Prompt:
     chosen = await offer_flow.quoted(_debtor(call, ctx), call.data)
     if chosen is None:
         return await offers_prompt(call, ctx, *before, say("offer_gone", ctx.settings))
+    if call.data.get(ASKING_DAY):
+        return _ask_due_day(call, chosen, ctx, *before)
     return _confirm_text(chosen, ctx, *before)
+
+
+async def _step_due_day(call: Call, keys: str, ctx: Ctx) -> Prompt:
+    """The day typed after 3: the confirmation again with that first due date (or the latest
+    day allowed, said first)."""
+    day = offer_flow.due_day_from_keys(keys)
+    if day is None:
+        return await confirm_prompt(call, ctx, say("not_understood", ctx.settings))
+    call.data = {k: v for k, v in call.data.items() if k != ASKING_DAY}
+    change = await offer_flow.change_first_due(_debtor(call, ctx), call.data, day)
+    if change.offer is None:
+        return await offers_prompt(call, ctx, say("offer_gone", ctx.settings))
+    call.data = change.data
+    if change.latest is not None:
+        late = say("due_day_late", ctx.settings, day=day, latest=change.latest, today=ctx.today)
+        return _confirm_text(change.offer, ctx, late)
+    return _confirm_text(change.offer, ctx)
 
 
 async def step_confirm(call: Call, keys: str, ctx: Ctx) -> Prompt:
     if keys == "0":
         return transfer(call, ctx)
+    if call.data.get(ASKING_DAY) and "quote" in call.data:
+        return await _step_due_day(call, keys, ctx)
     if keys == "2":
         return await offers_prompt(call, ctx)
+    if keys == DUE_DAY_KEY and "quote" in call.data:
+        chosen = await offer_flow.quoted(_debtor(call, ctx), call.data)
+        if chosen is None:
+            return await offers_prompt(call, ctx, say("offer_gone", ctx.settings))
+        if offer_flow.can_move_first_due(chosen):
+            return _ask_due_day(call, chosen, ctx)
     if keys != "1" or "quote" not in call.data:
         return await confirm_prompt(call, ctx, say("not_understood", ctx.settings))
     try:
@@ -174,7 +212,8 @@ async def step_confirm(call: Call, keys: str, ctx: Ctx) -> Prompt:
     call.step = DONE
     call.outcome = ContactOutcome.AGREEMENT
     call.agreement_id = agreement.id
-    call.data = {k: v for k, v in call.data.items() if k not in ("quote", "offers", "down_range")}
+    done_keys = ("quote", "offers", "down_range", ASKING_DAY)
+    call.data = {k: v for k, v in call.data.items() if k not in done_keys}
     if call.direction == CallDirection.INBOUND:
         # The robot's calls get their contact history from the dialer's outcome mapping.
         await record_contact(
