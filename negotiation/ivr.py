@@ -6,21 +6,24 @@ answered from reads alone; its row is written by the call's next request, with t
 state (`call_of`). What was said is buffered on the row and written to the conversation when
 the robot's part ends (`negotiation.call_transcript`). Each entry point takes the call and
 what the person did and returns a `Prompt`: texts to say, a keypad/speech question
-(`Gather`), a transfer to a person (`enqueue` / `dial`) or a hang-up
-(`negotiation.voice_prompts`); `telephony/twiml.py` turns it into TwiML. What was said
-becomes keys in `negotiation.speech`; the offers and the agreement are
-`negotiation.voice_offers`; the agreement SMS, `negotiation.voice_sms`. The provider's form
-fields are read in `telephony/twilio_form.py`.
+(`Gather`), a part that goes on by itself (`Follow`, through `proceed`), a transfer to an
+attendant's line (`dial`) or a hang-up (`negotiation.voice_prompts`); `telephony/twiml.py`
+turns it into TwiML. What was said becomes keys in `negotiation.speech`; the offers and the
+agreement are `negotiation.voice_offers`; the agreement SMS, `negotiation.voice_sms`. The
+provider's form fields are read in `telephony/twilio_form.py`.
 
-Nothing about a debt is said before the person is confirmed: an outbound call (and an inbound
-one recognised by caller ID) asks "você é <primeiro nome>?" and then the first three digits of
-the CPF/CNPJ; an unknown inbound caller types the whole CPF/CNPJ and a second factor (birth
-date or the last four digits of a registered phone), with the identification lockouts of
-`negotiation.identify`. A machine (asynchronous AMD) only ever hears the ISP's name and a
-number to call back.
+Nothing about a debt is said before the person is confirmed, and nothing but a neutral
+greeting before the answering-machine detection says a person answered: an outbound call
+greets, waits for that (step hello), then (like an inbound call recognised by caller ID) asks
+"falo com <primeiro nome>?" and then the first three digits of the CPF/CNPJ; an unknown
+inbound caller types the whole CPF/CNPJ and a second factor (birth date or the last four
+digits of a registered phone), with the identification lockouts of `negotiation.identify`. A
+machine (asynchronous AMD) only ever hears the greeting, the ISP's name and a number to call
+back.
 
-Steps (`Call.step`): start → person → cpf3 → offers → down → confirm → done, and for unknown
-callers document → second_factor → offers; closed (after-hours callback offer). A webhook for
+Steps (`Call.step`): start → (hello →) person → cpf3 → offers → down → confirm → done, and
+for unknown callers document → second_factor → offers; closed (the callback offer when nobody
+can take the call: outside the attendants' hours, or no attendants' line). A webhook for
 another step than the call's (a retry, an old request) changes nothing and repeats the
 current question. While a request works on a step the row holds "<step>*"
 (`voice_state.claim`), so a repeat that arrives meanwhile cannot act twice.
