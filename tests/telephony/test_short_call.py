@@ -278,3 +278,24 @@ async def test_the_call_conversation_closes_when_the_call_ends(phone_app) -> Non
         # What was said is on its timeline.
         assert await Message.filter(conversation_id=conversation.id).exists()
     assert await conversations.inbox() == []
+
+
+async def test_a_person_known_before_the_answer_is_asked_at_once(phone_app) -> None:
+    call = await _robot_call(await _titled_debtor())
+    phone = Phone(phone_app, phone_app.settings, call.sid)
+    hello = await phone.post("/twilio/voice", AnsweredBy="human")  # synchronous detection
+    assert hello.step == "person" and "Provedor Exemplo" in hello.text
+    assert "falo com Josué?" in hello.text and spoken_words(hello) <= MAX_WORDS
+
+
+async def test_without_a_detection_result_the_question_comes_after_its_timeout(phone_app):
+    call = await _robot_call(await _titled_debtor())
+    phone = Phone(phone_app, phone_app.settings, call.sid)
+    twiml = await phone.answer()
+    waits = 0
+    while twiml.gather is None:
+        twiml = await _follow(phone, twiml)
+        waits += 1
+        assert waits <= 60
+    # Twilio's detection answers within 30 s; past 40 s without a result, ask anyway.
+    assert twiml.step == "person" and waits > 30
