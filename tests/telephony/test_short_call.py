@@ -205,6 +205,7 @@ async def test_zero_without_an_attendant_line_gives_a_callback_ticket(phone_app,
     done = await phone.press("closed", "1")
     assert done.hangs_up and "ainda hoje, até às dezoito horas" in done.text
     assert done.first("Enqueue") is None
+    assert spoken_words(offer) <= MAX_WORDS and spoken_words(done) <= MAX_WORDS
 
     # The attendants see it waiting in the inbox, with the number and the customer.
     [item] = await conversations.inbox()
@@ -241,6 +242,7 @@ async def test_unidentified_caller_callback_outside_hours(phone_app) -> None:
     closed = await phone.press("document", "0")
     assert closed.step == "closed" and "aos sábados, das oito ao meio-dia" in closed.text
     assert "a partir de" in closed.text and "às oito horas" in closed.text
+    assert spoken_words(closed) <= MAX_WORDS
     await phone.press("closed", "1")
     [item] = await conversations.inbox()
     assert item.conversation.customer_id is None

@@ -41,7 +41,7 @@ from quita.db import close_db, open_db
 from telephony import voice
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.telephony.signing import TwiML, post_signed, twilio_app
+from tests.telephony.signing import TwiML, post_signed, spoken_words, twilio_app
 
 CPF = "52998224725"
 PHONE = "+5519988887777"
@@ -227,7 +227,7 @@ async def test_outbound_call_to_agreement_and_sms(each_db, twilio_api) -> None:
         down = await phone.press("offers", _key_for(offers, "entrada de"))
         _assert_question(down, "down", settings)
         assert down.gather.get("finishOnKey") == "#" and down.gather.get("numDigits") is None
-        assert "entrada mínima" in down.text
+        assert "entrada mínima" in down.text and spoken_words(down) <= 70
 
         confirm = await phone.press("down", "1")
         _assert_question(confirm, "confirm", settings)
