@@ -10,6 +10,12 @@ from models.catalog import CollectionStatus
 from models.enums import ReceivableStatus, sql_in
 from models.fields import Timestamp, money, positive
 
+# Honorifics that may precede a name in the ISP's records (with or without the dot).
+NAME_TITLES = frozenset(
+    {"sr", "sra", "srta", "dr", "dra", "prof", "profa", "eng", "sr(a)", "pe", "exmo", "exma"}
+    | {"senhor", "senhora", "doutor", "doutora", "professor", "professora"}
+)
+
 
 class Customer(Model):
     id = fields.IntField(primary_key=True)
@@ -48,8 +54,11 @@ class Customer(Model):
 
     @property
     def first_name(self) -> str:
-        """How messages greet the debtor: "MARIA DA SILVA" -> "Maria"."""
-        return self.name.split()[0].title()
+        """How messages greet the debtor: "MARIA DA SILVA" -> "Maria"; a title before the
+        name is skipped ("Dr. Josué Souza" -> "Josué"), so nobody is greeted "Dr."."""
+        words = self.name.split()
+        given = next((w for w in words if w.rstrip(".").lower() not in NAME_TITLES), None)
+        return (given or (words[0] if words else "")).title()
 
     @property
     def document_kind(self) -> str:

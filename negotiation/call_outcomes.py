@@ -165,8 +165,9 @@ async def _advance(
             await _settle_entry(call, outcome, at, settings, tx)
             await _record_outcome(call, outcome, at, tx)
     if final:
-        # A caller who hung up mid-dialog: what was said is still buffered on the call.
-        await call_transcript.flush_ended(call_id)
+        # A caller who hung up mid-dialog: what was said is still buffered on the call. The
+        # call's conversation closes with it (unless it waits for a person).
+        await call_transcript.end(call_id)
     return True
 
 

@@ -104,3 +104,13 @@ async def flush_ended(call_id: int) -> bool:
         log.exception("call %s: could not write the transcript", call.id)
         return False
     return True
+
+
+async def end(call_id: int) -> bool:
+    """The call ended (Twilio's final status): what is still buffered is written, and the
+    call's conversation closes, unless it waits for a person (`conversations.end`)."""
+    await flush_ended(call_id)
+    call = await Call.get_or_none(id=call_id)
+    if call is None:
+        return False
+    return await conversations.end(Channel.VOICE, call.sid or f"call:{call.id}")

@@ -109,10 +109,9 @@ class DeliveryRules(Protocol):
 
 
 class VoiceTransfer(Protocol):
-    """Where the robot hands a call to a person."""
+    """Where the robot hands a call to a person (nowhere without a line: a callback)."""
 
     attendant_number: str | None
-    twilio_queue: str
 
 
 # What each service needs (the concerns above, combined).

@@ -244,6 +244,31 @@ async def record_many(conversation: Conversation, said: list[Said]) -> None:
     conversation.updated_at = now
 
 
+async def end(channel: Channel | str, external_ref: str) -> bool:
+    """The channel's session ended (a phone call hung up): its conversation with the bot
+    closes. One waiting for a person (a callback asked for) or that an attendant has stays
+    open for them. True when it closed."""
+    conversation = (
+        await Conversation.filter(
+            channel=Channel(channel),
+            external_ref=str(external_ref),
+            state=ConversationState.BOT,
+        )
+        .order_by("id")
+        .first()
+    )
+    if conversation is None:
+        return False
+    now = _now()
+    return await _transition(
+        conversation,
+        {"state": ConversationState.BOT},
+        {"state": ConversationState.CLOSED, "closed_at": now},
+        "close",
+        None,
+    )
+
+
 def bot_silent(conversation: Conversation) -> bool:
     """True while an attendant has the conversation (CLAIMED): the bot must not send anything
     (it still records what the debtor writes). While WAITING the bot still serves the debtor,

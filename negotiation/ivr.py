@@ -6,21 +6,24 @@ answered from reads alone; its row is written by the call's next request, with t
 state (`call_of`). What was said is buffered on the row and written to the conversation when
 the robot's part ends (`negotiation.call_transcript`). Each entry point takes the call and
 what the person did and returns a `Prompt`: texts to say, a keypad/speech question
-(`Gather`), a transfer to a person (`enqueue` / `dial`) or a hang-up
-(`negotiation.voice_prompts`); `telephony/twiml.py` turns it into TwiML. What was said
-becomes keys in `negotiation.speech`; the offers and the agreement are
-`negotiation.voice_offers`; the agreement SMS, `negotiation.voice_sms`. The provider's form
-fields are read in `telephony/twilio_form.py`.
+(`Gather`), a part that goes on by itself (`Follow`, through `proceed`), a transfer to an
+attendant's line (`dial`) or a hang-up (`negotiation.voice_prompts`); `telephony/twiml.py`
+turns it into TwiML. What was said becomes keys in `negotiation.speech`; the offers and the
+agreement are `negotiation.voice_offers`; the agreement SMS, `negotiation.voice_sms`. The
+provider's form fields are read in `telephony/twilio_form.py`.
 
-Nothing about a debt is said before the person is confirmed: an outbound call (and an inbound
-one recognised by caller ID) asks "você é <primeiro nome>?" and then the first three digits of
-the CPF/CNPJ; an unknown inbound caller types the whole CPF/CNPJ and a second factor (birth
-date or the last four digits of a registered phone), with the identification lockouts of
-`negotiation.identify`. A machine (asynchronous AMD) only ever hears the ISP's name and a
-number to call back.
+Nothing about a debt is said before the person is confirmed, and nothing but a neutral
+greeting before the answering-machine detection says a person answered: an outbound call
+greets, waits for that (step hello), then (like an inbound call recognised by caller ID) asks
+"falo com <primeiro nome>?" and then the first three digits of the CPF/CNPJ; an unknown
+inbound caller types the whole CPF/CNPJ and a second factor (birth date or the last four
+digits of a registered phone), with the identification lockouts of `negotiation.identify`. A
+machine (asynchronous AMD) only ever hears the greeting, the ISP's name and a number to call
+back.
 
-Steps (`Call.step`): start → person → cpf3 → offers → down → confirm → done, and for unknown
-callers document → second_factor → offers; closed (after-hours callback offer). A webhook for
+Steps (`Call.step`): start → (hello →) person → cpf3 → offers → down → confirm → done, and
+for unknown callers document → second_factor → offers; closed (the callback offer when nobody
+can take the call: outside the attendants' hours, or no attendants' line). A webhook for
 another step than the call's (a retry, an old request) changes nothing and repeats the
 current question. While a request works on a step the row holds "<step>*"
 (`voice_state.claim`), so a repeat that arrives meanwhile cannot act twice.
@@ -39,9 +42,17 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 
 from models import Call, Customer, ServiceTicket
-from models.enums import CallDirection, Channel, ContactActor, ContactOutcome, MessageDirection
+from models.enums import (
+    CallDirection,
+    Channel,
+    ContactActor,
+    ContactOutcome,
+    MessageAuthor,
+    MessageDirection,
+)
 from negotiation import call_transcript as transcript
 from negotiation import conversations, speech, spoken
+from negotiation.attendant_hours import is_open
 from negotiation.config import VoiceConfig
 from negotiation.contact_policy import record_contact
 from negotiation.errors import InvalidInput
@@ -72,6 +83,7 @@ from negotiation.voice_prompts import (
     DOCUMENT,
     DONE,
     DOWN,
+    HELLO,
     OFFERS,
     PERSON,
     SECOND_FACTOR,
@@ -86,6 +98,7 @@ from negotiation.voice_prompts import (
     closed_prompt,
     goodbye,
     handle_of,
+    hello_wait,
     machine_prompt,
     make_ctx,
     opening,
@@ -93,10 +106,11 @@ from negotiation.voice_prompts import (
     say,
     transfer,
     turned,
+    until,
+    waits,
 )
 from negotiation.voice_prompts import Gather as Gather
 from negotiation.voice_prompts import apology_prompt as apology_prompt
-from negotiation.voice_prompts import wait_prompt as wait_prompt
 from negotiation.voice_sms import agreement_sms_text as agreement_sms_text
 from negotiation.voice_sms import send_agreement_sms as send_agreement_sms
 from negotiation.voice_state import CallRequest, call_by_sid, claim, customer_of, new_call, release
@@ -107,6 +121,8 @@ from negotiation.voice_state import save as _save
 spoken_phone = spoken.phone
 
 MAX_TRIES = 3  # CPF digits, CPF/CNPJ + second factor: tries per call
+HELLO_PAUSE = 1  # seconds between looks at the answering-machine result after the greeting
+MAX_HELLO_WAIT = 40  # seconds: longer than Twilio's detection timeout
 MAX_SILENCES = 2  # repeats of a question nobody answers; the next silence says goodbye
 # Steps whose input is identification data: masked on the call's keys and the timeline
 # (`negotiation.masking`, as the chat does).
@@ -148,14 +164,14 @@ def _stale(call: Call, step: str, turn: str | None) -> bool:
 
 
 async def _finish(call: Call, prompt: Prompt, ctx: Ctx) -> Prompt:
-    if prompt.gather is not None:
+    if waits(prompt):
         turn = int(call.data.get("turn", 0)) + 1
         call.data = {**call.data, "turn": turn}
         prompt = turned(prompt, turn)
-    if call.id is None and prompt.gather is not None and not ctx.write_new:
+    if call.id is None and waits(prompt) and not ctx.write_new:
         return prompt  # an inbound call's first question: its next request writes the row
     transcript.add(call, MessageDirection.OUT, prompt.text, ctx.now, step=call.step)
-    if prompt.gather is None:  # the robot's part ends: hang-up or transfer
+    if not waits(prompt):  # the robot's part ends: hang-up or transfer
         if call.id is None:
             await _save(call)  # a new call's row first: a repeated request stops here
         await transcript.flush(call)
@@ -206,10 +222,15 @@ async def _answer(call: Call, ctx: Ctx) -> Prompt:
         if call.customer_id is None:
             call.step = DONE
             return await _finish(call, goodbye(settings), ctx)
-        customer = await customer_of(call.customer_id)
-        call.step = PERSON
+        # Only a neutral greeting until the answering-machine detection says a person
+        # answered: a machine never hears the debtor's name (`proceed` asks it then).
         greet = say("greet_outbound", settings)
-        return await _finish(call, ask_person(customer, settings, greet), ctx)
+        if call.answered_by:  # a person, already known (a machine's outcome is VOICEMAIL)
+            customer = await customer_of(call.customer_id)
+            call.step = PERSON
+            return await _finish(call, ask_person(customer, settings, greet), ctx)
+        call.step = HELLO
+        return await _finish(call, hello_wait(greet, pause=HELLO_PAUSE), ctx)
     # Inbound: the caller ID, when it is one customer's phone; else the CPF/CNPJ.
     greet = say("greet_inbound", settings)
     try:
@@ -288,6 +309,44 @@ async def silence(
         raise
 
 
+async def proceed(
+    call: Call, step: str, settings: VoiceConfig, now: datetime, *, turn: str | None = None
+) -> Prompt:
+    """The dialog going on after a prompt that asked nothing (`Follow`): the outbound
+    greeting's wait for the answering-machine detection, or the offers after the debt."""
+    ctx = make_ctx(settings, now)
+    if call.outcome == ContactOutcome.VOICEMAIL:
+        return machine_prompt(settings)
+    if _stale(call, step, turn) or not await claim(call, step):
+        return await _repeat(call, ctx)
+    call.step = step
+    try:
+        if step == HELLO:
+            prompt = await _hello(call, ctx)
+        elif step == OFFERS:
+            prompt = await offers_prompt(call, ctx, page=0)
+        else:
+            prompt = await _question(call, ctx)
+        return await _finish(call, prompt, ctx)
+    except BaseException:
+        await release(call, step)
+        raise
+
+
+async def _hello(call: Call, ctx: Ctx) -> Prompt:
+    """After the neutral greeting: who the call is for, once the detection said a person (or
+    "unknown") answered; until then, a short silence more. Twilio's detection always answers
+    within its timeout (30 s by default): `MAX_HELLO_WAIT` only guards a callback that never
+    came."""
+    waited = int(call.data.get("waited", 0))
+    if call.answered_by or waited >= MAX_HELLO_WAIT:
+        customer = await customer_of(call.customer_id)
+        call.step = PERSON
+        return ask_person(customer, ctx.settings)
+    call.data = {**call.data, "waited": waited + HELLO_PAUSE}
+    return hello_wait(pause=HELLO_PAUSE)
+
+
 async def machine(
     call: Call, answered_by: str, is_machine: bool, settings: VoiceConfig, now: datetime
 ) -> Prompt | None:
@@ -321,6 +380,8 @@ async def _question(call: Call, ctx: Ctx, *before: str) -> Prompt:
     settings = ctx.settings
     customer = await customer_of(call.customer_id) if call.customer_id else None
     step = call.step
+    if step == HELLO:
+        return hello_wait(*before, pause=HELLO_PAUSE)
     if step == PERSON and customer:
         return ask_person(customer, settings, *before)
     if step == CPF3 and customer:
@@ -330,7 +391,7 @@ async def _question(call: Call, ctx: Ctx, *before: str) -> Prompt:
     if step == SECOND_FACTOR:
         return ask_second_factor(settings, *before)
     if step == OFFERS and customer:
-        return await offers_prompt(call, ctx, *before)
+        return await offers_prompt(call, ctx, *before, page=int(call.data.get("page", 0)))
     if step == DOWN and customer:
         return ask_down(call, settings, *before)
     if step == CONFIRM and customer:
@@ -358,24 +419,54 @@ async def _repeat(call: Call, ctx: Ctx) -> Prompt:
 async def _step_closed(call: Call, keys: str, ctx: Ctx) -> Prompt:
     if keys == "1":
         call.step = DONE
-        conversation = await transcript.conversation_of(call)
-        await conversations.escalate(conversation, ctx.now, ctx.settings)
-        if call.customer_id and call.data.get("confirmed"):
-            await ServiceTicket.create(
-                customer_id=call.customer_id,
-                entry_id=call.entry_id,
-                subject="Retornar ligação do cliente",
-                description=(
-                    f"Pediu pela ligação {call.sid} que um atendente ligue de volta "
-                    f"para {phone_of(call)}."
-                ),
-            )
+        await _callback_ticket(call, ctx)
         call.data = {**call.data, "callback": ctx.now.isoformat()}
-        return Prompt((say("callback_ok", ctx.settings, when=opening(ctx)),), hangup=True)
+        text = say(
+            "callback_ok",
+            ctx.settings,
+            open=is_open(ctx.now, ctx.settings),
+            until=until(ctx),
+            when=opening(ctx),
+        )
+        return Prompt((text,), hangup=True)
     if keys == "2":
         call.step = DONE
         return goodbye(ctx.settings)
     return await _question(call, ctx, say("not_understood", ctx.settings))
+
+
+async def _callback_ticket(call: Call, ctx: Ctx) -> None:
+    """A caller nobody could take asked to be called back: the call's conversation waits in
+    the attendants' inbox (with the number to call and the customer when identified), and an
+    identified customer also gets a service ticket."""
+    confirmed = bool(call.customer_id and call.data.get("confirmed"))
+    customer = await customer_of(call.customer_id) if confirmed else None
+    conversation = await transcript.conversation_of(call)
+    await conversations.escalate(conversation, ctx.now, ctx.settings)
+    text = say(
+        "callback_ticket",
+        ctx.settings,
+        phone=phone_of(call) or "número não informado",
+        customer=customer.name if customer else None,
+        sid=call.sid,
+    )
+    await conversations.record(
+        conversation,
+        MessageDirection.OUT,
+        MessageAuthor.SYSTEM,
+        text,
+        payload={"event": "callback", "phone": phone_of(call), "call_id": call.id},
+    )
+    if customer is not None:
+        await ServiceTicket.create(
+            customer_id=customer.id,
+            entry_id=call.entry_id,
+            subject="Retornar ligação do cliente",
+            description=(
+                f"Pediu pela ligação {call.sid} que um atendente ligue de volta "
+                f"para {phone_of(call)}."
+            ),
+        )
 
 
 async def _step_person(call: Call, keys: str, ctx: Ctx) -> Prompt:
@@ -479,8 +570,7 @@ async def _identified(call: Call, customer: Customer, ctx: Ctx) -> Prompt:
         entry_id=call.entry_id,
         note=f"ligação {call.sid}: pessoa confirmada",
     )
-    hello = say("identified", ctx.settings, first_name=customer.first_name)
-    return await debt(call, customer, ctx, hello)
+    return await debt(call, customer, ctx)
 
 
 _HANDLERS = {

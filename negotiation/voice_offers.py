@@ -1,7 +1,9 @@
 """The voice dialog's offers, down payment, confirmation and agreement: `negotiation.offer_flow`
-said on the phone. Keys: an offer's number (1–8), 9 repeats, 0 is a person; a down payment is
-typed in cents ("15000" is R$ 150,00) or 1 for the least one; 1 confirms, 2 goes back, 3 asks
-for the first payment's day of the month (typed, then #)."""
+said on the phone. The debt is one short turn; the offers follow, cheapest first, at most
+`PAGE` of them per turn, each with its total. Keys: an offer's number (1–8), 9 the next
+offers (after the last ones, the first again), 0 is a person; a down payment is typed in
+cents ("15000" is R$ 150,00) or 1 for the least one; 1 confirms, 2 goes back, 3 asks for the
+first payment's day of the month (typed, then #)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from negotiation.voice_prompts import (
     DOWN,
     OFFERS,
     Ctx,
+    Follow,
     Gather,
     Prompt,
     goodbye,
@@ -35,7 +38,9 @@ from negotiation.voice_prompts import (
     transfer,
 )
 
-MAX_OFFERS = 8  # keys 1..8; 9 repeats, 0 is a person
+MAX_OFFERS = 8  # keys 1..8; 9 is the next offers, 0 is a person
+PAGE = 3  # offers said per turn, at most
+PAGE_WORDS = 58  # words of offers in one turn (the keys 9 and 0 follow: 11 more)
 DUE_DAY_KEY = "3"  # at the confirmation: choose the first payment's day
 ASKING_DAY = offer_flow.DUE_DAY_ASKED  # in the call's data while the confirmation waits for a day
 
@@ -45,7 +50,7 @@ def _debtor(call: Call, ctx: Ctx) -> offer_flow.Debtor:
 
 
 async def debt(call: Call, customer: Customer, ctx: Ctx, *before: str) -> Prompt:
-    """The debt in one sentence, then the offers."""
+    """The debt in one sentence; the offers follow in a turn of their own."""
     name = customer.first_name
     active = await Agreement.filter(customer_id=customer.id, status=AgreementStatus.ACTIVE).exists()
     if active:
@@ -58,35 +63,77 @@ async def debt(call: Call, customer: Customer, ctx: Ctx, *before: str) -> Prompt
         call.step = DONE
         return Prompt((*before, say("no_debt", ctx.settings, first_name=name)), hangup=True)
     result = offers[0].negotiation
-    text = say("debt", ctx.settings, first_name=name, total=result.gross, count=len(result.charges))
-    return await offers_prompt(call, ctx, *before, text, offers=offers)
+    _listed(call, offers[:MAX_OFFERS], 0)
+    text = say(
+        "debt",
+        ctx.settings,
+        first_name=name,
+        total=result.gross,
+        count=len(result.charges),
+        offers=len(offers[:MAX_OFFERS]),
+    )
+    return Prompt((*before, text), follow=Follow(OFFERS))
 
 
-async def offers_prompt(
-    call: Call, ctx: Ctx, *before: str, offers: list[CustomerOffer] | None = None
-) -> Prompt:
-    if offers is None:
-        offers = await offers_for_customer(call.customer_id, ctx.today)
-    offers = offers[:MAX_OFFERS]
+def _listed(call: Call, offers: list[CustomerOffer], page: int) -> None:
     call.step = OFFERS
     call.data = {
         **{k: v for k, v in call.data.items() if k not in offer_flow.FLOW_KEYS},
         "offers": offer_flow.listing(offers),
+        "page": page,
     }
+
+
+async def offers_prompt(
+    call: Call,
+    ctx: Ctx,
+    *before: str,
+    offers: list[CustomerOffer] | None = None,
+    page: int = 0,
+) -> Prompt:
+    """The offers from number `page` + 1 on, at most `PAGE` of them."""
+    if offers is None:
+        offers = await offers_for_customer(call.customer_id, ctx.today)
+    offers = offers[:MAX_OFFERS]
+    page = page if 0 <= page < len(offers) else 0
+    _listed(call, offers, page)
     if not offers:
         customer = await voice_state.customer_of(call.customer_id)
         text = say("no_offers", ctx.settings, first_name=customer.first_name)
         return Prompt((*before, text), Gather(OFFERS, num_digits=1))
-    text = say("offers", ctx.settings, offers=[offer_view(o) for o in offers])
+    lines = _page(ctx, offers, page)
+    text = say(
+        "offers",
+        ctx.settings,
+        lines=lines,
+        more=page + len(lines) < len(offers),
+        again=page > 0 or len(lines) < len(offers),
+    )
+    call.data = {**call.data, "next_page": page + len(lines)}
     return Prompt((*before, text), Gather(OFFERS, num_digits=1))
+
+
+def _page(ctx: Ctx, offers: list[CustomerOffer], page: int) -> list[str]:
+    """The offers said in one turn from number `page` + 1 on: at most `PAGE`, and fewer
+    when their amounts in words would make the turn longer than `PAGE_WORDS` (one at
+    least)."""
+    lines: list[str] = []
+    words = 0
+    for number, offer in enumerate(offers[page : page + PAGE], start=page + 1):
+        line = say("offer", ctx.settings, o={**offer_view(offer), "number": number})
+        if lines and words + len(line.split()) > PAGE_WORDS:
+            break
+        lines.append(line)
+        words += len(line.split())
+    return lines
 
 
 async def step_offers(call: Call, keys: str, ctx: Ctx) -> Prompt:
     listed = call.data.get("offers") or []
     if keys == "0":
         return transfer(call, ctx)
-    if keys == "9":
-        return await offers_prompt(call, ctx)
+    if keys == "9":  # the next offers; after the last ones, the first again
+        return await offers_prompt(call, ctx, page=int(call.data.get("next_page", 0)))
     choice = offer_flow.by_number(listed, keys)
     if choice is not None:
         picked = await offer_flow.pick(_debtor(call, ctx), call.data, choice)
@@ -100,7 +147,8 @@ async def step_offers(call: Call, keys: str, ctx: Ctx) -> Prompt:
     if not listed:
         call.step = DONE
         return goodbye(ctx.settings)
-    return await offers_prompt(call, ctx, say("not_understood", ctx.settings))
+    page = int(call.data.get("page", 0))
+    return await offers_prompt(call, ctx, say("not_understood", ctx.settings), page=page)
 
 
 def ask_down(call: Call, settings: VoiceConfig, *before: str) -> Prompt:
@@ -142,8 +190,9 @@ def _confirm_text(chosen: CustomerOffer, ctx: Ctx, *before: str) -> Prompt:
         "confirm",
         ctx.settings,
         total=summary["total"],
+        discount=summary["discount"],
+        down_payment=summary["down_payment"],
         installments=summary["installments"],
-        first=summary["first"],
         later=summary["later"],
         first_due=summary["first_due"],
         days_between=summary["days_between"],

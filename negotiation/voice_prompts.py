@@ -12,7 +12,7 @@ from typing import Any
 from models import Call, Customer
 from models.enums import CallDirection
 from negotiation import spoken
-from negotiation.attendant_hours import describe_hours, describe_opening, is_open, next_opening
+from negotiation.attendant_hours import hours_on, is_open, local, next_opening
 from negotiation.config import VoiceConfig
 from negotiation.outbound import Sender
 from negotiation.phones import lookup_phone
@@ -22,6 +22,7 @@ spoken.install_filters(environment())
 
 # Steps (`Call.step`).
 START = "start"
+HELLO = "hello"  # an outbound call greeted neutrally, waiting to know a person answered
 PERSON = "person"
 CPF3 = "cpf3"
 DOCUMENT = "document"
@@ -31,7 +32,9 @@ DOWN = "down"
 CONFIRM = "confirm"
 CLOSED = "closed"
 DONE = "done"
-STEPS = frozenset({START, PERSON, CPF3, DOCUMENT, SECOND_FACTOR, OFFERS, DOWN, CONFIRM, CLOSED})
+STEPS = frozenset(
+    {START, HELLO, PERSON, CPF3, DOCUMENT, SECOND_FACTOR, OFFERS, DOWN, CONFIRM, CLOSED}
+)
 
 HINTS = (
     "sim, não, zero, um, dois, três, quatro, cinco, seis, sete, oito, nove, "
@@ -54,15 +57,25 @@ class Gather:
 
 
 @dataclass(frozen=True)
+class Follow:
+    """Go on without waiting for an answer: after `pause` seconds, the dialog's next part for
+    `step` (a turn of its own, so no turn says too much at once)."""
+
+    step: str
+    pause: int = 0
+    turn: int | None = None
+
+
+@dataclass(frozen=True)
 class Prompt:
     """What to do on the call: say `says` (inside the gather when there is one), then ask, or
-    transfer, or hang up."""
+    go on (`follow`), or transfer, or hang up."""
 
     says: tuple[str, ...] = ()
     gather: Gather | None = None
-    enqueue: str | None = None  # a queue of attendants
     dial: str | None = None  # an attendant's number
     hangup: bool = False
+    follow: Follow | None = None
 
     @property
     def text(self) -> str:
@@ -114,14 +127,16 @@ def handle_of(call: Call) -> str:
 
 
 def turned(prompt: Prompt, turn: int) -> Prompt:
+    if prompt.follow is not None:
+        return replace(prompt, follow=replace(prompt.follow, turn=turn))
     if prompt.gather is None:
         return prompt
     return replace(prompt, gather=replace(prompt.gather, turn=turn))
 
 
-def wait_prompt(settings: VoiceConfig) -> Prompt:
-    """What a caller hears while waiting in the attendants' queue."""
-    return Prompt((say("wait", settings),))
+def waits(prompt: Prompt) -> bool:
+    """The prompt expects a next request of the dialog (an answer or its own follow-up)."""
+    return prompt.gather is not None or prompt.follow is not None
 
 
 def apology_prompt(settings: VoiceConfig) -> Prompt:
@@ -146,6 +161,11 @@ def goodbye(settings: VoiceConfig) -> Prompt:
     return Prompt((say("goodbye", settings),), hangup=True)
 
 
+def hello_wait(*before: str, pause: int = 2) -> Prompt:
+    """The neutral greeting's pause while the answering-machine detection decides."""
+    return Prompt(before, follow=Follow(HELLO, pause=pause))
+
+
 def ask_person(customer: Customer, settings: VoiceConfig, *before: str) -> Prompt:
     text = say("ask_person", settings, first_name=customer.first_name)
     return Prompt((*before, text), Gather(PERSON, num_digits=1))
@@ -166,27 +186,43 @@ def ask_second_factor(settings: VoiceConfig, *before: str) -> Prompt:
 
 
 def opening(ctx: Ctx) -> str | None:
-    """When the attendants are next in, as the voice says it."""
+    """When the attendants are next in, as the voice says it ("amanhã, sábado, às oito
+    horas")."""
     next_time = next_opening(ctx.now, ctx.settings)
-    return describe_opening(next_time, ctx.now, ctx.settings) if next_time else None
+    return spoken.opening(local(next_time, ctx.settings), ctx.today) if next_time else None
+
+
+def until(ctx: Ctx) -> str | None:
+    """Today's closing time while the attendants are in ("às dezoito horas")."""
+    hours = hours_on(ctx.today, ctx.settings)
+    return spoken.at_time(hours[1]) if hours else None
 
 
 def closed_prompt(ctx: Ctx, *before: str) -> Prompt:
-    text = say("closed", ctx.settings, hours=describe_hours(ctx.settings), when=opening(ctx))
+    """Nobody can take the call now: the offer of a callback (and when to expect it)."""
+    settings = ctx.settings
+    text = say(
+        "closed",
+        settings,
+        open=is_open(ctx.now, settings),
+        until=until(ctx),
+        hours=spoken.opening_hours(
+            settings.attendant_weekday_hours, settings.attendant_saturday_hours
+        ),
+        when=opening(ctx),
+    )
     return Prompt((*before, text), Gather(CLOSED, num_digits=1))
 
 
 def transfer(call: Call, ctx: Ctx) -> Prompt:
-    """0: a person. Inside the attendants' hours the queue (or the attendant's number);
-    outside them, the offer of a callback."""
+    """0: a person, only when someone can answer: inside the attendants' hours, to their
+    line. Otherwise (closed, or no line configured) the offer of a callback, which puts the
+    call in the attendants' inbox (`ivr._step_closed`): never a queue nobody serves."""
     settings = ctx.settings
-    if is_open(ctx.now, settings):
+    if is_open(ctx.now, settings) and settings.attendant_number:
         call.step = DONE
         call.data = {**call.data, "transferred": ctx.now.isoformat()}
-        text = say("transfer", settings)
-        if settings.attendant_number:
-            return Prompt((text,), dial=settings.attendant_number)
-        return Prompt((text,), enqueue=settings.twilio_queue)
+        return Prompt((say("transfer", settings),), dial=settings.attendant_number)
     call.data = {**call.data, "closed_from": call.step}
     call.step = CLOSED
     return closed_prompt(ctx)

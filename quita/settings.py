@@ -116,7 +116,6 @@ class Settings(BaseSettings):
     twilio_voice: str = Field(default="Polly.Camila", description="pt-BR voice of <Say>")
     twilio_cps: float = Field(default=1.0, gt=0, le=100, description="Robot calls per second")
     twilio_max_in_progress: int = Field(default=10, ge=1, description="Cap on live robot calls")
-    twilio_queue: str = Field(default="atendimento", description="<Enqueue> queue of attendants")
     dialer: bool = Field(default=False, description="Run the robot dialer inside `quita serve`")
     # Telegram.
     telegram_token: str | None = Field(default=None, description="The bot's token")

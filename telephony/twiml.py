@@ -4,7 +4,9 @@ VoiceResponse.
 Every `<Say>` is pt-BR with the configured voice. A question is a `<Gather>` (keys and speech)
 posting to `/twilio/voice/gather/<step>`, followed by a `<Redirect>` to
 `/twilio/voice/silence/<step>`: when nobody answers, Twilio falls through to it and the
-question is repeated (or the call ends).
+question is repeated (or the call ends). A prompt that goes on by itself (`Follow`: the
+outbound greeting while the answering-machine detection decides, the debt before the offers)
+ends in a `<Redirect>` to `/twilio/voice/next/<step>`.
 """
 
 from __future__ import annotations
@@ -67,28 +69,20 @@ def voice_response(prompt: Prompt, settings: Settings) -> VoiceResponse:
         return response
     for text in prompt.says:
         _say(response, text, settings)
+    if prompt.follow is not None:
+        f = prompt.follow
+        if f.pause:
+            response.pause(length=f.pause)
+        query = f"?turn={f.turn}" if f.turn is not None else ""
+        response.redirect(url(settings, f"/twilio/voice/next/{f.step}{query}"), method="POST")
+        return response
     if prompt.dial:
         response.dial(prompt.dial, timeout=30)
         _say(response, say("goodbye", settings), settings)
         response.hangup()
-    elif prompt.enqueue:
-        response.enqueue(
-            prompt.enqueue,
-            wait_url=url(settings, "/twilio/voice/wait"),
-            wait_url_method="POST",
-        )
     elif prompt.hangup:
         response.hangup()
     return response
-
-
-def wait_twiml(prompt: Prompt, settings: Settings, pause: int = 20) -> str:
-    """For the queue's waitUrl: the message, then a pause (Twilio calls the URL again)."""
-    response = VoiceResponse()
-    for text in prompt.says:
-        _say(response, text, settings)
-    response.pause(length=pause)
-    return str(response)
 
 
 def twiml_response(body: str) -> Response:

@@ -1,7 +1,7 @@
 """Twilio's voice webhooks: the answer URL (inbound and outbound calls), the `<Gather>` actions,
-the silence redirects, the attendants' queue wait music and the asynchronous answering-machine
-callback. The dialog itself is `negotiation.ivr`; this module checks signatures, reads the
-form (`telephony.twilio_form`), finds the call and renders TwiML.
+the silence redirects, the dialog's follow-ups (`/next/<step>`) and the asynchronous
+answering-machine callback. The dialog itself is `negotiation.ivr`; this module checks
+signatures, reads the form (`telephony.twilio_form`), finds the call and renders TwiML.
 
 A TwiML endpoint never answers 500: any failure (a broken database included) becomes an
 apology in Portuguese and a transfer to the attendants' number, or a goodbye. Answers are
@@ -25,7 +25,7 @@ from quita.settings import Settings
 from telephony.security import verified_form
 from telephony.twilio_client import twilio_client
 from telephony.twilio_form import answered_by, call_request, is_machine
-from telephony.twiml import empty_twiml, twiml_response, voice_twiml, wait_twiml
+from telephony.twiml import empty_twiml, twiml_response, voice_twiml
 
 log = logging.getLogger("quita.voice")
 router = APIRouter(tags=["twilio"])
@@ -77,6 +77,12 @@ async def answer(request: Request) -> Response:
     async def work() -> ivr.Prompt:
         at = now()
         call = await ivr.call_for(call_request(form, request.query_params.get("call")), at)
+        raw = form.get("AnsweredBy")  # synchronous detection, or told before this request
+        if raw and call.id is not None:
+            machine = await ivr.machine(call, raw, is_machine(raw), settings, at)
+            if machine is not None:
+                return machine
+            call.answered_by = call.answered_by or raw[:24]
         return await ivr.answer(call, form, settings, at)
 
     return await _twiml(request, work)
@@ -121,16 +127,20 @@ async def silence(step: str, request: Request) -> Response:
     return await _twiml(request, work)
 
 
-@router.post("/twilio/voice/wait")
-async def wait(request: Request) -> Response:
-    """`waitUrl` of the attendants' queue: a pt-BR message between the hold music."""
-    await verified_form(request)
+@router.post("/twilio/voice/next/{step}")
+async def follow(step: str, request: Request) -> Response:
+    """The dialog going on by itself after a prompt that asked nothing (`ivr.Follow`)."""
+    form = await verified_form(request)
     settings = _settings(request)
-    try:
-        return twiml_response(wait_twiml(ivr.wait_prompt(settings), settings))
-    except Exception:
-        log.exception("queue wait TwiML failed")
-        return twiml_response(empty_twiml())
+
+    async def work() -> ivr.Prompt:
+        at = now()
+        call = await ivr.call_of(call_request(form), settings, at)
+        if call is None:
+            return ivr.Prompt((ivr.say("goodbye", settings),), hangup=True)
+        return await ivr.proceed(call, step, settings, at, turn=request.query_params.get("turn"))
+
+    return await _twiml(request, work)
 
 
 @router.post("/twilio/voice/amd")

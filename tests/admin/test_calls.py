@@ -17,6 +17,10 @@ async def test_calls_api_answers_a_real_robot_call(api, as_role, twilio_api):
     now = clock.now()
     await ivr.answer(call, {"CallSid": call.sid}, settings, now)
     call = await Call.get(id=call.id)
+    await ivr.machine(call, "human", False, settings, now)  # a person answered
+    call = await Call.get(id=call.id)
+    await ivr.proceed(call, "hello", settings, now + timedelta(seconds=2))
+    call = await Call.get(id=call.id)
     await ivr.gathered(call, "person", "1", None, settings, now + timedelta(seconds=5))
     call = await Call.get(id=call.id)
     await ivr.gathered(call, "cpf3", CPF[:3], None, settings, now + timedelta(seconds=12))

@@ -14,6 +14,7 @@ from models.enums import CallDirection, Channel, ContactOutcome
 from negotiation import ivr
 from negotiation.accept import accept
 from negotiation.offers import offers_for_customer
+from negotiation.voice_prompts import Follow
 from quita.settings import Settings
 from telephony.sms import MAX_SEGMENTS, sms_segments
 from telephony.twiml import voice_twiml
@@ -49,8 +50,12 @@ def test_keys_of(digits, speech, step, keys) -> None:
 
 
 def test_spoken_phone() -> None:
-    assert ivr.spoken_phone("+551933334444") == "1 9, 3 3 3 3, 4 4 4 4"
-    assert ivr.spoken_phone("+5519988887777") == "1 9, 9 8 8 8 8, 7 7 7 7"
+    assert ivr.spoken_phone("+551933334444") == (
+        "um nove, três três três três, quatro quatro quatro quatro"
+    )
+    assert ivr.spoken_phone("+5519988887777") == (
+        "um nove, nove oito oito oito oito, sete sete sete sete"
+    )
     assert ivr.spoken_phone(None) is None
 
 
@@ -74,9 +79,11 @@ def test_twiml_of_a_question() -> None:
     assert redirect.text == "https://quita.example/twilio/voice/silence/person?turn=3"
 
 
-def test_twiml_of_a_transfer_and_a_goodbye() -> None:
-    enqueue = ET.fromstring(voice_twiml(ivr.Prompt(("Aguarde.",), enqueue="fila"), SETTINGS))
-    assert [c.tag for c in enqueue] == ["Say", "Enqueue"] and enqueue[1].text == "fila"
+def test_twiml_of_a_follow_up_and_a_goodbye() -> None:
+    greet = ivr.Prompt(("Olá.",), follow=Follow("hello", pause=1, turn=2))
+    follow = ET.fromstring(voice_twiml(greet, SETTINGS))
+    assert [c.tag for c in follow] == ["Say", "Pause", "Redirect"]
+    assert follow[2].text == "https://quita.example/twilio/voice/next/hello?turn=2"
     bye = ET.fromstring(voice_twiml(ivr.Prompt(("Tchau.",), hangup=True), SETTINGS))
     assert [c.tag for c in bye] == ["Say", "Hangup"]
     assert bye[0].get("language") == "pt-BR"
@@ -115,5 +122,7 @@ async def test_machine_after_the_person_confirmed_changes_nothing(db) -> None:
 
 
 def test_spoken_service_numbers_keep_their_groups() -> None:
-    assert ivr.spoken_phone("0800 123 4567") == "0 8 0 0, 1 2 3, 4 5 6 7"
-    assert ivr.spoken_phone("4004-1234") == "4 0 0 4, 1 2 3 4"
+    assert ivr.spoken_phone("0800 123 4567") == (
+        "zero oito zero zero, um dois três, quatro cinco seis sete"
+    )
+    assert ivr.spoken_phone("4004-1234") == "quatro zero zero quatro, um dois três quatro"

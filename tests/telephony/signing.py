@@ -88,3 +88,9 @@ async def twilio_app(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         client.app = app
         yield client
     await app.state.channels.aclose()
+
+
+def spoken_words(twiml: TwiML) -> int:
+    """How many words the caller hears in a TwiML answer: every `<Say>`'s text, split on
+    blanks, counting only the pieces with a letter or digit (not a lone dash)."""
+    return sum(1 for word in twiml.text.split() if any(ch.isalnum() for ch in word))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from negotiation.ivr import Gather, Prompt
+from negotiation.voice_prompts import Follow
 from quita.settings import Settings
 from telephony.twiml import as_text, voice_response, voice_twiml
 
@@ -20,7 +21,7 @@ SETTINGS = Settings(
     [
         Prompt(("Olá, Conceição & Irmãos <Ltda>.", "Você é João?"), Gather("person", 1, turn=3)),
         Prompt(("Transferindo, aguarde.",), dial="+551933334444"),
-        Prompt(("Um atendente já vai atender.",), enqueue="cobranca"),
+        Prompt(("Olá, aqui é a central.",), follow=Follow("hello", pause=1, turn=1)),
         Prompt(("Até logo. Obrigado pela atenção: R$ 1.234,56 às 18h.",), hangup=True),
     ],
 )

@@ -41,7 +41,7 @@ from quita.db import close_db, open_db
 from telephony import voice
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.telephony.signing import TwiML, post_signed, twilio_app
+from tests.telephony.signing import TwiML, post_signed, spoken_words, twilio_app
 
 CPF = "52998224725"
 PHONE = "+5519988887777"
@@ -136,6 +136,18 @@ class Phone:
     async def answer(self) -> TwiML:
         return await self.post("/twilio/voice")
 
+    async def follow(self, twiml: TwiML | None = None) -> TwiML:
+        """Twilio follows the answer's `<Redirect>` to the dialog's next part."""
+        redirect = (twiml or self.last).first("Redirect")
+        return await self.post(redirect.text.removeprefix("https://quita.example"))
+
+    async def greet(self) -> TwiML:
+        """A robot call answered by a person: the neutral greeting, the detection's "human",
+        then the question of who it is."""
+        self.greeting = await self.answer()
+        await self.post("/twilio/voice/amd", AnsweredBy="human")
+        return await self.follow(self.greeting)
+
     async def press(self, step: str, digits: str) -> TwiML:
         return await self.post(self._url("gather", step), Digits=digits)
 
@@ -188,10 +200,11 @@ async def test_outbound_call_to_agreement_and_sms(each_db, twilio_api) -> None:
     async with twilio_app(settings) as client:
         phone = Phone(client, settings, call.sid)
 
-        hello = await phone.answer()
+        hello = await phone.greet()
         _assert_question(hello, "person", settings)
         assert hello.gather.get("numDigits") == "1"
-        assert "Maria?" in hello.text and "Provedor Exemplo" in hello.text
+        assert "Maria?" in hello.text and "Provedor Exemplo" in phone.greeting.text
+        assert "Maria" not in phone.greeting.text  # nobody known to be there yet
         assert not DEBT_WORDS.search(hello.text)  # nothing about a debt before confirmation
 
         ask_cpf = await phone.press("person", "1")
@@ -199,29 +212,34 @@ async def test_outbound_call_to_agreement_and_sms(each_db, twilio_api) -> None:
         assert "três primeiros números do seu CPF" in ask_cpf.text
         assert not DEBT_WORDS.search(ask_cpf.text)
 
-        offers = await phone.press("cpf3", CPF[:3])
+        debt = await phone.press("cpf3", CPF[:3])
+        assert "reais e" in debt.text and "centavos" in debt.text
+        assert "duas contas em atraso" in debt.text
+        offers = await phone.follow()
         _assert_question(offers, "offers", settings)
         text = offers.text
-        assert "cento e" in text and "reais" in text and "duas contas em atraso" in text
-        assert "Tecle 1 para pagar à vista" in text and "Tecle 9" in text and "0 para falar" in text
+        assert "Tecle 1 para pagar à vista" in text and "Tecle 9" in text
+        assert "0 para um atendente" in text
         assert "R$" not in text  # amounts are spoken as words
+        while "para entrada de" not in offers.text:  # the offer with a down payment
+            offers = await phone.press("offers", "9")
 
-        down = await phone.press("offers", _key_for(offers, "uma entrada"))
+        down = await phone.press("offers", _key_for(offers, "entrada de"))
         _assert_question(down, "down", settings)
         assert down.gather.get("finishOnKey") == "#" and down.gather.get("numDigits") is None
-        assert "entrada mínima de" in down.text
+        assert "entrada mínima" in down.text and spoken_words(down) <= 70
 
         confirm = await phone.press("down", "1")
         _assert_question(confirm, "confirm", settings)
-        assert "Tecle 1 para confirmar o acordo" in confirm.text and "vence em" in confirm.text
+        assert "Tecle 1 para confirmar" in confirm.text and "Total de" in confirm.text
 
         done = await phone.press("confirm", "1")
         assert done.hangs_up and done.gather is None
-        assert "acordo foi registrado" in done.text and "SMS" in done.text
+        assert "Acordo número" in done.text and "SMS" in done.text
 
         # Twilio repeats the last request: nothing twice.
         again = await phone.resend()
-        assert again.hangs_up and "acordo foi registrado" not in again.text
+        assert again.hangs_up and "Acordo número" not in again.text
 
     agreement = await Agreement.get(customer_id=customer.id)
     assert agreement.status == AgreementStatus.ACTIVE and str(agreement.channel) == "voice"
@@ -230,7 +248,9 @@ async def test_outbound_call_to_agreement_and_sms(each_db, twilio_api) -> None:
     await call.refresh_from_db()
     assert call.outcome == ContactOutcome.AGREEMENT and call.agreement_id == agreement.id
     assert call.step == "done"
-    assert [k["step"] for k in call.keys] == ["person", "cpf3", "offers", "down", "confirm"]
+    # The offer with a down payment was on the second page: 9, then its key.
+    steps = ["person", "cpf3", "offers", "offers", "down", "confirm"]
+    assert [k["step"] for k in call.keys] == steps
     assert call.keys[1]["input"] == "***"  # CPF digits are not kept
     assert await ContactAttempt.filter(
         customer_id=customer.id, outcome=ContactOutcome.CONVERSATION, entry_id=None
@@ -256,18 +276,18 @@ async def test_outbound_call_to_agreement_and_sms(each_db, twilio_api) -> None:
     assert conversation.customer_id == customer.id
     texts = [m.text for m in await Message.filter(conversation_id=conversation.id)]
     assert any("Maria?" in t for t in texts) and "***" in texts
-    assert any("acordo foi registrado" in t for t in texts)
+    assert any("Acordo número" in t for t in texts)
 
 
 async def test_speech_answers_work_like_keys(phone_app) -> None:
     customer = await _debtor()
     call = await _robot_call(customer)
     phone = Phone(phone_app, phone_app.settings, call.sid)
-    await phone.answer()
+    await phone.greet()
     ask_cpf = await phone.speak("person", "Sim.")
     assert ask_cpf.step == "cpf3"
-    offers = await phone.speak("cpf3", "cinco dois nove")
-    assert offers.step == "offers" and "reais" in offers.text
+    debt = await phone.speak("cpf3", "cinco dois nove")
+    assert "reais" in debt.text and (await phone.follow()).step == "offers"
 
 
 # --- who answered -----------------------------------------------------------------------------
@@ -292,9 +312,9 @@ async def test_machine_gets_a_neutral_message(phone_app, twilio_api) -> None:
     assert "Provedor Exemplo" in replaced.text and replaced.hangs_up
     assert not DEBT_WORDS.search(replaced.text)
     # The only figures are the number to call back (the ISP's), read digit by digit.
-    number = "1 9, 3 3 3 3, 4 4 4 4"
+    number = "um nove, três três três três, quatro quatro quatro quatro"
     assert number in replaced.text
-    assert not re.search(r"\d", replaced.text.replace(number, ""))
+    assert not re.search(r"\d", replaced.text)
 
     # Keys from the voicemail greeting change nothing and still say nothing about the debt.
     late = await phone.press("person", "1")
@@ -315,7 +335,8 @@ async def test_machine_detected_before_the_answer_url(phone_app) -> None:
     hello = await phone.answer()
     assert hello.hangs_up and hello.gather is None
     # The attendants' own line rather than the ISP's service number.
-    assert "1 9, 3 2 3 2, 5 5 5 5" in hello.text and "3 3 3 3" not in hello.text
+    assert "um nove, três dois três dois, cinco cinco cinco cinco" in hello.text
+    assert "três três três três" not in hello.text
     assert not DEBT_WORDS.search(hello.text)
 
 
@@ -323,17 +344,19 @@ async def test_human_answer_only_recorded(phone_app) -> None:
     customer = await _debtor()
     call = await _robot_call(customer)
     phone = Phone(phone_app, phone_app.settings, call.sid)
-    await phone.answer()
+    hello = await phone.answer()
     await phone.post("/twilio/voice/amd", AnsweredBy="human")
     await call.refresh_from_db()
-    assert call.answered_by == "human" and call.outcome is None and call.step == "person"
+    assert call.answered_by == "human" and call.outcome is None and call.step == "hello"
+    asked = await phone.follow(hello)  # now the person is asked who they are
+    assert asked.step == "person" and "Maria?" in asked.text
 
 
 async def test_wrong_party_ends_politely(phone_app) -> None:
     customer = await _debtor()
     call = await _robot_call(customer)
     phone = Phone(phone_app, phone_app.settings, call.sid)
-    await phone.answer()
+    await phone.greet()
     bye = await phone.press("person", "2")
     assert bye.hangs_up and bye.gather is None and "desculpe o incômodo" in bye.text
     assert not DEBT_WORDS.search(bye.text)
@@ -345,7 +368,7 @@ async def test_three_wrong_cpf_tries_end_the_call(phone_app) -> None:
     customer = await _debtor()
     call = await _robot_call(customer)
     phone = Phone(phone_app, phone_app.settings, call.sid)
-    await phone.answer()
+    await phone.greet()
     await phone.press("person", "1")
     first = await phone.press("cpf3", "111")
     assert first.step == "cpf3" and "não conferem" in first.text
@@ -357,7 +380,8 @@ async def test_three_wrong_cpf_tries_end_the_call(phone_app) -> None:
     await phone.press("cpf3", "222")
     bye = await phone.press("cpf3", "333")
     assert bye.hangs_up and "Não foi possível confirmar" in bye.text
-    assert "ligue para 1 9, 3 3 3 3, 4 4 4 4" in bye.text  # the ISP's service number
+    # The ISP's service number, digit by digit.
+    assert "ligue para um nove, três três três três, quatro quatro quatro quatro" in bye.text
     for text in (first.text, bye.text):
         assert not DEBT_WORDS.search(text)
     await call.refresh_from_db()
@@ -369,13 +393,11 @@ async def test_silence_repeats_twice_then_goodbye(phone_app) -> None:
     customer = await _debtor()
     call = await _robot_call(customer)
     phone = Phone(phone_app, phone_app.settings, call.sid)
-    hello = await phone.answer()
+    hello = await phone.greet()
     for _ in range(2):
         repeat = await phone.silent("person")
         _assert_question(repeat, "person", phone_app.settings)
-        assert repeat.text == hello.text.replace(
-            "Olá! Aqui é a central automática de atendimento da Provedor Exemplo Ltda. ", ""
-        )
+        assert repeat.text == hello.text
     # A stale silence redirect (another step) counts nothing.
     stale = await phone.silent("offers")
     assert stale.step == "person"
@@ -388,19 +410,21 @@ async def test_silence_repeats_twice_then_goodbye(phone_app) -> None:
 # --- a person ---------------------------------------------------------------------------------
 
 
-async def test_zero_enqueues_inside_hours(phone_app, monkeypatch) -> None:
+async def test_zero_inside_hours_without_a_line_offers_a_callback(phone_app, monkeypatch):
+    """No attendants' line configured: never a queue nobody serves, a callback instead."""
     monkeypatch.setattr(voice, "now", lambda: WEDNESDAY)
     customer = await _debtor()
     call = await _robot_call(customer)
     phone = Phone(phone_app, phone_app.settings, call.sid)
-    await phone.answer()
-    transfer = await phone.press("person", "0")
-    assert transfer.verbs == ["Say", "Enqueue"] and "transferir" in transfer.text
-    enqueue = transfer.first("Enqueue")
-    assert enqueue.text == "atendimento"
-    assert enqueue.get("waitUrl") == "https://quita.example/twilio/voice/wait"
-    wait = TwiML.of(await post_signed(phone_app, phone_app.settings, "/twilio/voice/wait", {}))
-    assert "atendentes estão ocupados" in wait.text
+    await phone.greet()
+    offer = await phone.press("person", "0")
+    _assert_question(offer, "closed", phone_app.settings)
+    assert offer.first("Enqueue") is None and offer.first("Dial") is None
+    assert "ligar de volta para você ainda hoje" in offer.text
+    done = await phone.press("closed", "1")
+    assert done.hangs_up and done.first("Enqueue") is None and "Combinado" in done.text
+    conversation = await Conversation.get(external_ref=call.sid)
+    assert conversation.state == ConversationState.WAITING
 
 
 async def test_zero_dials_the_attendant_number_when_set(phone_app, monkeypatch) -> None:
@@ -410,7 +434,7 @@ async def test_zero_dials_the_attendant_number_when_set(phone_app, monkeypatch) 
     customer = await _debtor()
     call = await _robot_call(customer)
     phone = Phone(phone_app, settings, call.sid)
-    await phone.answer()
+    await phone.greet()
     transfer = await phone.press("person", "0")
     assert transfer.first("Dial").text == "+551933334444"
 
@@ -423,12 +447,13 @@ async def test_zero_outside_hours_offers_a_callback(phone_app) -> None:
     customer = await _debtor()
     call = await _robot_call(customer)
     phone = Phone(phone_app, settings, call.sid)
-    await phone.answer()
+    await phone.greet()
     await phone.press("person", "1")
     await phone.press("cpf3", CPF[:3])
+    await phone.follow()
     offer = await phone.press("offers", "0")
     _assert_question(offer, "closed", settings)
-    assert "ligue de volta" in offer.text and offer.first("Enqueue") is None
+    assert "ligar de volta" in offer.text and offer.first("Enqueue") is None
     done = await phone.press("closed", "1")
     assert done.hangs_up and "Combinado" in done.text
     conversation = await Conversation.get(external_ref=call.sid)
@@ -445,7 +470,7 @@ async def test_inbound_identified_by_caller_id(phone_app) -> None:
     sid = "CA" + secrets.token_hex(16)
     phone = Phone(phone_app, phone_app.settings, sid, inbound_from=PHONE)
     hello = await phone.answer()
-    assert "Você ligou" in hello.text and "Maria?" in hello.text
+    assert "você ligou" in hello.text and "Maria?" in hello.text
     assert not DEBT_WORDS.search(hello.text)
     assert not await Call.exists(sid=sid)  # the first question writes nothing
     again = await phone.resend()  # Twilio repeats the request: the same question
@@ -455,8 +480,8 @@ async def test_inbound_identified_by_caller_id(phone_app) -> None:
     assert call.direction == CallDirection.INBOUND and call.customer_id == customer.id
     assert call.from_number == PHONE and call.step == "cpf3"
     assert [k["step"] for k in call.keys] == ["person"]
-    offers = await phone.press("cpf3", CPF[:3])
-    assert offers.step == "offers" and "reais" in offers.text
+    debt = await phone.press("cpf3", CPF[:3])
+    assert "reais" in debt.text and (await phone.follow()).step == "offers"
 
 
 async def test_inbound_identified_by_typed_cpf(phone_app) -> None:
@@ -471,8 +496,9 @@ async def test_inbound_identified_by_typed_cpf(phone_app) -> None:
     wrong = await phone.press("second_factor", "01011990")
     assert wrong.step == "document" and "não conferem" in wrong.text
     await phone.press("document", CPF)
-    offers = await phone.press("second_factor", "17051980")
-    assert offers.step == "offers" and "Maria" in offers.text and "reais" in offers.text
+    debt = await phone.press("second_factor", "17051980")
+    assert "Maria" in debt.text and "reais" in debt.text
+    assert (await phone.follow()).step == "offers"
     call = await Call.get(sid=sid)
     assert call.customer_id == customer.id and call.outcome == ContactOutcome.CONVERSATION
     # Masked as the chat masks them (negotiation.masking): nothing in clear on the call.
@@ -503,7 +529,7 @@ async def test_unsigned_or_tampered_requests_get_403(phone_app) -> None:
     unsigned = await post_signed(phone_app, phone_app.settings, "/twilio/voice", params, sign=False)
     assert unsigned.status_code == 403
     good = TwiML.of(await post_signed(phone_app, phone_app.settings, "/twilio/voice", params)).text
-    assert "Maria" in good
+    assert "Provedor Exemplo" in good and "Maria" not in good
     from tests.telephony.signing import signature
 
     headers = {
@@ -516,8 +542,8 @@ async def test_unsigned_or_tampered_requests_get_403(phone_app) -> None:
     other_path = await phone_app.post("/twilio/voice/gather/cpf3", data=params, headers=headers)
     assert other_path.status_code == 403
     await call.refresh_from_db()
-    assert call.step == "person" and call.keys == []
-    for path in ("/twilio/voice/amd", "/twilio/voice/silence/person", "/twilio/voice/wait"):
+    assert call.step == "hello" and call.keys == []
+    for path in ("/twilio/voice/amd", "/twilio/voice/silence/person", "/twilio/voice/next/hello"):
         assert (await phone_app.post(path, data=params)).status_code == 403
 
 
