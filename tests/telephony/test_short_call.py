@@ -29,7 +29,7 @@ EIGHT_OPTIONS = (
     (4, 30, "100", "6", "0"),
     (5, 30, "100", "4", "0"),
     (6, 30, "100", "2", "0"),
-    (8, 30, "50", "0", "0"),
+    (8, 30, "50", "1", "0"),  # a cent cheaper than 10x: not dominated, so all eight are shown
     (10, 30, "0", "0", "0"),
 )
 DIGIT_FIGURES = re.compile(r"\d+[.,:/]\d+|R\$|\d+ (parcela|dia|conta|hora)")
