@@ -80,7 +80,7 @@ async def test_key_3_then_the_day_moves_the_first_due_date(db, twilio_api) -> No
         moved = await phone.press("confirm", "10")
         assert "a primeira em dez de dezembro" in moved.text
         done = await phone.press("confirm", "1")
-        assert done.hangs_up and "acordo foi registrado" in done.text
+        assert done.hangs_up and "Acordo número um registrado" in done.text
     assert await _first_due(customer) == date(2026, 12, 10)
 
 
