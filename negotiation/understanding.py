@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from negotiation.amounts import typed_amount
+from negotiation import said_numbers
 
 
 class Intent(StrEnum):
@@ -55,65 +55,6 @@ class Understood:
 
 NOTHING = Understood(Intent.UNKNOWN)
 
-# --- numbers --------------------------------------------------------------------------------
-
-_UNITS = {
-    "zero": 0,
-    "um": 1,
-    "uma": 1,
-    "dois": 2,
-    "duas": 2,
-    "tres": 3,
-    "quatro": 4,
-    "cinco": 5,
-    "seis": 6,
-    "meia": 6,  # "meia" is how Brazilians say a six in a string of digits
-    "sete": 7,
-    "oito": 8,
-    "nove": 9,
-}
-_TEENS_TENS = {
-    "dez": 10,
-    "onze": 11,
-    "doze": 12,
-    "treze": 13,
-    "catorze": 14,
-    "quatorze": 14,
-    "quinze": 15,
-    "dezesseis": 16,
-    "dezessete": 17,
-    "dezoito": 18,
-    "dezenove": 19,
-    "vinte": 20,
-    "trinta": 30,
-    "quarenta": 40,
-    "cinquenta": 50,
-    "sessenta": 60,
-    "setenta": 70,
-    "oitenta": 80,
-    "noventa": 90,
-}
-_HUNDREDS = {
-    "cem": 100,
-    "cento": 100,
-    "duzentos": 200,
-    "duzentas": 200,
-    "trezentos": 300,
-    "trezentas": 300,
-    "quatrocentos": 400,
-    "quatrocentas": 400,
-    "quinhentos": 500,
-    "quinhentas": 500,
-    "seiscentos": 600,
-    "seiscentas": 600,
-    "setecentos": 700,
-    "setecentas": 700,
-    "oitocentos": 800,
-    "oitocentas": 800,
-    "novecentos": 900,
-    "novecentas": 900,
-}
-_NUMBER_WORDS = {**_UNITS, **_TEENS_TENS, **_HUNDREDS}
 _ORDINALS = {
     "primeira": 1,
     "primeiro": 1,
@@ -326,7 +267,7 @@ def _pattern_words() -> set[str]:
 
 _KNOWN = frozenset(
     _pattern_words()
-    | set(_NUMBER_WORDS)
+    | set(said_numbers.NUMBER_WORDS)
     | set(_ORDINALS)
     | _GREETING_WORDS
     | {
@@ -412,92 +353,10 @@ def _any(patterns: Sequence[str], text: str) -> bool:
     return any(re.search(p, text) for p in patterns)
 
 
-# --- numbers in words -----------------------------------------------------------------------
-
-
-def _number_at(words: list[str], start: int) -> tuple[int, int] | None:
-    """A number said in words (or digits) starting at `words[start]`: its value and the index
-    after it. "cento e cinquenta e dois" → 152; "mil e duzentos" → 1200."""
-    if start < len(words) and words[start].isdigit():
-        return int(words[start]), start + 1
-    total, current, i, seen, joined = 0, 0, start, False, True
-    last = 10_000  # the place of the last word: each next one is smaller ("cento e vinte")
-    while i < len(words):
-        word = words[i]
-        value = _NUMBER_WORDS.get(word)
-        if value is not None and joined and value < last:
-            current += value
-            last = 100 if value >= 100 else (10 if value >= 10 else 1)
-            seen, joined = True, False
-        elif word == "mil" and (seen or i == start):
-            total += (current or 1) * 1000
-            current, last, seen, joined = 0, 1000, True, True
-        elif word == "e" and seen:
-            joined = True
-        else:
-            break
-        i += 1
-    if not seen:
-        return None
-    if joined and words[i - 1] == "e":
-        i -= 1  # a trailing "e" belongs to what follows ("cem reais e ...")
-    return total + current, i
-
-
-def _small_number(words: list[str], start: int) -> int | None:
-    found = _number_at(words, start)
-    return found[0] if found else None
-
-
-def _amount(text: str, raw: str) -> Decimal | None:
-    """An amount of money: "R$ 150,00", "150 reais", "cento e cinquenta (reais)", "cem"."""
-    money_words = re.search(r"\b(reais|real|conto|contos|pila)\b", text) is not None
-    currency = "r$" in raw.lower()
-    digits = re.search(r"\d[\d.,]*\d|\d", raw)
-    if digits and (currency or money_words or re.search(r"\d[.,]\d{2}\b", raw)):
-        amount = typed_amount(digits[0])
-        if amount is not None:
-            return amount
-    words = text.split()
-    for i, word in enumerate(words):
-        if word not in _NUMBER_WORDS and word != "mil":
-            continue
-        found = _number_at(words, i)
-        if found is None:
-            continue
-        value, after = found
-        compound = after - i > 1 or word in _HUNDREDS or word == "mil"
-        if not (compound or money_words):
-            return None
-        reais = Decimal(value)
-        rest = words[after:]
-        if rest[:1] in (["reais"], ["real"]):
-            rest = rest[1:]
-        if (
-            rest[:1] == ["e"]
-            and (cents := _number_at(rest, 1))
-            and rest[cents[1] :][:1] == ["centavos"]
-        ):
-            reais += Decimal(cents[0]) / 100
-        return reais.quantize(Decimal("0.01"))
-    return None
-
-
 def said_digits(text: str | None) -> str:
     """Every digit in `text`, typed or said one by one, in order ("meu cpf é um dois 3" →
     "123")."""
-    return _digits(normalized(text or "").split())
-
-
-def _digits(words: list[str]) -> str:
-    """Digits typed or said one by one: "cinco dois nove" → "529", "1 2 3" → "123"."""
-    out = []
-    for word in words:
-        if word.isdigit():
-            out.append(word)
-        elif word in _UNITS:
-            out.append(str(_UNITS[word]))
-    return "".join(out)
+    return said_numbers.digits(normalized(text or "").split())
 
 
 # --- offers: "a segunda", "em seis vezes" ----------------------------------------------------
@@ -512,12 +371,12 @@ def _installments(text: str) -> Understood | None:
         if re.fullmatch(_INSTALLMENT_WORDS, word) and i > 0:
             # the number just before: "6 x", "em seis vezes", "em doze parcelas"
             for start in range(max(0, i - 3), i):
-                found = _number_at(words, start)
+                found = said_numbers.number_at(words, start)
                 if found and found[1] == i:
                     return Understood(Intent.INSTALLMENTS, found[0], down)
     if m := re.search(r"\bparcel\w* (em |de )?(ate )?(\S+( e \S+)?)", text):
         tail = m[3].split()
-        value = _small_number(tail, 0)
+        value = said_numbers.small_number(tail, 0)
         if value:
             return Understood(Intent.INSTALLMENTS, value, down)
     return None
@@ -534,18 +393,16 @@ def _option(text: str) -> Understood | None:
             after = words[i + 1 :]
             if after[0] in ("de", "numero", "n"):
                 after = after[1:]
-            value = _small_number(after, 0)
+            value = said_numbers.small_number(after, 0)
             if value is not None:
                 return Understood(Intent.OPTION, value)
-    # "quero a 2", "fico com a 3", "a 1", "pode ser a dois"
-    m = re.search(
-        r"(^|\b(quero|escolho|fico com|vou de|pode ser|prefiro|vou na|vai na)) (a|o) (\S+)$", text
-    )
-    if m and (value := _small_number([m[4]], 0)) is not None and value <= 20:
+    m = _PICK.search(text)
+    if m and (value := said_numbers.small_number([m[1]], 0)) is not None and value <= 20:
         return Understood(Intent.OPTION, value)
     m = re.fullmatch(r"(a |o )?(\S+)( (opcao|proposta))?", text)
-    if m and m[2] in _NUMBER_WORDS and _NUMBER_WORDS[m[2]] <= 20 and (m[1] or m[3]):
-        return Understood(Intent.OPTION, _NUMBER_WORDS[m[2]])
+    value = said_numbers.NUMBER_WORDS.get(m[2]) if m else None
+    if value is not None and value <= 20 and (m[1] or m[3]):
+        return Understood(Intent.OPTION, value)
     return None
 
 
@@ -581,7 +438,7 @@ def understand(text: str | None) -> Understood:
         return found
     if found := _option(said):
         return found
-    if (amount := _amount(said, raw)) is not None:
+    if (amount := said_numbers.amount(said, raw)) is not None:
         return Understood(Intent.AMOUNT, amount)
     if _any(_OFFERS, said):
         return Understood(Intent.OFFERS)
@@ -591,7 +448,7 @@ def understand(text: str | None) -> Understood:
         return Understood(Intent.NO)
     if _any(_YES, said):
         return Understood(Intent.YES)
-    digits = _digits(words)
+    digits = said_numbers.digits(words)
     if digits and len(digits) >= len([w for w in words if w not in ("e", "o", "a")]):
         # Only digits: a small one alone is an offer's number; longer ones are a document,
         # a date or keys said one by one.

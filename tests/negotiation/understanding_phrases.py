@@ -39,6 +39,10 @@ PHRASES: list[tuple[str, Intent, object, bool]] = [
     ("opçao numero dois", Intent.OPTION, 2, False),
     ("a terceria", Intent.OPTION, 3, False),
     ("segunda alternativa", Intent.OPTION, 2, False),
+    ("a 2", Intent.OPTION, 2, False),
+    ("quero o 1", Intent.OPTION, 1, False),
+    ("fico com a dois", Intent.OPTION, 2, False),
+    ("sim, quero a segunda", Intent.OPTION, 2, False),
     # installments
     ("quero parcelar em 3 vezes", Intent.INSTALLMENTS, 3, False),
     ("quero em 3 vezes", Intent.INSTALLMENTS, 3, False),
@@ -63,6 +67,9 @@ PHRASES: list[tuple[str, Intent, object, bool]] = [
     ("em 3 vzs", Intent.INSTALLMENTS, 3, False),
     ("parcelr em 6 vezs", Intent.INSTALLMENTS, 6, False),
     ("dez vezes", Intent.INSTALLMENTS, 10, False),
+    ("pode ser 3x", Intent.INSTALLMENTS, 3, False),
+    ("quero 6 vezes sem entrada", Intent.INSTALLMENTS, 6, False),
+    ("entrada de 100 reais e 5 vezes", Intent.INSTALLMENTS, 5, True),
     # yes
     ("sim", Intent.YES, None, False),
     ("Sim!", Intent.YES, None, False),
