@@ -13,7 +13,13 @@ from __future__ import annotations
 import re
 
 from models import Agreement, Customer
-from models.enums import AgreementStatus, ContactActor, ContactOutcome, MessageDirection
+from models.enums import (
+    AgreementStatus,
+    ContactActor,
+    ContactOutcome,
+    ConversationState,
+    MessageDirection,
+)
 from negotiation import chat_agreements, conversations, debt_pauses, offer_choice, offer_flow
 from negotiation.amounts import typed_amount
 from negotiation.chat_screens import START, Button, Env, Event, Reply, Session
@@ -86,9 +92,8 @@ async def _command(session: Session, command: str, argument: str, env: Env) -> l
         if argument:
             try:
                 customer = await use_link_token(argument, env.settings.secret_key, now=env.now)
-            except InvalidInput as error:
-                session.step, session.data = START, {}
-                return [Reply(_sentence(str(error)) + ".", ask_contact=True)]
+            except InvalidInput:
+                return [_link_refused(session, env)]
             return await _identified(session, customer, env)
         if session.customer_id is not None:
             return await _debt(session, env)
@@ -109,11 +114,34 @@ async def _command(session: Session, command: str, argument: str, env: Env) -> l
 
 
 async def _resume(session: Session, env: Env) -> list[Reply]:
+    """The screen of the step the debtor was on (after a hand-back), its offer priced again."""
     if session.customer_id is None:
+        if session.step == SECOND_FACTOR and session.data.get("document"):
+            return [Reply(_text("ask_second_factor", env))]
         return [_welcome(session, env)]
+    if session.step == CONFIRM and "quote" in session.data:
+        chosen = await offer_flow.quoted(_debtor(session, env), session.data)
+        if chosen is None:
+            return [_gone(env)] + (await _offers(session, env))
+        return _confirm_screen(session, env, chosen)
+    if session.step in (DOWN_PAYMENT, TYPE_DOWN) and "choice" in session.data:
+        typing = session.step == TYPE_DOWN
+        replies = await _choose(session, env, *session.data["choice"])
+        if typing and session.step == DOWN_PAYMENT:
+            return _type_down_screen(session, env)
+        return replies
     if session.step in (OFFERS, DOWN_PAYMENT, TYPE_DOWN, CONFIRM):
         return await _offers(session, env)
     return await _debt(session, env)
+
+
+def _link_refused(session: Session, env: Env) -> Reply:
+    """A deep link expired or used: an identified chat stays identified."""
+    if session.customer_id is not None:
+        text = _text("link_refused", env, identified=True)
+        return _screen(text, (Button(str(_labels().debt()), "debt"),))
+    session.step, session.data = START, {}
+    return Reply(_text("link_refused", env, identified=False), ask_contact=True)
 
 
 def _welcome(session: Session, env: Env) -> Reply:
@@ -125,13 +153,17 @@ def _not_understood(session: Session, env: Env) -> Reply:
     identified = session.customer_id is not None
     text = _text("not_understood", env, identified=identified)
     if identified:
-        return _screen(text, (Button(str(_labels().debt()), "debt"),))
-    return Reply(text, ask_contact=True)
+        screen = _screen(text, (Button(str(_labels().debt()), "debt"),))
+        return Reply(screen.text, screen.buttons, not_understood=True)
+    return Reply(text, ask_contact=True, not_understood=True)
 
 
 async def _free_text(session: Session, heard: Understood, env: Env) -> list[Reply]:
     """What an identified debtor typed (`negotiation.understanding`), as the action it names."""
     intent, step = heard.intent, session.step
+    if intent == Intent.GREETING and env.conversation.state == ConversationState.WAITING:
+        # "alô?", "oi" while a person is awaited are meant for them: the holding answer.
+        return [_not_understood(session, env)]
     if intent in (Intent.GREETING, Intent.DEBT):
         return await _debt(session, env)
     if intent == Intent.OFFERS:
@@ -364,6 +396,19 @@ async def _typed_down_payment(session: Session, typed: str, env: Env) -> list[Re
     return _confirm_screen(session, env, chosen)
 
 
+def _type_down_screen(session: Session, env: Env) -> list[Reply]:
+    session.step = TYPE_DOWN
+    bounds = offer_flow.DownRange.of(session.data)
+    text = _text(
+        "type_down",
+        env,
+        minimum=bounds.minimum,
+        maximum=bounds.maximum,
+        example=bounds.example,
+    )
+    return [_screen(text, (Button(str(_labels().back()), "offers"),))]
+
+
 async def _button(session: Session, action: str, env: Env) -> list[Reply]:
     if action == "debt":
         return await _debt(session, env)
@@ -379,16 +424,7 @@ async def _button(session: Session, action: str, env: Env) -> list[Reply]:
             return await _offers(session, env)
         return _confirm_screen(session, env, chosen)
     if action == "d.other" and session.step == DOWN_PAYMENT:
-        session.step = TYPE_DOWN
-        bounds = offer_flow.DownRange.of(session.data)
-        text = _text(
-            "type_down",
-            env,
-            minimum=bounds.minimum,
-            maximum=bounds.maximum,
-            example=bounds.example,
-        )
-        return [_screen(text, (Button(str(_labels().back()), "offers"),))]
+        return _type_down_screen(session, env)
     if action == "confirm" and session.step == CONFIRM and "quote" in session.data:
         return await _accept(session, env)
     # A button from an old screen: show where the debtor is now.
@@ -467,8 +503,3 @@ async def _opt_out(session: Session, env: Env) -> list[Reply]:
     await record_opt_out(env.now, env.channel, customer_id=session.customer_id, address=env.address)
     session.step, session.data = START, {}
     return [Reply(_text("optout", env))]
-
-
-def allowed_while_waiting(event: Event) -> bool:
-    """While waiting for a person the bot only holds the line, but leaving always works."""
-    return event.kind == "command" and event.value.split(" ")[0] in ("sair", "ajuda")

@@ -33,6 +33,9 @@ class Reply:
     mime: str | None = None  # image/png is shown as a picture, anything else as a file
     # Already on the conversation's timeline (the escalation notice): do not record again.
     recorded: bool = False
+    # The dialog did not understand: while a person is awaited, the turn answers that the
+    # message was kept for them instead (negotiation.chat_turn).
+    not_understood: bool = False
 
 
 @dataclass(frozen=True)

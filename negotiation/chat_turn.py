@@ -1,8 +1,8 @@
 """One debtor action in a chat, start to finish, for every chat channel (Telegram, the
-console's simulator): what the debtor did goes on the conversation's timeline, the bot keeps
-quiet while a person has the conversation (or only holds the line while one is awaited), the
-dialog step runs (`negotiation.chat.handle`), and every reply is shown by the channel and
-recorded on the timeline.
+console's simulator): what the debtor did goes on the conversation's timeline (identification
+data masked), the bot keeps quiet while a person has the conversation, the dialog step runs
+(`negotiation.chat.handle`; while a person is awaited too: waiting never blocks self-service),
+and every reply is shown by the channel and recorded on the timeline.
 
 A channel gives three things: where its dialog state lives (`SessionStore`), how a reply is
 shown (`show`, which says how the shown message is known on the channel), and the handle the
@@ -20,10 +20,11 @@ from typing import Any, Protocol
 
 from models import Conversation, clock
 from models.clock import today_in
-from models.enums import ConversationState, MessageAuthor, MessageDirection
+from models.enums import MessageAuthor, MessageDirection
 from negotiation import chat, conversations
 from negotiation.config import ChatConfig
 from negotiation.errors import QuitaError
+from negotiation.masking import masked
 from negotiation.rendering import render
 
 log = logging.getLogger("quita.chat")
@@ -96,11 +97,19 @@ async def converse(
     payload: dict[str, Any] | None = None,
 ) -> None:
     """One debtor action (`shown` None: nothing the debtor sent, a resume). `shown` is what
-    goes on the timeline for it; `message_id` its id on the channel, so a redelivered update
-    is handled once. `address`: the debtor's address on the channel (see `chat.Env`);
-    `payload`: what the channel keeps of a file the debtor sent (a receipt)."""
+    goes on the timeline for it (identification data masked); `message_id` its id on the
+    channel, so a redelivered update is handled once. `address`: the debtor's address on the
+    channel (see `chat.Env`); `payload`: what the channel keeps of a file the debtor sent (a
+    receipt)."""
     now = now or clock.now()
+    session = await sessions.load()
     if shown is not None:
+        if event.kind == "text":
+            shown = masked(
+                shown,
+                identifying=session.customer_id is None,
+                second_factor=session.step == chat.SECOND_FACTOR,
+            )
         inbound = await conversations.record(
             conversation,
             MessageDirection.IN,
@@ -111,14 +120,14 @@ async def converse(
         )
         if inbound is None:
             return  # already handled (a redelivery)
+    if session.customer_id is not None and conversation.customer_id is None:
+        # A conversation opened after the last one was closed: still the identified debtor.
+        await conversations.open_for(
+            conversation.channel, conversation.external_ref, session.customer_id
+        )
+        conversation.customer_id = session.customer_id
     if conversations.bot_silent(conversation):
         return  # a person has it: every message is on the timeline for them
-    if conversation.state == ConversationState.WAITING and not chat.allowed_while_waiting(event):
-        holding = conversations.holding_text(conversation, now, settings)
-        if holding:
-            await show_replies(conversation, [chat.Reply(holding)], show)
-        return
-    session = await sessions.load()
     env = chat.Env(
         settings=settings,
         channel=conversation.channel,
@@ -133,4 +142,15 @@ async def converse(
     if identified is not None and session.customer_id not in (None, before):
         await identified(session.customer_id)
     await sessions.save(session)
-    await show_replies(conversation, replies, show)
+    await show_replies(conversation, _while_waiting(conversation, replies, now, settings), show)
+
+
+def _while_waiting(
+    conversation: Conversation, replies: list[chat.Reply], now: datetime, settings: ChatConfig
+) -> list[chat.Reply]:
+    """While a person is awaited the bot still serves every command and button; only what it
+    did not understand (likely meant for the person) gets the holding answer instead."""
+    holding = conversations.holding_text(conversation, now, settings)
+    if not holding:
+        return replies
+    return [chat.Reply(holding) if r.not_understood else r for r in replies]

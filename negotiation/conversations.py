@@ -4,18 +4,21 @@ The Telegram bot, the phone channel and the admin console all call these functio
 
 States:
 - BOT: the bot talks; no person involved.
-- WAITING: the debtor asked for a person (`escalate`). The bot no longer negotiates: to
-  whatever the debtor writes it answers only `holding_text(...)` ("aguarde, um atendente já
-  foi chamado", or when someone will answer outside hours).
+- WAITING: the debtor asked for a person (`escalate`) and it shows in the inbox. Waiting never
+  blocks self-service: the bot still serves every command and button; only what it does not
+  understand (likely meant for the person) gets `holding_text(...)` ("aguarde, um atendente
+  já foi chamado", or when someone will answer outside hours).
 - CLAIMED: an attendant took it (`claim`). The bot stays completely silent
   (`bot_silent(...)` is True); the debtor's messages are only recorded.
 - CLOSED: finished; the next message from that handle opens a new conversation (`open_for`).
 
 `hand_back` returns a WAITING/CLAIMED conversation to the bot. The bot's own dialog state is
-never touched by a takeover, so it resumes where the debtor was.
+never touched by a takeover, so it resumes on the very step the debtor was on.
 
 Sending is the caller's: `reply` and `hand_back` take `relay`, an async callable
-`(conversation, text) -> channel message id`; a message is stored only after it went out.
+`(conversation, text) -> channel message id`; a message is stored only after it went out. An
+attendant's message goes out signed with their name and the creditor's ("Ana, da Provedor X:
+…", CDC art. 42-A), and is stored as sent.
 `escalate` returns the text to tell the debtor and already records it (as a system message):
 the caller sends it and does not record it again.
 """
@@ -36,7 +39,7 @@ from models import Conversation, Message, User, clock
 from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection, Role
 from negotiation import audit
 from negotiation.attendant_hours import describe_hours, describe_opening, is_open, next_opening
-from negotiation.config import ConversationConfig
+from negotiation.config import ConversationConfig, IspIdentity
 from negotiation.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from negotiation.permissions import Permission, ensure
 from negotiation.rendering import render
@@ -243,16 +246,18 @@ async def record_many(conversation: Conversation, said: list[Said]) -> None:
 
 def bot_silent(conversation: Conversation) -> bool:
     """True while an attendant has the conversation (CLAIMED): the bot must not send anything
-    (it still records what the debtor writes). While WAITING the bot is not silent but says
-    only `holding_text(...)`; in BOT it works as usual."""
+    (it still records what the debtor writes). While WAITING the bot still serves the debtor,
+    answering `holding_text(...)` only to what it does not understand; in BOT it works as
+    usual."""
     return conversation.state == ConversationState.CLAIMED
 
 
 def holding_text(
     conversation: Conversation, now: datetime, settings: ConversationConfig
 ) -> str | None:
-    """What the bot answers while a person was called (WAITING), honest about when they will
-    answer; None in the other states (BOT: answer normally; CLAIMED: stay silent)."""
+    """What the bot answers, while a person was called (WAITING), to a message it does not
+    understand (likely meant for the person), honest about when they will answer; None in the
+    other states (BOT: answer normally; CLAIMED: stay silent)."""
     if conversation.state != ConversationState.WAITING:
         return None
     opening = next_opening(now, settings)
@@ -376,12 +381,32 @@ def _clean_text(text: str) -> str:
     return text
 
 
-async def reply(conversation_id: int, user: User, text: str, relay: Relay) -> Message:
+def attendant_name(user: User) -> str:
+    """How an attendant signs to debtors: the first word of their full name ("Ana"), or of
+    their user name when they have none."""
+    words = (user.full_name or "").split() or [user.username]
+    return words[0].title()
+
+
+def signed_text(user: User, text: str, creditor: IspIdentity) -> str:
+    """The attendant's message as the debtor reads it: "Ana, da Provedor X: …"."""
+    return render(
+        "chat/attendant_message.txt.j2",
+        attendant=attendant_name(user),
+        isp=creditor.isp,
+        text=text,
+    ).strip()
+
+
+async def reply(
+    conversation_id: int, user: User, text: str, relay: Relay, *, creditor: IspIdentity
+) -> Message:
     """The attendant writes to the debtor. Only on a CLAIMED conversation, by who claimed it
-    (or a supervisor/admin). Sent through `relay` first; stored (author attendant) only once
-    it went out. Relay errors (SendError, ...) propagate."""
+    (or a supervisor/admin). Sent through `relay` first, signed with the attendant's and the
+    `creditor`'s names (`signed_text`); stored as sent (author attendant) only once it went
+    out. Relay errors (SendError, ...) propagate."""
     ensure(user, Permission.HANDLE_CONVERSATIONS)
-    text = _clean_text(text)
+    text = signed_text(user, _clean_text(text), creditor)
     conversation = await _get(conversation_id)
     if conversation.state != ConversationState.CLAIMED:
         if conversation.state == ConversationState.CLOSED:

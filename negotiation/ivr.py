@@ -54,6 +54,7 @@ from negotiation.identify import (
     unlocked_caller,
     verify_document,
 )
+from negotiation.masking import masked
 from negotiation.outbound import Sender
 from negotiation.understanding import Intent, Shape, understand
 from negotiation.voice_offers import (
@@ -108,7 +109,8 @@ spoken_phone = spoken.phone
 
 MAX_TRIES = 3  # CPF digits, CPF/CNPJ + second factor: tries per call
 MAX_SILENCES = 2  # repeats of a question nobody answers; the next silence says goodbye
-# Steps whose input is identification data: masked on the call's keys and the timeline.
+# Steps whose input is identification data: masked on the call's keys and the timeline
+# (`negotiation.masking`, as the chat does).
 SECRET_STEPS = frozenset({CPF3, DOCUMENT, SECOND_FACTOR})
 
 
@@ -265,7 +267,9 @@ async def gathered(
         return await _repeat(call, ctx)
     shapes, spoken_claim = await _spoken(call, step, digits, speech, ctx)
     keys = keys_of(digits, speech, step, shapes)
-    shown = "***" if step in SECRET_STEPS and keys else (keys or (speech or "")[:60])
+    secret = step in SECRET_STEPS and keys
+    said = keys or (speech or "")[:60]
+    shown = masked(said, identifying=True, second_factor=step == SECOND_FACTOR) if secret else said
     call.keys = [*call.keys, {"step": step, "input": shown, "at": ctx.now.isoformat()}]
     call.silences = 0
     call.step = step

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from admin.deps import CanHandleConversations, ChannelsDep
+from admin.deps import CanHandleConversations, ChannelsDep, SettingsDep
 from admin.schemas.conversations import (
     ConversationDetail,
     ConversationOut,
@@ -82,10 +82,15 @@ async def claim_conversation(conversation_id: int, user: CanHandleConversations)
     summary="Write to the debtor on the conversation's channel",
 )
 async def post_message(
-    conversation_id: int, data: ReplyIn, channels: ChannelsDep, user: CanHandleConversations
+    conversation_id: int,
+    data: ReplyIn,
+    channels: ChannelsDep,
+    settings: SettingsDep,
+    user: CanHandleConversations,
 ):
     conversation = await catalog.existing(Conversation, conversation_id, "conversa")
-    message = await service.reply(conversation_id, user, data.text, channels.relay(conversation))
+    relay = channels.relay(conversation)
+    message = await service.reply(conversation_id, user, data.text, relay, creditor=settings)
     return MessageOut.model_validate(message)
 
 

@@ -257,7 +257,9 @@ async def send_message(
     conversation = await _get(conversation_id)
 
     async def go():
-        await service.reply(conversation_id, signed.user, text, channels.relay(conversation))
+        relay = channels.relay(conversation)
+        creditor = request.app.state.settings
+        await service.reply(conversation_id, signed.user, text, relay, creditor=creditor)
 
     return await _act(request, signed, conversation_id, go, "sent", draft=text)
 

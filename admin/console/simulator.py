@@ -55,7 +55,9 @@ async def _latest(user: User) -> Conversation | None:
 
 async def _current(user: User, fresh: bool = False) -> Conversation:
     """The user's simulated conversation: the newest one, or a new one when it was closed
-    (or `fresh`, Reiniciar)."""
+    (or `fresh`, Reiniciar). After an attendant closed it the simulated chat goes on as the
+    same debtor, as a Telegram chat does: its dialog state moves to the new conversation
+    (Reiniciar deletes it, so a restart starts from nothing)."""
     mine = Conversation.filter(channel=Channel.CONSOLE, external_ref__startswith=_prefix(user))
     latest = await mine.order_by("-id").first()
     if latest is not None and not fresh and latest.state != ConversationState.CLOSED:
@@ -63,7 +65,11 @@ async def _current(user: User, fresh: bool = False) -> Conversation:
     n = await mine.count() + 1
     while await mine.filter(external_ref=f"{_prefix(user)}{n}").exists():
         n += 1
-    return await conversations.open_for(Channel.CONSOLE, f"{_prefix(user)}{n}")
+    new = await conversations.open_for(Channel.CONSOLE, f"{_prefix(user)}{n}")
+    kept = None if latest is None or fresh else await _StoredSessions(latest).load()
+    if kept is not None and kept.customer_id is not None:
+        await _StoredSessions(new).save(kept)
+    return new
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ class OfferOut(BaseModel):
 
 class CallKey(BaseModel):
     """One answer of the voice dialog, as negotiation.ivr stores it on the call: the question's
-    step, what was pressed or said ("***" for identification data, "" for silence), when."""
+    step, what was pressed or said (identification data masked, "" for silence), when."""
 
     step: str
     input: str

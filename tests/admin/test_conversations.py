@@ -110,7 +110,7 @@ async def test_claim_reply_hand_back_close_end_to_end(
     )
     assert sent.status_code == 201, sent.text
     (call,) = telegram_api.sent_to(4242)
-    assert call.params["text"] == "Olá! Sou a atendente."
+    assert call.params["text"] == "Attendant, da Provedor Exemplo Ltda: Olá! Sou a atendente."
     assert sent.json()["channel_message_id"] == f"out:{call.result['message_id']}"
     assert sent.json()["author"] == "attendant"
     assert sent.json()["author_user_id"] == users[Role.ATTENDANT].id

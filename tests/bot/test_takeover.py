@@ -49,7 +49,9 @@ async def test_claim_reply_and_hand_back_resumes_where_the_debtor_was(bot_app, n
         headers=headers,
     )
     assert sent.status_code == 201
-    assert chat.texts(since=before) == ["Pode sim, vou ajustar para você."]
+    # Signed with the attendant's and the creditor's names (CDC art. 42-A).
+    signed = "Ana, da Provedor Exemplo Ltda: Pode sim, vou ajustar para você."
+    assert chat.texts(since=before) == [signed]
 
     before = len(chat.calls())
     back = await bot_app.post(f"/api/v1/conversations/{conversation_id}/hand-back", headers=headers)
@@ -62,4 +64,4 @@ async def test_claim_reply_and_hand_back_resumes_where_the_debtor_was(bot_app, n
     authors = await Message.filter(conversation_id=conversation_id).values_list("author", flat=True)
     assert {"debtor", "bot", "attendant", "system"} <= set(authors)
     texts = await Message.filter(conversation_id=conversation_id).values_list("text", flat=True)
-    assert "posso pagar dia 10?" in texts and "Pode sim, vou ajustar para você." in texts
+    assert "posso pagar dia 10?" in texts and signed in texts

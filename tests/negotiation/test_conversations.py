@@ -244,11 +244,23 @@ async def test_reply_by_owner_is_sent_then_stored(db):
     ana = await _user("ana")
     conversation = await _claimed(ana)
     relay = Relay()
-    message = await conv.reply(conversation.id, ana, "  Olá, sou a Ana.  ", relay)
-    assert relay.sent == [(conversation.id, "Olá, sou a Ana.")]
+    message = await conv.reply(conversation.id, ana, "  Olá, tudo bem?  ", relay, creditor=SETTINGS)
+    # Signed with the attendant's and the creditor's names (CDC art. 42-A), stored as sent.
+    signed = f"Ana, da {SETTINGS.isp_name}: Olá, tudo bem?"
+    assert relay.sent == [(conversation.id, signed)]
     assert message.author == MessageAuthor.ATTENDANT and message.direction == MessageDirection.OUT
     assert message.author_user_id == ana.id and message.channel_message_id == "out-1"
-    assert message.text == "Olá, sou a Ana."
+    assert message.text == signed
+
+
+async def test_an_attendant_signs_with_the_first_word_of_the_full_name(db):
+    ana = await User.create(
+        username="a.souza", full_name="ana paula souza", role=Role.ATTENDANT, password_hash=_HASH
+    )
+    conversation = await _claimed(ana)
+    relay = Relay()
+    await conv.reply(conversation.id, ana, "Bom dia", relay, creditor=SETTINGS)
+    assert relay.sent[0][1] == f"Ana, da {SETTINGS.isp_name}: Bom dia"
 
 
 async def test_reply_refused_cases(db):
@@ -257,19 +269,19 @@ async def test_reply_refused_cases(db):
     conversation = await _claimed(ana)
     relay = Relay()
     with pytest.raises(PermissionDenied, match="ana"):
-        await conv.reply(conversation.id, bia, "oi", relay)
+        await conv.reply(conversation.id, bia, "oi", relay, creditor=SETTINGS)
     with pytest.raises(InvalidInput):
-        await conv.reply(conversation.id, ana, "   ", relay)
+        await conv.reply(conversation.id, ana, "   ", relay, creditor=SETTINGS)
     with pytest.raises(InvalidInput):
-        await conv.reply(conversation.id, ana, "x" * 4001, relay)
+        await conv.reply(conversation.id, ana, "x" * 4001, relay, creditor=SETTINGS)
     assert relay.sent == []
     # A supervisor may write on someone else's conversation; 4000 characters is fine.
-    await conv.reply(conversation.id, boss, "x" * 4000, relay)
+    await conv.reply(conversation.id, boss, "x" * 4000, relay, creditor=SETTINGS)
     # Not claimed (waiting): claim first.
     waiting = await conv.open_for(Channel.TELEGRAM, "2")
     await conv.escalate(waiting, datetime(2026, 11, 27, 10, tzinfo=SP), SETTINGS)
     with pytest.raises(Conflict, match="assuma"):
-        await conv.reply(waiting.id, ana, "oi", relay)
+        await conv.reply(waiting.id, ana, "oi", relay, creditor=SETTINGS)
 
 
 async def test_reply_relay_failure_stores_nothing(db):
@@ -277,7 +289,9 @@ async def test_reply_relay_failure_stores_nothing(db):
     conversation = await _claimed(ana)
     before = await Message.filter(conversation_id=conversation.id).count()
     with pytest.raises(SendError):
-        await conv.reply(conversation.id, ana, "oi", Relay(fail=SendError("bloqueado")))
+        await conv.reply(
+            conversation.id, ana, "oi", Relay(fail=SendError("bloqueado")), creditor=SETTINGS
+        )
     assert await Message.filter(conversation_id=conversation.id).count() == before
 
 
@@ -315,7 +329,7 @@ async def test_close(db):
     with pytest.raises(Conflict):
         await conv.claim(conversation.id, bia)
     with pytest.raises(Conflict):
-        await conv.reply(conversation.id, ana, "oi", Relay())
+        await conv.reply(conversation.id, ana, "oi", Relay(), creditor=SETTINGS)
     assert await AuditLog.filter(action="close", actor="ana").count() == 1
 
 
@@ -362,6 +376,7 @@ async def test_reply_whose_channel_id_collides_is_still_stored(db):
     ana = await _user("ana")
     conversation = await _claimed(ana)
     await conv.record(conversation, "in", "debtor", "oi", channel_message_id="out-1")
-    message = await conv.reply(conversation.id, ana, "Olá", Relay())  # the relay says "out-1"
+    # the relay says "out-1"
+    message = await conv.reply(conversation.id, ana, "Olá", Relay(), creditor=SETTINGS)
     assert message.channel_message_id is None
     assert message.payload == {"channel_message_id": "out-1"}

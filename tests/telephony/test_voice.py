@@ -475,6 +475,10 @@ async def test_inbound_identified_by_typed_cpf(phone_app) -> None:
     assert offers.step == "offers" and "Maria" in offers.text and "reais" in offers.text
     call = await Call.get(sid=sid)
     assert call.customer_id == customer.id and call.outcome == ContactOutcome.CONVERSATION
+    # Masked as the chat masks them (negotiation.masking): nothing in clear on the call.
+    inputs = [k["input"] for k in call.keys]
+    assert "CPF 529.***.***-25" in inputs and "[data de nascimento informada]" in inputs
+    assert not any(CPF in i or "17051980" in i or "01011990" in i for i in inputs)
 
 
 async def test_inbound_unknown_document_is_not_revealed(phone_app) -> None:

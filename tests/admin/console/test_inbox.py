@@ -172,7 +172,7 @@ async def test_claim_conflict_reply_live_answer_hand_back(
     )
     assert sent.status_code == 303, sent.text
     (call,) = telegram_api.sent_to(4242)
-    assert call.params["text"] == "Olá! Sou a atendente."
+    assert call.params["text"] == "Attendant, da Provedor Exemplo Ltda: Olá! Sou a atendente."
 
     empty = await browser.post(f"{base}/messages", data={"csrf_token": csrf, "text": "  "})
     assert empty.status_code == 422

@@ -130,3 +130,37 @@ async def test_simulator_needs_the_permission_and_the_token(browser, sign_in):
     no_token = await browser.post("/console/simulator/send", data={"text": "oi"})
     assert no_token.status_code == 403
     assert await Message.all().count() == 0
+
+
+async def test_typed_identification_is_masked_on_the_console(browser, sign_in):
+    await _debtor()
+    csrf = await sign_in(Role.ATTENDANT)
+    for text in ("/start", "529.982.247-25", "17/05/1980"):
+        await browser.post("/console/simulator/send", data={"csrf_token": csrf, "text": text})
+    conversation = await Conversation.get(channel="console")
+    assert conversation.customer_id is not None  # identified all the same
+
+    for page in (
+        (await browser.get(f"/console/conversations/{conversation.id}")).text,
+        (await browser.get("/console/simulator")).text,
+    ):
+        assert "CPF 529.***.***-25" in page and "[data de nascimento informada]" in page
+        assert "982.247" not in page and CPF not in page and "17/05/1980" not in page
+
+
+async def test_a_closed_simulated_chat_goes_on_as_the_same_debtor(browser, sign_in):
+    customer = await _debtor()
+    csrf = await sign_in(Role.ATTENDANT)
+    for text in ("/start", CPF, "17/05/1980", "/atendente"):
+        await browser.post("/console/simulator/send", data={"csrf_token": csrf, "text": text})
+    first = await Conversation.get(channel="console")
+    closed = await browser.post(
+        f"/console/conversations/{first.id}/close", data={"csrf_token": csrf}
+    )
+    assert closed.status_code == 303
+
+    await browser.post("/console/simulator/send", data={"csrf_token": csrf, "text": "/divida"})
+    second = await Conversation.filter(channel="console").exclude(id=first.id).get()
+    assert second.customer_id == customer.id
+    page = (await browser.get("/console/simulator")).text
+    assert "Total hoje" in page
