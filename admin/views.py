@@ -14,12 +14,13 @@ from models import (
     CampaignEntry,
     ContactRefusal,
     Customer,
+    DebtPause,
     Receivable,
     RuleRun,
     User,
 )
 from models.enums import ReceivableStatus, RefusalReason
-from negotiation import campaigns, catalog, rule_actions
+from negotiation import campaigns, catalog, debt_pauses, rule_actions
 from negotiation.delivery import deliveries_of
 from negotiation.engine import days_past
 from negotiation.export import export_to_agency
@@ -111,6 +112,18 @@ async def entry_detail(user: User, entry_id: int, today: date) -> s.EntryDetail:
         debt_now=None if seen.debt_now is None else s.DebtOut(**vars(seen.debt_now)),
         debt_note=seen.debt_note,
         last_refusal=refusal_out(seen.last_refusal),
+        pause=None if seen.pause is None else pause_out(seen.pause),
+    )
+
+
+def pause_out(pause: DebtPause) -> s.PauseOut:
+    return s.PauseOut(
+        reason=pause.reason,
+        detail=debt_pauses.describe(pause),
+        starts_on=pause.starts_on,
+        ends_on=pause.ends_on,
+        channel=pause.channel,
+        ticket_id=pause.ticket_id,
     )
 
 

@@ -118,6 +118,7 @@ async def converse(
     *,
     shown: str | None,
     message_id: str | None,
+    payload: dict | None = None,
 ) -> None:
     """One debtor action, start to finish (`shown` None: nothing the debtor sent, a resume)."""
     conversation = await conversations.open_for(Channel.TELEGRAM, str(chat_id))
@@ -132,6 +133,7 @@ async def converse(
         settings=settings,
         identified=_link(chat_id),
         address=str(chat_id),
+        payload=payload,
     )
 
 
@@ -201,6 +203,31 @@ async def on_message(message: Message, state: FSMContext, bot: Bot, settings: Se
     )
 
 
+async def on_file(message: Message, state: FSMContext, bot: Bot, settings: Settings):
+    """A photo or a document: a receipt. The file stays at Telegram; the timeline keeps its
+    id, so a person can fetch it."""
+    if message.photo:
+        kind, file = "foto", message.photo[-1]  # the largest size
+        name = None
+    else:
+        kind, file = "documento", message.document
+        name = file.file_name
+    what = f"{kind} {name}" if name else kind
+    payload = {"telegram_file_id": file.file_id, "kind": kind, "file_name": name}
+    if message.caption:
+        payload["caption"] = message.caption
+    await converse(
+        bot,
+        message.chat.id,
+        chat.Event("file", f"{what} pelo Telegram"),
+        state,
+        settings,
+        shown=f"[comprovante: {what}]" + (f" {message.caption}" if message.caption else ""),
+        message_id=str(message.message_id),
+        payload=payload,
+    )
+
+
 async def on_button(
     query: CallbackQuery, callback_data: Act, state: FSMContext, bot: Bot, settings: Settings
 ):
@@ -228,6 +255,7 @@ def make_router() -> Router:
     router.message.register(on_start, CommandStart())
     router.message.register(on_command, Command(*sorted(chat.COMMANDS - {"start"})))
     router.message.register(on_contact, F.contact)
+    router.message.register(on_file, F.photo | F.document)
     router.message.register(on_message)
     router.callback_query.register(on_button, Act.filter())
     router.callback_query.register(on_stale_button)

@@ -13,6 +13,7 @@ from models.customers import Customer, CustomerPhone, Receivable
 from models.deliveries import Delivery
 from models.events import OutboundEvent
 from models.outreach import ActionSend, MessageTemplate
+from models.pauses import DebtPause, PauseReason
 from models.payments import Payment, PaymentInstrument
 from models.rules import CollectionAction, CollectionRule, RuleFilter
 from models.sandbox import SandboxAttachment, SandboxChannel, SandboxMessage
@@ -38,6 +39,7 @@ __all__ = [
     "Conversation",
     "Customer",
     "CustomerPhone",
+    "DebtPause",
     "Delivery",
     "DialLease",
     "DialogState",
@@ -47,6 +49,7 @@ __all__ = [
     "Message",
     "MessageTemplate",
     "OutboundEvent",
+    "PauseReason",
     "Payment",
     "PaymentCondition",
     "PaymentInstrument",

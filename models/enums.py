@@ -243,3 +243,4 @@ class RefusalReason(StrEnum):
     OPTED_OUT = "opted_out"
     DEBT_PAID = "debt_paid"
     NOT_FOUND = "not_found"  # the customer is gone
+    PAUSED = "paused"  # "já paguei" being checked, or a dispute (negotiation/debt_pauses.py)

@@ -21,6 +21,7 @@ from models import (
     CollectionStatus,
     ContactRefusal,
     Customer,
+    DebtPause,
     Receivable,
     ResultType,
     ServiceTicket,
@@ -37,7 +38,7 @@ from models.enums import (
     ResultKind,
     Role,
 )
-from negotiation import audit
+from negotiation import audit, debt_pauses
 from negotiation.accept import accept
 from negotiation.config import CampaignConfig
 from negotiation.contact_policy import decide, record_contact
@@ -123,6 +124,8 @@ class EntryView:
     debt_note: str | None = None
     # Why the gate last refused or postponed a contact of this entry (None: never).
     last_refusal: ContactRefusal | None = None
+    # Collection of the debtor's debt paused today ("já paguei" being checked, a dispute).
+    pause: DebtPause | None = None
 
 
 async def entry_view(user: User, entry_id: int, today: date) -> EntryView:
@@ -147,6 +150,7 @@ async def entry_view(user: User, entry_id: int, today: date) -> EntryView:
         debt_now=now,
         debt_note=note,
         last_refusal=await ContactRefusal.filter(entry_id=entry.id).order_by("-id").first(),
+        pause=await debt_pauses.paused(entry.customer_id, today),
     )
 
 

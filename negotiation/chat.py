@@ -13,8 +13,14 @@ from __future__ import annotations
 import re
 
 from models import Agreement, Customer
-from models.enums import AgreementStatus, ContactActor, ContactOutcome, MessageDirection
-from negotiation import chat_agreements, conversations, offer_flow
+from models.enums import (
+    AgreementStatus,
+    ContactActor,
+    ContactOutcome,
+    ConversationState,
+    MessageDirection,
+)
+from negotiation import chat_agreements, conversations, debt_pauses, offer_choice, offer_flow
 from negotiation.amounts import typed_amount
 from negotiation.chat_screens import START, Button, Env, Event, Reply, Session
 from negotiation.chat_screens import labels as _labels
@@ -34,6 +40,7 @@ from negotiation.identify import (
     verify_document,
 )
 from negotiation.offers import CustomerOffer, offer_view, offers_for_customer
+from negotiation.understanding import Intent, Understood, understand
 
 # Steps of the dialog (the channel stores them as its state; START is chat_screens').
 SECOND_FACTOR = "second_factor"
@@ -68,6 +75,8 @@ async def _dispatch(session: Session, event: Event, env: Env) -> list[Reply]:
         return await _escalate(env)
     if event.kind == "resume":
         return await _resume(session, env)
+    if event.kind == "file":
+        return await _receipt(session, event.value, env)
     if session.customer_id is None:
         return await _identify(session, event, env)
     if event.kind == "button":
@@ -80,8 +89,8 @@ async def _dispatch(session: Session, event: Event, env: Env) -> list[Reply]:
             return await _first_due_day(session, day, env)
         if offer_flow.asks_other_due_day(event.value):
             return await _ask_due_day(session, env)
-    if event.kind == "text" and _is_greeting(event.value):
-        return await _debt(session, env)
+    if event.kind == "text":
+        return await _free_text(session, understand(event.value), env)
     return [_not_understood(session, env)]
 
 
@@ -156,8 +165,43 @@ def _not_understood(session: Session, env: Env) -> Reply:
     return Reply(text, ask_contact=True, not_understood=True)
 
 
-def _is_greeting(text: str) -> bool:
-    return text.strip().lower().rstrip("!.") in {"oi", "olá", "ola", "bom dia", "boa tarde", "menu"}
+async def _free_text(session: Session, heard: Understood, env: Env) -> list[Reply]:
+    """What an identified debtor typed (`negotiation.understanding`), as the action it names."""
+    intent, step = heard.intent, session.step
+    if intent == Intent.GREETING and env.conversation.state == ConversationState.WAITING:
+        # "alô?", "oi" while a person is awaited are meant for them: the holding answer.
+        return [_not_understood(session, env)]
+    if intent in (Intent.GREETING, Intent.DEBT):
+        return await _debt(session, env)
+    if intent == Intent.OFFERS:
+        return await _offers(session, env)
+    if intent == Intent.AGREEMENTS:
+        return await _agreements(session, env)
+    if intent == Intent.PERSON:
+        return await _escalate(env)
+    if intent == Intent.OPT_OUT:
+        return await _opt_out(session, env)
+    if intent == Intent.HELP:
+        return [_screen(_text("help", env))]
+    if intent == Intent.REPEAT:
+        return await _resume(session, env)
+    if intent == Intent.PAID:
+        return await _paid(session, env)
+    if intent == Intent.DISPUTE:
+        return await _dispute(session, env)
+    if intent in (Intent.OPTION, Intent.INSTALLMENTS):
+        return await _named_offer(session, heard, env)
+    if intent == Intent.YES and step == CONFIRM and "quote" in session.data:
+        return await _accept(session, env)
+    if intent == Intent.YES and step == DOWN_PAYMENT:
+        return await _button(session, "d.min", env)
+    if intent == Intent.YES and step == MENU:
+        return await _offers(session, env)
+    if intent == Intent.NO and step in (CONFIRM, DOWN_PAYMENT):
+        return await _offers(session, env)
+    if intent == Intent.AMOUNT and step == DOWN_PAYMENT:
+        return await _typed_down_payment(session, str(heard.value).replace(".", ","), env)
+    return [_not_understood(session, env)]
 
 
 # --- identification ---------------------------------------------------------------------
@@ -175,6 +219,15 @@ async def _identify(session: Session, event: Event, env: Env) -> list[Reply]:
     if event.kind != "text":
         return [_welcome(session, env)]
     if not re.search(r"\d", event.value):
+        heard = understand(event.value).intent
+        if heard == Intent.PERSON:
+            return await _escalate(env)
+        if heard == Intent.OPT_OUT:
+            return await _opt_out(session, env)
+        if heard == Intent.HELP:
+            return [_screen(_text("help", env))]
+        if heard in (Intent.GREETING, Intent.DEBT, Intent.OFFERS, Intent.AGREEMENTS):
+            return [_welcome(session, env)]
         return [_not_understood(session, env)]
     if session.step == SECOND_FACTOR and looks_like_second_factor(event.value):
         document = session.data.get("document", "")
@@ -257,6 +310,8 @@ async def _offers(session: Session, env: Env) -> list[Reply]:
     if not offers:
         return await _debt(session, env)
     session.step = OFFERS
+    # What is on screen, in its order: "a segunda", "em 3 vezes" name one of these.
+    session.data = {**session.data, "offers": offer_flow.listing(offers)}
     views = [offer_view(o) for o in offers]
     rows = tuple(
         (Button(str(_labels().offer(v)), f"o.{o.quote.condition_id}.{o.quote.option_id}"),)
@@ -292,6 +347,17 @@ async def _choose(session: Session, env: Env, condition_id: int, option_id: int)
             )
         ]
     return _confirm_screen(session, env, picked.offer)
+
+
+async def _named_offer(session: Session, heard: Understood, env: Env) -> list[Reply]:
+    """An offer named in words: its number or ordinal as listed, or its installments (never
+    one with a down payment the debtor did not speak of)."""
+    offers = await offers_for_customer(session.customer_id, env.today)
+    listed = session.data.get("offers") or offer_flow.listing(offers)
+    choice = offer_choice.chosen(heard, listed, offers)
+    if choice is None:
+        return [Reply(_text("no_such_offer", env, heard=heard))] + await _offers(session, env)
+    return await _choose(session, env, *choice)
 
 
 def _confirm_screen(
@@ -442,6 +508,34 @@ async def _agreements(session: Session, env: Env) -> list[Reply]:
 async def _escalate(env: Env) -> list[Reply]:
     text = await conversations.escalate(env.conversation, env.now, env.settings)
     return [Reply(text, recorded=True)]
+
+
+async def _paid(session: Session, env: Env) -> list[Reply]:
+    """ "Já paguei": the ledger's payment, or the receipt asked for and collection paused."""
+    claim = await debt_pauses.claim_paid(
+        session.customer_id, env.channel, env.now, env.today, env.settings
+    )
+    if claim.payment is not None:
+        paid_on = claim.payment.paid_at.astimezone(env.settings.tz).date()
+        text = _text("paid_found", env, payment=claim.payment, paid_on=paid_on)
+        return [_screen(text, (Button(str(_labels().debt()), "debt"),))]
+    session.step = MENU
+    return [Reply(_text("paid_receipt", env, pause=claim.pause))]
+
+
+async def _dispute(session: Session, env: Env) -> list[Reply]:
+    """ "Não reconheço": collection paused, recorded as a dispute, and a person called."""
+    pause = await debt_pauses.dispute(session.customer_id, env.channel, env.today, env.settings)
+    session.step = MENU
+    return [Reply(_text("dispute", env, pause=pause)), *await _escalate(env)]
+
+
+async def _receipt(session: Session, what: str, env: Env) -> list[Reply]:
+    """A photo or a document: the receipt of a "já paguei" (it is on the timeline already)."""
+    if session.customer_id is None:
+        return [_not_understood(session, env)]
+    noted = await debt_pauses.receipt_received(session.customer_id, env.today, what)
+    return [Reply(_text("receipt", env, noted=noted))]
 
 
 async def _opt_out(session: Session, env: Env) -> list[Reply]:

@@ -41,7 +41,8 @@ class Reply:
 @dataclass(frozen=True)
 class Event:
     # "resume": an attendant handed the conversation back; show where the debtor was.
-    kind: Literal["command", "text", "button", "contact", "resume"]
+    # "file": a photo or a document (a receipt); its value says what came.
+    kind: Literal["command", "text", "button", "contact", "resume", "file"]
     value: str = ""
     # For a shared contact: whether it is the sender's own (Telegram tells).
     own_contact: bool = True

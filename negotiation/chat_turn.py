@@ -94,11 +94,13 @@ async def converse(
     identified: Identified | None = None,
     address: str | None = None,
     now: datetime | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> None:
     """One debtor action (`shown` None: nothing the debtor sent, a resume). `shown` is what
     goes on the timeline for it (identification data masked); `message_id` its id on the
     channel, so a redelivered update is handled once. `address`: the debtor's address on the
-    channel (see `chat.Env`)."""
+    channel (see `chat.Env`); `payload`: what the channel keeps of a file the debtor sent (a
+    receipt)."""
     now = now or clock.now()
     session = await sessions.load()
     if shown is not None:
@@ -114,6 +116,7 @@ async def converse(
             MessageAuthor.DEBTOR,
             shown,
             channel_message_id=message_id,
+            payload=payload,
         )
         if inbound is None:
             return  # already handled (a redelivery)

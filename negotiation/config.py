@@ -46,6 +46,14 @@ class ContactRules(Zone, Protocol):
     contact_max_messages_per_day: int
 
 
+class DebtPauses(Protocol):
+    """How long collection of a debt stops when the debtor says it is paid and nothing in the
+    ledger shows it (the receipt is checked meanwhile), or that they do not recognise it."""
+
+    pause_days_after_paid: int
+    pause_days_after_dispute: int
+
+
 class RobotCalls(Zone, Protocol):
     """How often the robot may call one debtor, whatever the campaigns they are in."""
 
@@ -153,7 +161,7 @@ class CampaignConfig(ContactRules, InstrumentConfig, Protocol):
     """`negotiation.campaigns`: the attendant's calls and accepted offers."""
 
 
-class ChatConfig(ConversationConfig, InstrumentConfig, Links, Protocol):
+class ChatConfig(ConversationConfig, InstrumentConfig, Links, DebtPauses, Protocol):
     """`negotiation.chat`, `chat_turn`, `chat_screens`, `offer_flow`: the bot's dialog."""
 
 
@@ -167,5 +175,7 @@ class VoiceSmsConfig(IspIdentity, Links, DeliveryRules, Protocol):
     """`negotiation.voice_sms`: the agreement's SMS after a call."""
 
 
-class VoiceConfig(VoiceTransfer, AttendantHours, VoiceSmsConfig, InstrumentConfig, Protocol):
+class VoiceConfig(
+    VoiceTransfer, AttendantHours, VoiceSmsConfig, InstrumentConfig, DebtPauses, Protocol
+):
     """`negotiation.ivr` and the voice modules: the robot's dialog."""

@@ -16,7 +16,9 @@ console:
    collected): the debtor must still have at least one receivable with status "open" whose
    due date is before today (in the ISP's time zone). Overdue unpaid installments of an
    agreement are such receivables too. Agreement reminders (`kind="reminder"`) are about a
-   bill not yet due, so they skip this check (and only this one).
+   bill not yet due, so they skip this check (and only this one). Collection paused
+   (`negotiation.debt_pauses`: "já paguei" being checked, a dispute) refuses every contact
+   but a reply until the pause ends (reason "paused").
 3. The calling window of the debtor's state (`DEFAULT_WINDOWS`, or the ISP's stored one;
    negotiation/contact_windows.py), in the debtor's own local time (`zone_for`: AM, RR, RO,
    MT, MS and AC are behind Brasília;
@@ -58,7 +60,7 @@ from models.enums import (
     ReceivableStatus,
     RefusalReason,
 )
-from negotiation import audit
+from negotiation import audit, debt_pauses
 from negotiation.config import ContactRules
 
 # The windows, zones and holidays live in contact_windows; these names stay importable here.
@@ -181,6 +183,12 @@ async def may_contact(
     extra: dict[date, str | None] = {**stored.extra_for(state, fresh["city"])}
     extra.update(dict.fromkeys(d for d in extra_holidays if d not in extra))
     window = {"overrides": {**stored.windows, **(overrides or {})}, "extra_holidays": extra}
+    # 2b. Collection paused ("já paguei" being checked, a dispute): until the pause ends.
+    if kind != "reply" and (pause := await debt_pauses.paused(customer.id, local_now.date())):
+        midnight = datetime.combine(pause.ends_on, time(0), tzinfo=tz)
+        retry = next_window_start(state, midnight, tz, **window)
+        return Decision(False, debt_pauses.describe(pause), retry, code=RefusalReason.PAUSED)
+
     refusal = window_check(state, local_now, tz, **window)
     if refusal:
         retry = next_window_start(state, local_now, tz, **window)

@@ -51,7 +51,7 @@ from models.enums import (
     MessageDirection,
 )
 from negotiation import call_transcript as transcript
-from negotiation import conversations, speech, spoken
+from negotiation import conversations, debt_pauses, offer_choice, speech, spoken
 from negotiation.attendant_hours import is_open
 from negotiation.config import VoiceConfig
 from negotiation.contact_policy import record_contact
@@ -67,6 +67,7 @@ from negotiation.identify import (
 )
 from negotiation.masking import masked
 from negotiation.outbound import Sender
+from negotiation.understanding import Intent, Shape, understand
 from negotiation.voice_offers import (
     ask_down,
     confirm_prompt,
@@ -129,15 +130,36 @@ MAX_SILENCES = 2  # repeats of a question nobody answers; the next silence says 
 SECRET_STEPS = frozenset({CPF3, DOCUMENT, SECOND_FACTOR})
 
 
-def keys_of(digits: str | None, speech_result: str | None, step: str) -> str:
+def keys_of(
+    digits: str | None, speech_result: str | None, step: str, offers: list[Shape] | None = None
+) -> str:
     """What the person pressed or said at `step`, as keys (`negotiation.speech`): yes/no
-    where the question is one, "repetir" where the question can be repeated."""
+    where the question is one, "repetir" where the question can be repeated, an offer named
+    by its number, ordinal or installments where `offers` (their shapes) were listed."""
     return speech.keys(
         digits,
         speech_result,
         yes_no=step in (PERSON, CONFIRM, CLOSED),
         repeat=step in (OFFERS, DOWN),
+        offers=offers,
     )
+
+
+# Steps after the person is confirmed, where "já paguei" and "não reconheço" are heard.
+_DEBT_STEPS = (OFFERS, DOWN, CONFIRM)
+
+
+async def _spoken(call: Call, step: str, digits: str | None, said: str | None, ctx: Ctx):
+    """What was said, for the questions that go beyond keys: the listed offers' shapes (so
+    "em seis vezes" names one) and whether it was "já paguei"/"não reconheço"."""
+    if digits or not said or step not in _DEBT_STEPS or not call.customer_id:
+        return None, None
+    intent = understand(said).intent
+    claim = intent if intent in (Intent.PAID, Intent.DISPUTE) else None
+    if step != OFFERS:
+        return None, claim
+    listed = call.data.get("offers") or []
+    return await offer_choice.listed_shapes(call.customer_id, ctx.today, listed), claim
 
 
 # --- the call row -------------------------------------------------------------------------
@@ -264,7 +286,8 @@ async def gathered(
         return machine_prompt(settings)
     if _stale(call, step, turn) or not await claim(call, step):
         return await _repeat(call, ctx)
-    keys = keys_of(digits, speech, step)
+    shapes, spoken_claim = await _spoken(call, step, digits, speech, ctx)
+    keys = keys_of(digits, speech, step, shapes)
     secret = step in SECRET_STEPS and keys
     said = keys or (speech or "")[:60]
     shown = masked(said, identifying=True, second_factor=step == SECOND_FACTOR) if secret else said
@@ -272,7 +295,7 @@ async def gathered(
     call.silences = 0
     call.step = step
     transcript.add(call, MessageDirection.IN, shown or "(sem resposta)", ctx.now, step=step)
-    handler = _HANDLERS[step]
+    handler = _CLAIMS[spoken_claim] if spoken_claim is not None else _HANDLERS[step]
     try:
         try:
             prompt = await handler(call, keys, ctx)
@@ -572,6 +595,38 @@ async def _identified(call: Call, customer: Customer, ctx: Ctx) -> Prompt:
     )
     return await debt(call, customer, ctx)
 
+
+async def _claim_paid(call: Call, keys: str, ctx: Ctx) -> Prompt:
+    """ "Já paguei": the ledger's payment, or collection paused and a person to check."""
+    claim = await debt_pauses.claim_paid(
+        call.customer_id, Channel.VOICE, ctx.now, ctx.today, ctx.settings, entry_id=call.entry_id
+    )
+    call.step = DONE
+    if claim.payment is not None:
+        paid_on = claim.payment.paid_at.astimezone(ctx.settings.tz).date()
+        text = say(
+            "paid_found",
+            ctx.settings,
+            amount=claim.payment.amount,
+            paid_on=paid_on,
+            today=ctx.today,
+        )
+    else:
+        text = say("paid_receipt", ctx.settings, until=claim.pause.ends_on, today=ctx.today)
+    return Prompt((text,), hangup=True)
+
+
+async def _claim_dispute(call: Call, keys: str, ctx: Ctx) -> Prompt:
+    """ "Não reconheço": collection paused, a dispute recorded, and a person."""
+    pause = await debt_pauses.dispute(
+        call.customer_id, Channel.VOICE, ctx.today, ctx.settings, entry_id=call.entry_id
+    )
+    handover = transfer(call, ctx)
+    told = say("dispute", ctx.settings, until=pause.ends_on, today=ctx.today)
+    return replace(handover, says=(told, *handover.says))
+
+
+_CLAIMS = {Intent.PAID: _claim_paid, Intent.DISPUTE: _claim_dispute}
 
 _HANDLERS = {
     PERSON: _step_person,

@@ -131,6 +131,7 @@ ENUMS: dict[type[StrEnum], dict[str, str]] = {
         RefusalReason.OPTED_OUT: "Cliente pediu para não ser contatado",
         RefusalReason.DEBT_PAID: "Dívida já paga ou negociada",
         RefusalReason.NOT_FOUND: "Cliente não encontrado",
+        RefusalReason.PAUSED: "Cobrança pausada",
     },
     CallDirection: {
         CallDirection.OUTBOUND: "Saída",

@@ -1,31 +1,16 @@
 """What a caller said, as the keys they could have pressed: "cinco dois nove" → "529",
-"sim" → "1", "atendente" → "0". Speech recognition gives pt-BR words; the voice dialog only
-reads keys, so every question works the same spoken or typed."""
+"sim" → "1", "quero falar com atendente" → "0", "a quarta opção" → "4". Speech recognition
+gives pt-BR words, understood by `negotiation.understanding` (the same understanding as the
+chat's); the voice dialog only reads keys, so every question works the same spoken or typed."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Sequence
 
-_WORDS = {
-    "zero": "0",
-    "um": "1",
-    "uma": "1",
-    "dois": "2",
-    "duas": "2",
-    "tres": "3",
-    "quatro": "4",
-    "cinco": "5",
-    "seis": "6",
-    "meia": "6",  # "meia" is how Brazilians say a six in a string of digits
-    "sete": "7",
-    "oito": "8",
-    "nove": "9",
-}
-_YES = {"sim", "isso", "confirmo", "confirmar", "sou", "sou eu", "correto", "pode"}
-_NO = {"nao", "nao sou", "errado", "voltar"}
-_PERSON = {"atendente", "pessoa", "humano", "falar com atendente", "operador"}
-_REPEAT = {"repetir", "de novo", "repete"}
+from negotiation.understanding import Intent, Shape, choose_offer, understand
+from negotiation.understanding import plain as plain
+from negotiation.understanding import said_digits as said_digits
 
 PERSON_KEY = "0"
 REPEAT_KEY = "9"
@@ -33,35 +18,45 @@ YES_KEY = "1"
 NO_KEY = "2"
 
 
-def plain(text: str) -> str:
-    """Lower case, no accents, no punctuation, single spaces: "Não." → "nao"."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^a-z0-9 ]", " ", text).split())
-
-
-def keys(digits: str | None, speech: str | None, *, yes_no: bool, repeat: bool) -> str:
+def keys(
+    digits: str | None,
+    speech: str | None,
+    *,
+    yes_no: bool,
+    repeat: bool,
+    offers: Sequence[Shape] | None = None,
+) -> str:
     """What the person pressed or said, as keys: "1", "529", "15000". Speech: digits said one
-    by one ("cinco dois nove"), "sim"/"não" (1/2 where the question is `yes_no`), "atendente"
-    (0), "repetir" (9, where the question can be `repeat`ed). "" when nothing usable came."""
+    by one ("cinco dois nove"), yes/no (1/2 where the question is `yes_no`; "não sou eu" is a
+    no), a person (0), a repeat (9, where the question can be `repeat`ed), an offer by its
+    number, ordinal or installments (where `offers` are listed: their shapes), an amount as
+    cents ("cento e cinquenta" → "15000"). "" when nothing usable came."""
     if digits:
         return re.sub(r"[^0-9*#]", "", digits).rstrip("#")
-    said = plain(speech or "")
-    if not said:
+    if not plain(speech or ""):
         return ""
-    if said in _PERSON:
+    heard = understand(speech)
+    if heard.intent == Intent.PERSON:
         return PERSON_KEY
-    if said in _REPEAT and repeat:
-        return REPEAT_KEY
+    if heard.intent == Intent.REPEAT:
+        return REPEAT_KEY if repeat else ""
     if yes_no:
-        if said in _YES:
+        if heard.intent == Intent.YES:
             return YES_KEY
-        if said in _NO:
+        if heard.intent in (Intent.NO, Intent.WRONG_PARTY):
             return NO_KEY
-    out = []
-    for word in said.split():
-        if word.isdigit():
-            out.append(word)
-        elif word in _WORDS:
-            out.append(_WORDS[word])
-    return "".join(out)
+    if offers is not None and heard.intent in (Intent.OPTION, Intent.INSTALLMENTS):
+        number = choose_offer(heard, offers)
+        return "" if number is None else str(number)
+    if heard.intent == Intent.OPTION and isinstance(heard.value, int) and heard.value > 0:
+        return str(heard.value)
+    if heard.intent == Intent.AMOUNT:
+        return str(int(heard.value * 100))
+    if heard.intent == Intent.DIGITS:
+        return str(heard.value)
+    return said_digits(speech)
+
+
+def intent(speech: str | None) -> Intent:
+    """What a caller's words mean, for the questions that go beyond keys ("já paguei")."""
+    return understand(speech).intent

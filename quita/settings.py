@@ -139,6 +139,12 @@ class Settings(BaseSettings):
     contact_window_days: int = Field(default=7, ge=1)
     contact_quiet_days_after_talk: int = Field(default=7, ge=0)
     contact_max_messages_per_day: int = Field(default=1, ge=0)
+    pause_days_after_paid: int = Field(
+        default=5, ge=1, le=60, description="Days collection stops while a receipt is checked"
+    )
+    pause_days_after_dispute: int = Field(
+        default=30, ge=1, le=180, description="Days collection stops for a disputed debt"
+    )
     robot_calls_per_day: int = Field(
         default=1, ge=1, description="Robot calls to one debtor per local day, across campaigns"
     )

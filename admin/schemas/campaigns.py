@@ -149,6 +149,17 @@ class ActionSendOut(Out):
     updated_at: datetime
 
 
+class PauseOut(Out):
+    """Collection of the debtor's debt paused: "já paguei" being checked, or a dispute."""
+
+    reason: str  # paid, dispute
+    detail: str  # the pause in one pt-BR line
+    starts_on: date
+    ends_on: date  # the first day collection may resume
+    channel: str
+    ticket_id: int | None
+
+
 class EntryDetail(EntryOut):
     record: CustomerRecord | None
     bills: list[BillOut]
@@ -160,6 +171,7 @@ class EntryDetail(EntryOut):
     debt_now: DebtOut | None = None
     debt_note: str | None = None
     last_refusal: RefusalOut | None = None  # why the gate last refused or postponed a contact
+    pause: PauseOut | None = None  # collection paused today: no robot call nor message
 
 
 class ResultIn(Body):

@@ -21,8 +21,12 @@ from models import (
     clock,
 )
 from models.clock import today_in
-from models.enums import EntryState, ReceivableStatus, ResultKind, Role
+from models.enums import Channel, EntryState, ReceivableStatus, ResultKind, Role
+from negotiation import debt_pauses
+from quita.settings import Settings
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
+
+_PAUSES = Settings(database_url="sqlite://:memory:", secret_key="k" * 40)
 
 
 @pytest.fixture
@@ -297,3 +301,17 @@ async def test_the_entry_and_the_calls_api_show_every_call(api, as_role, call_li
     listed = await api.get(f"/api/v1/calls?customer_id={entry.customer_id}", headers=headers)
     assert [c["sid"] for c in listed.json()] == ["CA" + "1" * 32]
     assert (await api.get("/api/v1/calls", headers=await as_role(Role.AGENCY))).status_code == 403
+
+
+async def test_a_paused_debt_shows_on_the_entry(api, as_role, call_list):
+    entry = call_list["entries"][0]
+    today = today_in("America/Sao_Paulo")
+    pause = await debt_pauses.dispute(entry.customer_id, Channel.TELEGRAM, today, _PAUSES)
+    answer = await api.get(f"/api/v1/entries/{entry.id}", headers=await as_role(Role.ATTENDANT))
+    shown = answer.json()["pause"]
+    assert shown["reason"] == "dispute" and shown["ticket_id"] == pause.ticket_id
+    assert shown["ends_on"] == pause.ends_on.isoformat()
+    assert "não reconhece a dívida" in shown["detail"]
+    other = call_list["entries"][1]
+    answer = await api.get(f"/api/v1/entries/{other.id}", headers=await as_role(Role.ATTENDANT))
+    assert answer.json()["pause"] is None

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from models import AuditLog, ContactAttempt, Receivable
-from models.enums import Channel
-from negotiation import outreach
+from models import AuditLog, ContactAttempt, ContactRefusal, Receivable
+from models.enums import Channel, RefusalReason
+from negotiation import debt_pauses, outreach
 from negotiation.accept import accept
 from negotiation.offers import offers_for_customer
 from negotiation.payments import pix
@@ -90,3 +90,18 @@ async def test_a_thank_you_is_never_sent_at_night_but_in_the_next_window(send, t
     # A reply to the debtor's own payment: on the record, but not against the budget.
     [thanks] = await ContactAttempt.filter(customer_id=customer.id, note__contains="agradec")
     assert thanks.direction == "in" and thanks.actor == "bot"
+
+
+async def test_no_reminder_while_collection_is_paused(send, telegram_api):
+    chat_send, settings = send
+    customer = await make_customer(telegram_chat_id=CHAT + 1)
+    await make_receivable(customer, TODAY - timedelta(days=30), "120.00")
+    agreement = await _agreement(customer)
+    first = await Receivable.get(agreement_id=agreement.id, installment_number=1)
+    day = first.due_date - timedelta(days=outreach.REMINDER_DAYS)
+    at = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=15)
+    await debt_pauses.dispute(customer.id, Channel.TELEGRAM, day, settings)
+    assert (await outreach.send_reminders(chat_send, settings, at)).sent == 0
+    assert telegram_api.sent_to(CHAT + 1) == []
+    refusal = await ContactRefusal.get(customer_id=customer.id)
+    assert refusal.reason == RefusalReason.PAUSED

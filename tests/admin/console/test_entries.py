@@ -9,7 +9,16 @@ from datetime import timedelta
 import pytest
 
 from models import Agreement, CampaignEntry, CustomerPhone, Delivery, ServiceTicket, clock
-from models.enums import DeliveryChannel, DeliveryStatus, EntryState, ReceivableStatus, Role
+from models.enums import (
+    Channel,
+    DeliveryChannel,
+    DeliveryStatus,
+    EntryState,
+    ReceivableStatus,
+    Role,
+)
+from negotiation import debt_pauses
+from quita.settings import Settings
 from tests.admin.console.conftest import csrf_of
 from tests.admin.console.test_campaigns import build_call_list
 from tests.factories import make_receivable
@@ -306,3 +315,16 @@ async def test_receipts_only_for_paid_bills_whose_status_allows_them(browser, si
     assert pdf.content.startswith(b"%PDF")
     no = await browser.get(f"/console/receipts/{refused.id}.pdf")
     assert no.status_code == 422 and "não permite gerar recibo" in no.text
+
+
+async def test_a_paused_debt_shows_on_the_entry_page(browser, sign_in, call_list):
+    entry = call_list["entries"][0]
+    today = clock.today_in("America/Sao_Paulo")
+    settings = Settings(database_url="sqlite://:memory:", secret_key="k" * 40)
+    claim = await debt_pauses.claim_paid(
+        entry.customer_id, Channel.TELEGRAM, clock.now(), today, settings
+    )
+    await sign_in(Role.ATTENDANT)
+    html = (await browser.get(f"/console/entries/{entry.id}")).text
+    assert "Cobrança pausada" in html and "cliente diz que já pagou" in html
+    assert f"chamado nº {claim.pause.ticket_id}" in html
