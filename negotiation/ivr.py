@@ -41,17 +41,16 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
-from models import Call, Customer, ServiceTicket
+from models import Call, Customer
 from models.enums import (
     CallDirection,
     Channel,
     ContactActor,
     ContactOutcome,
-    MessageAuthor,
     MessageDirection,
 )
 from negotiation import call_transcript as transcript
-from negotiation import conversations, debt_pauses, offer_choice, speech, spoken
+from negotiation import offer_choice, speech, spoken, voice_requests
 from negotiation.attendant_hours import is_open
 from negotiation.config import VoiceConfig
 from negotiation.contact_policy import record_contact
@@ -103,7 +102,6 @@ from negotiation.voice_prompts import (
     machine_prompt,
     make_ctx,
     opening,
-    phone_of,
     say,
     transfer,
     turned,
@@ -295,7 +293,7 @@ async def gathered(
     call.silences = 0
     call.step = step
     transcript.add(call, MessageDirection.IN, shown or "(sem resposta)", ctx.now, step=step)
-    handler = _CLAIMS[spoken_claim] if spoken_claim is not None else _HANDLERS[step]
+    handler = voice_requests.CLAIMS[spoken_claim] if spoken_claim is not None else _HANDLERS[step]
     try:
         try:
             prompt = await handler(call, keys, ctx)
@@ -442,7 +440,7 @@ async def _repeat(call: Call, ctx: Ctx) -> Prompt:
 async def _step_closed(call: Call, keys: str, ctx: Ctx) -> Prompt:
     if keys == "1":
         call.step = DONE
-        await _callback_ticket(call, ctx)
+        await voice_requests.callback_ticket(call, ctx)
         call.data = {**call.data, "callback": ctx.now.isoformat()}
         text = say(
             "callback_ok",
@@ -456,40 +454,6 @@ async def _step_closed(call: Call, keys: str, ctx: Ctx) -> Prompt:
         call.step = DONE
         return goodbye(ctx.settings)
     return await _question(call, ctx, say("not_understood", ctx.settings))
-
-
-async def _callback_ticket(call: Call, ctx: Ctx) -> None:
-    """A caller nobody could take asked to be called back: the call's conversation waits in
-    the attendants' inbox (with the number to call and the customer when identified), and an
-    identified customer also gets a service ticket."""
-    confirmed = bool(call.customer_id and call.data.get("confirmed"))
-    customer = await customer_of(call.customer_id) if confirmed else None
-    conversation = await transcript.conversation_of(call)
-    await conversations.escalate(conversation, ctx.now, ctx.settings)
-    text = say(
-        "callback_ticket",
-        ctx.settings,
-        phone=phone_of(call) or "número não informado",
-        customer=customer.name if customer else None,
-        sid=call.sid,
-    )
-    await conversations.record(
-        conversation,
-        MessageDirection.OUT,
-        MessageAuthor.SYSTEM,
-        text,
-        payload={"event": "callback", "phone": phone_of(call), "call_id": call.id},
-    )
-    if customer is not None:
-        await ServiceTicket.create(
-            customer_id=customer.id,
-            entry_id=call.entry_id,
-            subject="Retornar ligação do cliente",
-            description=(
-                f"Pediu pela ligação {call.sid} que um atendente ligue de volta "
-                f"para {phone_of(call)}."
-            ),
-        )
 
 
 async def _step_person(call: Call, keys: str, ctx: Ctx) -> Prompt:
@@ -595,38 +559,6 @@ async def _identified(call: Call, customer: Customer, ctx: Ctx) -> Prompt:
     )
     return await debt(call, customer, ctx)
 
-
-async def _claim_paid(call: Call, keys: str, ctx: Ctx) -> Prompt:
-    """ "Já paguei": the ledger's payment, or collection paused and a person to check."""
-    claim = await debt_pauses.claim_paid(
-        call.customer_id, Channel.VOICE, ctx.now, ctx.today, ctx.settings, entry_id=call.entry_id
-    )
-    call.step = DONE
-    if claim.payment is not None:
-        paid_on = claim.payment.paid_at.astimezone(ctx.settings.tz).date()
-        text = say(
-            "paid_found",
-            ctx.settings,
-            amount=claim.payment.amount,
-            paid_on=paid_on,
-            today=ctx.today,
-        )
-    else:
-        text = say("paid_receipt", ctx.settings, until=claim.pause.ends_on, today=ctx.today)
-    return Prompt((text,), hangup=True)
-
-
-async def _claim_dispute(call: Call, keys: str, ctx: Ctx) -> Prompt:
-    """ "Não reconheço": collection paused, a dispute recorded, and a person."""
-    pause = await debt_pauses.dispute(
-        call.customer_id, Channel.VOICE, ctx.today, ctx.settings, entry_id=call.entry_id
-    )
-    handover = transfer(call, ctx)
-    told = say("dispute", ctx.settings, until=pause.ends_on, today=ctx.today)
-    return replace(handover, says=(told, *handover.says))
-
-
-_CLAIMS = {Intent.PAID: _claim_paid, Intent.DISPUTE: _claim_dispute}
 
 _HANDLERS = {
     PERSON: _step_person,

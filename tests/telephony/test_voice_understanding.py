@@ -17,9 +17,10 @@ async def _at_offers(phone_app) -> tuple[Phone, Call]:  # noqa: F811
     customer = await debtor()
     call = await _robot_call(customer)
     phone = Phone(phone_app, phone_app.settings, call.sid)
-    await phone.answer()
+    await phone.greet()
     assert (await phone.speak("person", "sim, sou eu")).step == "cpf3"
-    assert (await phone.speak("cpf3", "cinco dois nove")).step == "offers"
+    await phone.speak("cpf3", "cinco dois nove")  # the debt's own short turn
+    assert (await phone.follow()).step == "offers"
     await call.refresh_from_db()
     assert len(call.data["offers"]) == 4
     return phone, call
@@ -117,7 +118,7 @@ async def test_who_answered_in_words(phone_app, text, intent, value, down) -> No
     customer = await debtor()
     call = await _robot_call(customer)
     phone = Phone(phone_app, phone_app.settings, call.sid)
-    await phone.answer()
+    await phone.greet()
     answer = await phone.speak("person", text)
     await call.refresh_from_db()
     if intent == Intent.YES:
