@@ -315,7 +315,13 @@ async def test_claim_reply_see_the_answer_live_and_hand_back(page, sign_in, debt
     await page.get_by_role("button", name="Enviar").click()
     timeline = page.locator("#timeline")
     await expect(timeline).to_contain_text("Olá, Maria! Sou a Ana.")
-    await _until(lambda: "Olá, Maria! Sou a Ana." in chat.texts(since=before))
+    # Relayed signed with the attendant's and the creditor's names (CDC art. 42-A).
+    await _until(
+        lambda: any(
+            t.endswith(": Olá, Maria! Sou a Ana.") and ", da " in t
+            for t in chat.texts(since=before)
+        )
+    )
 
     # The debtor answers in Telegram while the page is open: it shows up without a reload.
     navigations = []
