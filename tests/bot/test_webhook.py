@@ -3,6 +3,8 @@ Telegram's 429 — with the real app, aiogram and the fake Bot API server."""
 
 from __future__ import annotations
 
+import os
+
 import httpx
 import pytest
 from redis.asyncio import Redis
@@ -69,10 +71,17 @@ async def test_two_instances_serve_one_conversation(new_chat, bot_app, second_in
     assert await DialogState.filter(key__contains="6004").count() == 1
 
 
+def _own_redis_db() -> str:
+    """A Redis database for this test process alone: the suite's workers (gw0, gw1, ...) run
+    at once, and each empties its own database (7, 8, ...)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return f"redis://127.0.0.1:6379/{7 + int(worker.removeprefix('gw'))}"
+
+
 @pytest.fixture
 async def redis_apps(db, telegram_api):
     """Two instances sharing dialog state through Redis (a database of its own, emptied)."""
-    url = "redis://127.0.0.1:6379/7"
+    url = _own_redis_db()
     await Redis.from_url(url).flushdb()
     apps = [create_app(bot_settings(db, telegram_api, redis_url=url)) for _ in range(2)]
     clients = [
@@ -97,7 +106,7 @@ async def test_with_redis_the_state_lives_there_per_chat(new_chat, redis_apps):
     assert "Obrigado" not in " ".join(await stranger.say("17/05/1980"))  # not Maria's step
     assert "Total hoje" in " ".join(await maria.say("17/05/1980"))
     assert await DialogState.all().count() == 0
-    redis = Redis.from_url("redis://127.0.0.1:6379/7")
+    redis = Redis.from_url(_own_redis_db())
     keys = sorted(k.decode() for k in await redis.keys("quita:fsm:*"))
     await redis.aclose()
     assert any(":6005:6005:" in k for k in keys) and any(":6006:6006:" in k for k in keys)
