@@ -98,8 +98,13 @@ async def offers_prompt(
     page = page if 0 <= page < len(offers) else 0
     _listed(call, offers, page)
     if not offers:
+        # Asked again (a silence): the debtor with an agreement hears about it once more.
         customer = await voice_state.customer_of(call.customer_id)
-        text = say("no_offers", ctx.settings, first_name=customer.first_name)
+        active = await Agreement.filter(
+            customer_id=customer.id, status=AgreementStatus.ACTIVE
+        ).exists()
+        which = "active_agreement" if active else "no_offers"
+        text = say(which, ctx.settings, first_name=customer.first_name)
         return Prompt((*before, text), Gather(OFFERS, num_digits=1))
     lines = _page(ctx, offers, page)
     text = say(

@@ -201,7 +201,12 @@ def phone(
     from quita.db import database
 
     # The configured Twilio values, or the stand-ins `quita serve --demo` derives.
-    settings = _settings(with_secret=True).sandboxed()
+    settings = _settings(with_secret=True)
+    if app and "public_base_url" not in settings.model_fields_set:
+        # `quita serve --port N` takes http://127.0.0.1:N as its public URL when none is
+        # configured; Twilio (and so this phone) signs the URL the app believes is its own.
+        settings = settings.model_copy(update={"public_base_url": app})
+    settings = settings.sandboxed()
 
     async def go() -> None:
         async with database(settings.database_url, apply_migrations=False):

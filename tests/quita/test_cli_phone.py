@@ -16,7 +16,7 @@ from quita.cli_phone import Line, Phone, sandbox_robot_call
 from telephony.dialer import SANDBOX_RING, Dialer, run
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
 from tests.negotiation.test_dialer_queue import MONDAY_2PM, due_entry, robot_campaign
-from tests.quita.demo_server import demo_server
+from tests.quita.demo_server import DemoServer, demo_server
 
 CPF = "52998224725"
 PHONE = "+5519988887777"
@@ -125,3 +125,13 @@ def test_quita_phone_against_quita_serve_demo(demo_folder) -> None:
     assert "Tecle 1 para sim" in said
     assert "três primeiros números do seu CPF" in said
     assert "[ligação encerrada]" in said
+
+
+def test_quita_phone_app_option_signs_for_that_address(demo_folder) -> None:
+    """With no QUITA_PUBLIC_BASE_URL, `--app` says where the app is and what it calls itself
+    (as `quita serve --port N` does), so the requests are signed for that address."""
+    with demo_server(demo_folder) as server:
+        env = {k: v for k, v in server.env.items() if k != "QUITA_PUBLIC_BASE_URL"}
+        phone = DemoServer(server.folder, server.url, env)
+        said = phone.quita("phone", "--app", server.url, input="1\n")
+    assert "Tecle 1 para sim" in said and "assinatura" not in said

@@ -32,6 +32,7 @@ from models.enums import (
     AgreementStatus,
     CallDirection,
     CallStatus,
+    Channel,
     ContactOutcome,
     ConversationState,
     DeliveryStatus,
@@ -580,3 +581,22 @@ async def test_broken_database_gets_apology_twiml(throwaway_db, twilio_api, atte
                 assert twiml.first("Dial").text == attendant
             else:
                 assert twiml.hangs_up and twiml.first("Dial") is None
+
+
+async def test_silence_after_the_active_agreement_says_it_again(phone_app) -> None:
+    """A debtor who already has an agreement hears about it again on a silence, never that
+    there is no offer for the debt."""
+    from negotiation.accept import accept
+    from negotiation.offers import offers_for_customer
+
+    customer = await _debtor()
+    today = today_in("America/Sao_Paulo")
+    quote = (await offers_for_customer(customer.id, today))[0].quote
+    await accept(quote, channel=Channel.CONSOLE, today=today, settings=phone_app.settings)
+    phone = Phone(phone_app, phone_app.settings, "CA" + secrets.token_hex(16), inbound_from=PHONE)
+    await phone.answer()
+    await phone.press("person", "1")
+    told = await phone.press("cpf3", CPF[:3])
+    assert "acordo ativo" in told.text
+    again = await phone.silent("offers")
+    assert "acordo ativo" in again.text and "não temos uma proposta" not in again.text
