@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
-from tortoise.exceptions import ConfigurationError, DBConnectionError
 
 from negotiation.errors import QuitaError
+from quita.cli_support import fail, load_settings, run_command
 
 if TYPE_CHECKING:
     from quita.settings import Settings
@@ -24,34 +21,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-def fail(message: str) -> NoReturn:
-    """Bad input: one line on stderr, exit code 2, nothing written."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=2)
-
-
-def _settings(*, with_secret: bool = False):
-    """The configured settings; `with_secret` for commands that sign or run the service (the
-    key kept in `.quita-secret` is made there, never by merely reading the settings)."""
-    from quita.settings import get_settings, with_secret_key
-
-    try:
-        settings = get_settings()
-        return with_secret_key(settings) if with_secret else settings
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        fail(f"QUITA_{str(err['loc'][0]).upper()}: {err['msg'].removeprefix('Value error, ')}")
-
-
-def _run(coro: Coroutine[Any, Any, Any]) -> Any:
-    try:
-        return asyncio.run(coro)
-    except QuitaError as exc:
-        fail(str(exc))
-    except (ConfigurationError, DBConnectionError) as exc:
-        fail(f"database: {exc}")
 
 
 @app.command()
@@ -81,8 +50,8 @@ def migrate() -> None:
     """Apply the pending schema migrations to QUITA_DATABASE_URL."""
     from quita.db import migrate as apply
 
-    settings = _settings()
-    _run(apply(settings.database_url))
+    settings = load_settings()
+    run_command(apply(settings.database_url))
     typer.echo("database is up to date")
 
 
@@ -92,13 +61,13 @@ def demo() -> None:
     from quita.db import database
     from quita.demo import load_demo
 
-    settings = _settings(with_secret=True)
+    settings = load_settings(with_secret=True)
 
     async def go() -> dict[str, int]:
         async with database(settings.database_url):
             return await load_demo(settings)
 
-    counts = _run(go())
+    counts = run_command(go())
     typer.echo("demo base: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
@@ -122,7 +91,7 @@ def serve(
 
     from quita.app import create_app
 
-    settings = _settings(with_secret=True)
+    settings = load_settings(with_secret=True)
     host, port = host or settings.host, port or settings.port
     settings = listening_at(settings, host, port)
     if with_demo:

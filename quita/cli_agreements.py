@@ -19,10 +19,10 @@ def check(
     """Move or break agreements whose installments are past their tolerance."""
     from models.clock import today_in
     from negotiation.breaks import check_agreements
-    from quita.cli import _run, _settings, fail
+    from quita.cli_support import fail, load_settings, run_command
     from quita.db import database
 
-    settings = _settings()
+    settings = load_settings()
     try:
         day = date.fromisoformat(today) if today else today_in(settings.timezone)
     except ValueError:
@@ -32,7 +32,7 @@ def check(
         async with database(settings.database_url):
             return await check_agreements(day)
 
-    report = _run(go())
+    report = run_command(go())
     typer.echo(
         f"{day:%d/%m/%Y}: {len(report.moved)} parcelas movidas para o fim, "
         f"{len(report.broken)} acordos cancelados"
@@ -43,10 +43,10 @@ def check(
 def deliver_events() -> None:
     """Send the pending billing-system webhooks now (`quita serve` does it every minute)."""
     from negotiation.events import deliver_due
-    from quita.cli import _run, _settings, fail
+    from quita.cli_support import fail, load_settings, run_command
     from quita.db import database
 
-    settings = _settings()
+    settings = load_settings()
     if not settings.billing_webhook_url or not settings.billing_webhook_secret:
         fail("QUITA_BILLING_WEBHOOK_URL and QUITA_BILLING_WEBHOOK_SECRET must be set")
 
@@ -54,5 +54,5 @@ def deliver_events() -> None:
         async with database(settings.database_url):
             return await deliver_due(settings.billing_webhook_url, settings.billing_webhook_secret)
 
-    sent, failed = _run(go())
+    sent, failed = run_command(go())
     typer.echo(f"{sent} eventos enviados, {failed} tentativas falharam")

@@ -34,7 +34,7 @@ def _group() -> None:
 
 
 def _fail(message: str) -> NoReturn:
-    from quita.cli import fail
+    from quita.cli_support import fail
 
     fail(message)
 

@@ -25,7 +25,7 @@ def _group() -> None:
 
 def _fail(message: str) -> NoReturn:
     # Imported late: quita.cli registers the sub-apps, so importing it at the top is circular.
-    from quita.cli import fail
+    from quita.cli_support import fail
 
     fail(message)
 
@@ -43,9 +43,9 @@ def _today(text: str | None) -> date:
     if text is not None:
         return _date(text, "--today")
     from models.clock import today_in
-    from quita.cli import _settings  # a bad QUITA_* setting fails in one line there
+    from quita.cli_support import load_settings  # a bad QUITA_* setting fails in one line there
 
-    return today_in(_settings().timezone)
+    return today_in(load_settings().timezone)
 
 
 @boleto_app.command("parse")

@@ -15,15 +15,15 @@ bot_app = typer.Typer(
 
 
 def _fail(message: str) -> NoReturn:
-    from quita.cli import fail  # late: quita.cli registers this app
+    from quita.cli_support import fail  # late: quita.cli registers this app
 
     fail(message)
 
 
 def _configured():
-    from quita.cli import _settings
+    from quita.cli_support import load_settings
 
-    settings = _settings()
+    settings = load_settings()
     if not settings.telegram_token:
         _fail("QUITA_TELEGRAM_TOKEN is not set")
     return settings
@@ -33,7 +33,7 @@ def _configured():
 def set_webhook() -> None:
     """Tell Telegram to POST updates to {QUITA_PUBLIC_BASE_URL}/telegram/webhook with the
     secret of QUITA_TELEGRAM_WEBHOOK_SECRET."""
-    from quita.cli import _run
+    from quita.cli_support import run_command
 
     settings = _configured()
     if not settings.telegram_webhook_secret:
@@ -60,14 +60,14 @@ def set_webhook() -> None:
         finally:
             await close_bot(bot)
 
-    _run(register())
+    run_command(register())
     typer.echo(f"webhook set: {url}")
 
 
 @bot_app.command("poll")
 def poll() -> None:
     """Long polling, for development without a public URL (removes the webhook first)."""
-    from quita.cli import _run
+    from quita.cli_support import run_command
 
     settings = _configured()
 
@@ -87,7 +87,7 @@ def poll() -> None:
                 await close_bot(bot)
 
     typer.echo("polling Telegram for updates (Ctrl+C stops)")
-    _run(run())
+    run_command(run())
 
 
 @bot_app.command("link")
@@ -99,9 +99,9 @@ def link(
 ) -> None:
     """Print a customer's single-use deep link to the bot (what SMS, e-mail and robot calls
     send), with what identifies them without it."""
-    from quita.cli import _run, _settings
+    from quita.cli_support import load_settings, run_command
 
-    settings = _settings(with_secret=True)
+    settings = load_settings(with_secret=True)
 
     async def find() -> tuple[Any, list[str], str, str]:
 
@@ -132,7 +132,7 @@ def link(
             token = make_link_token(found.id, settings.secret_key)
             return found, phones, bot_link(settings.telegram_bot_username, token), token
 
-    found, phones, url, token = _run(find())
+    found, phones, url, token = run_command(find())
     typer.echo(f"{found.name} ({found.external_id})")
     typer.echo(f"  CPF/CNPJ: {found.document}")
     if found.birth_date:

@@ -229,10 +229,10 @@ def chat(
     ] = None,
 ) -> None:
     """Talk to the bot from the terminal as a Telegram debtor (against `quita serve --demo`)."""
-    from quita.cli import _run, _settings, fail
+    from quita.cli_support import fail, load_settings, run_command
 
     # The configured secret, or the stand-in `quita serve --demo` derives.
-    settings = _settings(with_secret=True).sandboxed()
+    settings = load_settings(with_secret=True).sandboxed()
     base = (app or settings.public_base_url).rstrip("/")
 
     async def go() -> None:
@@ -248,7 +248,7 @@ def chat(
                 fail(str(error))
         typer.echo("Até logo!")
 
-    _run(go())
+    run_command(go())
 
 
 async def _hint(settings) -> None:

@@ -26,12 +26,12 @@ def dialer(
     ] = "dialer",
 ) -> None:
     """Lease due entries, check the calling rules, and place the calls at QUITA_TWILIO_CPS."""
-    from quita.cli import _run, _settings, fail
+    from quita.cli_support import fail, load_settings, run_command
     from quita.db import database
     from telephony.dialer import DialerNotConfigured, check_settings, run
 
     # A service process: the sandbox's stand-ins need the kept key, as under `quita serve`.
-    settings = _settings(with_secret=True)
+    settings = load_settings(with_secret=True)
     try:
         check_settings(settings)
     except DialerNotConfigured as exc:
@@ -45,5 +45,5 @@ def dialer(
         async with database(settings.database_url):
             return await run(settings, once=once, stop=stop, worker=worker)
 
-    placed = _run(go())
+    placed = run_command(go())
     typer.echo(f"{worker}: {placed} calls placed")

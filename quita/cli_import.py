@@ -36,7 +36,7 @@ ReportOpt = Annotated[
 
 
 def _fail(message: str) -> NoReturn:
-    from quita.cli import fail
+    from quita.cli_support import fail
 
     fail(" ".join(message.split()))  # one line, whatever the database said
 
@@ -53,9 +53,9 @@ def customers(file: FileArg, report: ReportOpt = None) -> None:
 def receivables(file: FileArg, report: ReportOpt = None) -> None:
     """Upsert receivables (contas a receber) by external_id; the customers must exist."""
     from negotiation.importing import RECEIVABLE_REQUIRED, import_receivables
-    from quita.cli import _settings
+    from quita.cli_support import load_settings
 
-    timezone = _settings().timezone  # places a paid_at given without an offset
+    timezone = load_settings().timezone  # places a paid_at given without an offset
 
     async def run(rows, progress):
         return await import_receivables(rows, progress, timezone=timezone)
@@ -68,9 +68,9 @@ def payments(file: FileArg, report: ReportOpt = None) -> None:
     """Settle installments from a list of payments (id_pagamento, txid or nosso_numero,
     valor, pago_em); importing the same file again settles nothing twice."""
     from negotiation.payment_import import PAYMENT_REQUIRED, import_payments
-    from quita.cli import _settings
+    from quita.cli_support import load_settings
 
-    timezone = _settings().timezone
+    timezone = load_settings().timezone
 
     async def run(rows, progress):
         return await import_payments(rows, progress, timezone=timezone)
@@ -111,10 +111,10 @@ def _import(
     run: Callable[..., Any],
     what: str,
 ) -> None:
-    from quita.cli import _settings
+    from quita.cli_support import load_settings
 
     rows = _read(file, required)
-    settings = _settings()
+    settings = load_settings()
     out = _open_report(report_path)
     try:
         result = _run_import(settings.database_url, run, rows, what)

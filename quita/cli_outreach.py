@@ -32,11 +32,11 @@ def outreach(
     per pass says how many were sent, postponed, refused, skipped (no address) and failed."""
     from negotiation.rule_actions import run_actions
     from quita.channels import action_outlets, build_channels
-    from quita.cli import _run, _settings, fail
+    from quita.cli_support import fail, load_settings, run_command
     from quita.db import database
 
     # A service process: the sandbox's stand-ins need the kept key, as under `quita serve`.
-    settings = _settings(with_secret=True)
+    settings = load_settings(with_secret=True)
     channels = build_channels(settings)
     outlets = action_outlets(channels)
     if not outlets.senders and outlets.chat_send is None:
@@ -62,4 +62,4 @@ def outreach(
         finally:
             await channels.aclose()
 
-    _run(go())
+    run_command(go())

@@ -197,11 +197,11 @@ def phone(
 ) -> None:
     """A phone in the terminal: call the robot (or answer its call) through the app's Twilio
     webhooks, signed like Twilio's."""
-    from quita.cli import _run, _settings, fail
+    from quita.cli_support import fail, load_settings, run_command
     from quita.db import database
 
     # The configured Twilio values, or the stand-ins `quita serve --demo` derives.
-    settings = _settings(with_secret=True)
+    settings = load_settings(with_secret=True)
     if app and "public_base_url" not in settings.model_fields_set:
         # `quita serve --port N` takes http://127.0.0.1:N as its public URL when none is
         # configured; Twilio (and so this phone) signs the URL the app believes is its own.
@@ -240,4 +240,4 @@ def phone(
             for text in await sms_since(debtor_number, since):
                 typer.echo(f"SMS para {debtor_number}:\n{text}")
 
-    _run(go())
+    run_command(go())

@@ -25,7 +25,7 @@ def _group() -> None:
 
 def _fail(message: str) -> NoReturn:
     # Imported late: quita.cli registers this app, so importing it at the top would be circular.
-    from quita.cli import fail
+    from quita.cli_support import fail
 
     fail(message)
 

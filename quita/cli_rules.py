@@ -25,13 +25,13 @@ def _group() -> None:
 
 def _fail(message: str) -> NoReturn:
     # Imported late: quita.cli registers this app, so importing it at the top would be circular.
-    from quita.cli import fail
+    from quita.cli_support import fail
 
     fail(message)
 
 
-def _settings():
-    from quita.cli import _settings as settings
+def load_settings():
+    from quita.cli_support import load_settings as settings
 
     return settings()
 
@@ -70,7 +70,7 @@ def run(
     from negotiation.rule_run import run_rule
     from quita.db import database
 
-    settings = _settings()
+    settings = load_settings()
     as_of = _reference_date(today, settings.timezone)
     console = Console(stderr=True)
     bar = Progress(

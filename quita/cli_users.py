@@ -28,7 +28,7 @@ def add(
     from models import User
     from negotiation import audit
     from negotiation.errors import InvalidInput
-    from quita.cli import _run, _settings, fail
+    from quita.cli_support import fail, load_settings, run_command
     from quita.db import database
 
     try:
@@ -43,7 +43,7 @@ def add(
         err = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in err["loc"]) or "user"
         fail(f"{where}: {err['msg'].removeprefix('Value error, ')}")
-    settings = _settings()
+    settings = load_settings()
 
     async def go() -> int:
         async with database(settings.database_url):
@@ -63,5 +63,5 @@ def add(
             )
             return user.id
 
-    user_id = _run(go())
+    user_id = run_command(go())
     typer.echo(f"usuário {data.username} criado (id {user_id}, perfil {data.role})")
