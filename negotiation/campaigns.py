@@ -154,6 +154,13 @@ async def entry_view(user: User, entry_id: int, today: date) -> EntryView:
     )
 
 
+async def end_pause(user: User, entry_id: int, why: str, today: date) -> list[DebtPause]:
+    """End early the pause of the entry's debtor (see `debt_pauses.end_pause`)."""
+    ensure(user, Permission.HANDLE_CONVERSATIONS)
+    entry = await entry_for(user, entry_id)
+    return await debt_pauses.end_pause(user, entry.customer_id, why, today, entry_id=entry.id)
+
+
 async def _audit_entry(user: User, action: str, entry: CampaignEntry, before, conn) -> None:
     await audit.record(
         user=user,

@@ -10,6 +10,9 @@ conversation to a person.
 While a pause lasts, the contact gate (`contact_policy.may_contact`) refuses every collection
 contact with the reason "paused": the robot dialer, the rule actions and the reminders all
 ask it. The pause shows on the campaign entry (console and API) through `pauses_of`.
+
+A person may end a pause early (`end_pause`: the receipt checked, the dispute settled), with
+a short reason noted on its ticket and in the audit log; the gate lets contact resume at once.
 """
 
 from __future__ import annotations
@@ -18,11 +21,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from models import DebtPause, PauseReason, Payment, ServiceTicket
+from tortoise.transactions import in_transaction
+
+from models import DebtPause, PauseReason, Payment, ServiceTicket, User
 from models.enums import Channel, TicketStatus
+from negotiation import audit
 from negotiation.config import DebtPauses
+from negotiation.errors import Conflict, InvalidInput
+from negotiation.permissions import Permission, ensure
 
 RECENT_DAYS = 30  # how far back a payment counts as the one the debtor means
+END_REASON_MAX = 300  # the reason for ending a pause early: a short line
 
 _SUBJECTS = {
     PauseReason.PAID: "Cliente diz que já pagou: conferir o comprovante",
@@ -161,3 +170,52 @@ async def receipt_received(customer_id: int, today: date, what: str) -> bool:
         ticket.status, ticket.closed_at = TicketStatus.OPEN, None
     await ticket.save(update_fields=["description", "status", "closed_at"])
     return True
+
+
+async def end_pause(
+    user: User, customer_id: int, why: str, today: date, *, entry_id: int | None = None
+) -> list[DebtPause]:
+    """A person ends the debtor's pause early (`why`: a short reason, required). Every pause
+    active on `today` ends: collection may resume today. A pause that began today has no day
+    before today to end on (a pause lasts at least a day), so it is removed; the audit log and
+    its ticket keep what it was. Conflict when no pause is active."""
+    ensure(user, Permission.HANDLE_CONVERSATIONS)
+    why = " ".join(why.split())
+    if not why:
+        raise InvalidInput("reason: informe o motivo de encerrar a pausa")
+    if len(why) > END_REASON_MAX:
+        raise InvalidInput(f"reason: o motivo tem no máximo {END_REASON_MAX} caracteres")
+    async with in_transaction() as conn:
+        active = (
+            await DebtPause.filter(customer_id=customer_id, starts_on__lte=today, ends_on__gt=today)
+            .using_db(conn)
+            .select_for_update()
+        )
+        if not active:
+            raise Conflict("a cobrança deste cliente não está pausada")
+        for pause in active:
+            before = audit.snapshot(pause)
+            if pause.starts_on < today:
+                pause.ends_on = today
+                await pause.save(using_db=conn, update_fields=["ends_on"])
+                after = audit.snapshot(pause, end_reason=why, entry_id=entry_id)
+            else:
+                await pause.delete(using_db=conn)
+                after = {"removed": True, "end_reason": why, "entry_id": entry_id}
+            await audit.record(
+                user=user,
+                action="end",
+                entity="debt_pause",
+                entity_id=pause.id,
+                before=before,
+                after=after,
+                using_db=conn,
+            )
+            if pause.ticket_id is not None:
+                ticket = await ServiceTicket.get(id=pause.ticket_id, using_db=conn)
+                ticket.description = (
+                    f"{ticket.description}\nPausa encerrada em {today:%d/%m/%Y} por "
+                    f"{user.username}: {why}"
+                ).strip()
+                await ticket.save(using_db=conn, update_fields=["description"])
+    return active

@@ -22,6 +22,7 @@ from tortoise.exceptions import IntegrityError
 from admin.api import router as api_router
 from admin.console import router as console_router
 from admin.console.errors import CONSOLE_STATIC, console_error
+from admin.console.simulator import simulator_resumer
 from admin.payment_page import router as payment_page_router
 from admin.pix_webhook import router as pix_webhook_router
 from bot.sandbox_feed import router as telegram_sandbox_router
@@ -151,9 +152,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Channel.TELEGRAM: telegram_relay(channels),
         Channel.CONSOLE: simulator_relay,  # the console's chat simulator: the page shows it
     }
-    app.state.resumers = (
-        {Channel.TELEGRAM: telegram_resumer(channels, settings)} if settings.telegram_token else {}
-    )
+    # After a hand-back the bot shows the debtor the screen of the step they were on.
+    app.state.resumers = {Channel.CONSOLE: simulator_resumer(settings)}
+    if settings.telegram_token:
+        app.state.resumers[Channel.TELEGRAM] = telegram_resumer(channels, settings)
 
     @app.exception_handler(QuitaError)
     async def quita_error(request: Request, exc: QuitaError):

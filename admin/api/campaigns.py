@@ -12,6 +12,7 @@ from admin import schemas as s
 from admin.deps import (
     CanConfigure,
     CanExport,
+    CanHandleConversations,
     CanNegotiate,
     CanRecordResults,
     CanViewCampaigns,
@@ -77,6 +78,19 @@ async def post_start(entry_id: int, user: CanRecordResults, settings: SettingsDe
 async def post_result(entry_id: int, data: s.ResultIn, user: CanRecordResults):
     entry = await service.record_result(user, entry_id, **data.model_dump())
     return entry_out(entry)
+
+
+@router.post(
+    "/entries/{entry_id}/pause/end",
+    response_model=s.EntryDetail,
+    summary="End the debtor's collection pause early (the receipt checked, the dispute settled)",
+    responses={409: {"description": "Collection of this debtor is not paused"}},
+)
+async def post_pause_end(
+    entry_id: int, data: s.PauseEndIn, today: TodayDep, user: CanHandleConversations
+):
+    await service.end_pause(user, entry_id, data.reason, today)
+    return await entry_detail(user, entry_id, today)
 
 
 @router.post(

@@ -35,6 +35,7 @@ router = APIRouter(prefix="/console")
 View = Page(Permission.VIEW_CAMPAIGNS)
 Record = Page(Permission.RECORD_RESULTS)
 Negotiate = Page(Permission.NEGOTIATE)
+Converse = Page(Permission.HANDLE_CONVERSATIONS)
 # The API's agreement routes ask to see the customer (sending shows their addresses).
 ViewCustomer = Page(Permission.VIEW_CUSTOMER)
 
@@ -122,6 +123,37 @@ async def start(entry_id: int, request: Request, signed: Record):
             request, signed, entry_id, status_code=422, errors={"start": message}
         )
     return RedirectResponse(f"/console/entries/{entry_id}", status_code=303)
+
+
+@router.post("/entries/{entry_id:int}/pause/end")
+async def end_pause(entry_id: int, request: Request, signed: Converse):
+    raw = await request.form()
+    why = str(raw.get("pause_reason", "")).strip()
+    try:
+        data = s.PauseEndIn(reason=why)
+    except ValidationError:
+        return await _entry_page(
+            request,
+            signed,
+            entry_id,
+            status_code=422,
+            errors={"pause": "informe o motivo de encerrar a pausa (até 300 caracteres)"},
+            form={"pause_reason": why},
+        )
+    today = today_in(request.app.state.settings.timezone)
+    try:
+        await service.end_pause(signed.user, entry_id, data.reason, today)
+    except (InvalidInput, Conflict) as error:
+        _, message = _split(error, "pause")
+        return await _entry_page(
+            request,
+            signed,
+            entry_id,
+            status_code=error.http_status,
+            errors={"pause": message},
+            form={"pause_reason": why},
+        )
+    return RedirectResponse(f"/console/entries/{entry_id}?ok=pause_ended", status_code=303)
 
 
 def _reschedule(form: dict[str, str], request: Request, errors: dict[str, str]):

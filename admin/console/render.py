@@ -42,6 +42,7 @@ FLASHES = {
     "claimed": "Conversa assumida.",
     "handed_back": "Conversa devolvida ao robô.",
     "closed": "Conversa encerrada.",
+    "pause_ended": "Pausa encerrada: a cobrança pode ser retomada.",
 }
 
 

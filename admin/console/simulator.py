@@ -4,7 +4,8 @@ turn the Telegram bot uses (negotiation.chat_turn.converse), on a conversation o
 Each simulated chat is a conversation with external_ref `sim-<user id>-<n>`; its dialog state
 lives in the database (models.DialogState, key `console:<ref>`), never in process memory; every
 input and reply goes on the conversation's timeline, which is what the page shows. A reply's
-buttons and files are kept in the message's payload so the page can show them again.
+buttons and files are kept in the message's payload so the page can show them again. When an
+attendant hands a simulated chat back, `simulator_resumer` shows the step the debtor was on.
 
 Works without JavaScript (each form POSTs, then back to the page); with it, the forms are sent
 by fetch and the chat area is swapped in place.
@@ -111,20 +112,40 @@ async def _show(reply: chat.Reply) -> chat_turn.Shown:
     return chat_turn.Shown(payload=_payload(reply))
 
 
-async def _converse(request: Request, user: User, event: chat.Event, shown: str) -> None:
-    """One debtor action, through the same turn as the Telegram bot's, without Telegram."""
-    conversation = await _current(user)
+async def _turn(
+    conversation: Conversation, event: chat.Event, shown: str | None, settings: Any
+) -> None:
+    """One turn of the simulated chat, through the same turn as the Telegram bot's."""
+    user_id = conversation.external_ref.removeprefix("sim-").partition("-")[0]
     await chat_turn.converse(
         conversation,
         event,
         shown=shown,
         message_id=None,
         # Identification lockouts count per attendant, whatever the restarts.
-        handle=f"console:sim-{user.id}",
+        handle=f"console:sim-{user_id}",
         sessions=_StoredSessions(conversation),
         show=_show,
-        settings=request.app.state.settings,
+        settings=settings,
     )
+
+
+async def _converse(request: Request, user: User, event: chat.Event, shown: str) -> None:
+    """One debtor action, without Telegram."""
+    conversation = await _current(user)
+    await _turn(conversation, event, shown, request.app.state.settings)
+
+
+def simulator_resumer(settings: Any):
+    """After an attendant hands a simulated chat back, the page shows the screen of the step
+    the debtor was on, as the Telegram bot does (a "resume" turn, nothing the debtor sent)."""
+
+    async def resume(conversation: Conversation) -> None:
+        # Read again: the caller's copy was taken before the hand-back changed its state.
+        current = await Conversation.get(id=conversation.id)
+        await _turn(current, chat.Event("resume"), None, settings)
+
+    return resume
 
 
 def _views(messages: list[Message]) -> list[dict[str, Any]]:

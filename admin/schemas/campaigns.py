@@ -174,6 +174,12 @@ class EntryDetail(EntryOut):
     pause: PauseOut | None = None  # collection paused today: no robot call nor message
 
 
+class PauseEndIn(Body):
+    """Ending a pause early: why, in a short line (noted on the pause's ticket and audited)."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=300)]
+
+
 class ResultIn(Body):
     result_type_id: int
     collection_status_id: int | None = None

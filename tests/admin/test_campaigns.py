@@ -315,3 +315,27 @@ async def test_a_paused_debt_shows_on_the_entry(api, as_role, call_list):
     other = call_list["entries"][1]
     answer = await api.get(f"/api/v1/entries/{other.id}", headers=await as_role(Role.ATTENDANT))
     assert answer.json()["pause"] is None
+
+
+async def test_an_attendant_ends_a_pause_through_the_api(api, as_role, call_list):
+    entry = call_list["entries"][0]
+    today = today_in("America/Sao_Paulo")
+    pause = await debt_pauses.dispute(entry.customer_id, Channel.TELEGRAM, today, _PAUSES)
+    url = f"/api/v1/entries/{entry.id}/pause/end"
+    attendant = await as_role(Role.ATTENDANT)
+    empty = await api.post(url, json={"reason": ""}, headers=attendant)
+    assert empty.status_code == 422
+    refused = await api.post(url, json={"reason": "pago"}, headers=await as_role(Role.AGENCY))
+    assert refused.status_code == 403
+    answer = await api.post(url, json={"reason": "dívida reconhecida"}, headers=attendant)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["pause"] is None and answer.json()["id"] == entry.id
+    assert await debt_pauses.paused(entry.customer_id, today) is None
+    log = await AuditLog.get(entity="debt_pause", entity_id=str(pause.id))
+    assert log.actor == Role.ATTENDANT.value and log.after["end_reason"] == "dívida reconhecida"
+    again = await api.post(url, json={"reason": "de novo"}, headers=attendant)
+    assert again.status_code == 409 and "não está pausada" in again.json()["detail"]
+    missing = await api.post(
+        "/api/v1/entries/999999/pause/end", json={"reason": "x"}, headers=attendant
+    )
+    assert missing.status_code == 404

@@ -6,11 +6,23 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from models import ContactRefusal, DebtPause, PauseReason, Payment, ServiceTicket
-from models.enums import Channel, ContactActor, EntryState, PaymentSource, RefusalReason
+import pytest
+
+from models import (
+    Agency,
+    AuditLog,
+    ContactRefusal,
+    DebtPause,
+    PauseReason,
+    Payment,
+    ServiceTicket,
+    User,
+)
+from models.enums import Channel, ContactActor, EntryState, PaymentSource, RefusalReason, Role
 from negotiation import debt_pauses
 from negotiation.contact_policy import decide
 from negotiation.dialer_queue import lease_due
+from negotiation.errors import Conflict, InvalidInput, PermissionDenied
 from tests.negotiation.test_dialer_queue import (
     MONDAY_2PM,
     SP,
@@ -120,3 +132,60 @@ async def test_a_receipt_is_noted_on_the_ticket(db) -> None:
     assert await debt_pauses.receipt_received(customer.id, TODAY, "documento recibo.pdf")
     ticket = await ServiceTicket.get(id=claim.pause.ticket_id)
     assert "Comprovante recebido: documento recibo.pdf" in ticket.description
+
+
+async def test_ending_a_pause_lets_contact_resume_at_once(db) -> None:
+    customer = await debtor()
+    attendant = await User.create(username="atendente", role=Role.ATTENDANT, password_hash="x")
+    started = TODAY - timedelta(days=2)
+    pause = await debt_pauses.dispute(customer.id, Channel.TELEGRAM, started, settings())
+    assert not await decide(
+        customer, Channel.SMS, MONDAY_2PM, settings(), kind="message", actor=ContactActor.ROBOT
+    )
+    ended = await debt_pauses.end_pause(attendant, customer.id, "  acordo   verbal  ", TODAY)
+    assert [p.id for p in ended] == [pause.id]
+    await pause.refresh_from_db()
+    assert pause.starts_on == started and pause.ends_on == TODAY  # kept, ended today
+    assert await debt_pauses.paused(customer.id, TODAY) is None
+    assert await decide(
+        customer, Channel.SMS, MONDAY_2PM, settings(), kind="message", actor=ContactActor.ROBOT
+    )
+    log = await AuditLog.get(entity="debt_pause", entity_id=str(pause.id))
+    assert log.action == "end" and log.actor == "atendente"
+    assert log.before["ends_on"] == (started + timedelta(days=30)).isoformat()
+    assert log.after["ends_on"] == TODAY.isoformat() and log.after["end_reason"] == "acordo verbal"
+    ticket = await ServiceTicket.get(id=pause.ticket_id)
+    assert "Pausa encerrada em" in ticket.description and "acordo verbal" in ticket.description
+    # Nothing left to end: a conflict, said in pt-BR.
+    with pytest.raises(Conflict, match="não está pausada"):
+        await debt_pauses.end_pause(attendant, customer.id, "de novo", TODAY)
+
+
+async def test_a_pause_begun_today_is_removed_when_ended(db) -> None:
+    customer = await debtor()
+    supervisor = await User.create(username="sup", role=Role.SUPERVISOR, password_hash="x")
+    claim = await debt_pauses.claim_paid(
+        customer.id, Channel.TELEGRAM, MONDAY_2PM, TODAY, settings()
+    )
+    await debt_pauses.end_pause(supervisor, customer.id, "comprovante conferido", TODAY)
+    assert not await DebtPause.exists()
+    log = await AuditLog.get(entity="debt_pause", entity_id=str(claim.pause.id))
+    assert log.before["reason"] == "paid" and log.after["removed"] is True
+    assert await decide(
+        customer, Channel.SMS, MONDAY_2PM, settings(), kind="call", actor=ContactActor.ROBOT
+    )
+
+
+async def test_ending_a_pause_needs_a_reason_and_the_permission(db) -> None:
+    customer = await debtor()
+    await debt_pauses.dispute(customer.id, Channel.TELEGRAM, TODAY, settings())
+    attendant = await User.create(username="atendente", role=Role.ATTENDANT, password_hash="x")
+    office = await Agency.create(name="Escritório")
+    agency_user = await User.create(
+        username="escritorio", role=Role.AGENCY, password_hash="x", agency=office
+    )
+    with pytest.raises(InvalidInput, match="motivo"):
+        await debt_pauses.end_pause(attendant, customer.id, "   ", TODAY)
+    with pytest.raises(PermissionDenied):
+        await debt_pauses.end_pause(agency_user, customer.id, "pago", TODAY)
+    assert await debt_pauses.paused(customer.id, TODAY) is not None

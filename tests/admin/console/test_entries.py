@@ -328,3 +328,42 @@ async def test_a_paused_debt_shows_on_the_entry_page(browser, sign_in, call_list
     html = (await browser.get(f"/console/entries/{entry.id}")).text
     assert "Cobrança pausada" in html and "cliente diz que já pagou" in html
     assert f"chamado nº {claim.pause.ticket_id}" in html
+
+
+async def test_an_attendant_ends_a_pause_from_the_entry_page(browser, sign_in, call_list):
+    entry = call_list["entries"][0]
+    today = clock.today_in("America/Sao_Paulo")
+    settings = Settings(database_url="sqlite://:memory:", secret_key="k" * 40)
+    await debt_pauses.dispute(entry.customer_id, Channel.TELEGRAM, today, settings)
+    token = await sign_in(Role.ATTENDANT)
+    html = (await browser.get(f"/console/entries/{entry.id}")).text
+    assert f'action="/console/entries/{entry.id}/pause/end"' in html
+    assert '<label for="pause_reason">' in html
+    url = f"/console/entries/{entry.id}/pause/end"
+    no_token = await browser.post(url, data={"pause_reason": "pago"})
+    assert no_token.status_code == 403
+    blank = await browser.post(url, data={"csrf_token": token, "pause_reason": "  "})
+    assert blank.status_code == 422 and "informe o motivo" in blank.text
+    assert await debt_pauses.paused(entry.customer_id, today) is not None
+    done = await browser.post(url, data={"csrf_token": token, "pause_reason": "acordo fechado"})
+    assert done.status_code == 303
+    assert done.headers["location"] == f"/console/entries/{entry.id}?ok=pause_ended"
+    assert await debt_pauses.paused(entry.customer_id, today) is None
+    page = (await browser.get(done.headers["location"])).text
+    assert "Pausa encerrada" in page and "Cobrança pausada" not in page
+    again = await browser.post(url, data={"csrf_token": token, "pause_reason": "de novo"})
+    assert again.status_code == 409 and "não está pausada" in again.text
+
+
+async def test_the_agency_may_not_end_a_pause(browser, sign_in, call_list):
+    entry = call_list["entries"][0]
+    today = clock.today_in("America/Sao_Paulo")
+    settings = Settings(database_url="sqlite://:memory:", secret_key="k" * 40)
+    await debt_pauses.dispute(entry.customer_id, Channel.TELEGRAM, today, settings)
+    token = await sign_in(Role.AGENCY)
+    answer = await browser.post(
+        f"/console/entries/{entry.id}/pause/end",
+        data={"csrf_token": token, "pause_reason": "pago"},
+    )
+    assert answer.status_code == 403
+    assert await debt_pauses.paused(entry.customer_id, today) is not None

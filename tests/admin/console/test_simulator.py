@@ -164,3 +164,26 @@ async def test_a_closed_simulated_chat_goes_on_as_the_same_debtor(browser, sign_
     assert second.customer_id == customer.id
     page = (await browser.get("/console/simulator")).text
     assert "Total hoje" in page
+
+
+async def test_a_handed_back_simulated_chat_shows_the_step_the_debtor_was_on(browser, sign_in):
+    await _debtor()
+    csrf = await sign_in(Role.ATTENDANT)
+    for text in ("/start", CPF, "17/05/1980"):
+        await browser.post("/console/simulator/send", data={"csrf_token": csrf, "text": text})
+    await browser.post("/console/simulator/press", data={"csrf_token": csrf, "action": "offers"})
+    offers = _buttons((await browser.get("/console/simulator")).text)
+    assert any("À vista" in label for label, _ in offers)
+    await browser.post("/console/simulator/send", data={"csrf_token": csrf, "text": "/atendente"})
+    assert _buttons((await browser.get("/console/simulator")).text) != offers
+
+    conversation = await Conversation.get(channel="console")
+    back = await browser.post(
+        f"/console/conversations/{conversation.id}/hand-back", data={"csrf_token": csrf}
+    )
+    assert back.status_code == 303
+    page = (await browser.get("/console/simulator")).text
+    # After the hand-back notice, the offers again, their buttons working.
+    last = await Message.filter(conversation_id=conversation.id).order_by("-id").first()
+    assert str(last.author) == "bot"
+    assert _buttons(page) == offers
