@@ -23,7 +23,7 @@ from admin.schemas.conversations import (
 )
 from models import Conversation
 from models.enums import ConversationState
-from negotiation import catalog
+from negotiation import catalog, inbox
 from negotiation import conversations as service
 
 router = APIRouter(prefix="/conversations", tags=["conversas"])
@@ -40,7 +40,7 @@ async def list_conversations(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
-    items = await service.inbox(state=state, limit=limit, offset=offset)
+    items = await inbox.listing(state=state, limit=limit, offset=offset)
     return [
         InboxItemOut(
             **conversation_fields(item.conversation),
@@ -58,7 +58,7 @@ async def list_conversations(
     summary="One conversation with all its messages, in order",
 )
 async def get_conversation(conversation_id: int, _: CanHandleConversations):
-    conversation, messages = await service.timeline(conversation_id)
+    conversation, messages = await inbox.timeline(conversation_id)
     return ConversationDetail(
         **conversation_fields(conversation),
         messages=[MessageOut.model_validate(m) for m in messages],

@@ -24,6 +24,7 @@ from admin.deps import ChannelsDep, Page
 from models import Conversation, Message
 from models.enums import Channel, ConversationState
 from negotiation import conversations as service
+from negotiation import inbox
 from negotiation.errors import InvalidInput, NotFound, QuitaError
 from negotiation.labels import choices, label
 from negotiation.permissions import Permission
@@ -111,7 +112,7 @@ def event_stream(generator: AsyncIterator[str]) -> StreamingResponse:
 async def _inbox_context(request: Request, state: str | None, offset: int) -> dict[str, Any]:
     chosen = _state_of(state)
     offset = max(offset, 0)
-    items = await service.inbox(state=chosen, limit=PAGE_SIZE + 1, offset=offset)
+    items = await inbox.listing(state=chosen, limit=PAGE_SIZE + 1, offset=offset)
     return {
         "items": items[:PAGE_SIZE],
         "more": len(items) > PAGE_SIZE,
@@ -172,7 +173,7 @@ async def _conversation_page(
     draft: str = "",
     status_code: int = 200,
 ):
-    conversation, messages = await service.timeline(conversation_id)
+    conversation, messages = await inbox.timeline(conversation_id)
     relays = getattr(request.app.state, "relays", None) or {}
     return page(
         request,

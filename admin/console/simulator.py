@@ -27,7 +27,7 @@ from admin.console.session import Signed
 from admin.deps import Page
 from models import Conversation, DialogState, Message, User
 from models.enums import Channel, ConversationState, MessageDirection
-from negotiation import chat, chat_turn, conversations
+from negotiation import chat, chat_turn, conversations, inbox
 from negotiation.errors import QuitaError
 from negotiation.permissions import Permission
 from negotiation.rendering import environment, render_html
@@ -182,7 +182,7 @@ async def _context(request: Request, user: User) -> dict[str, Any]:
     latest = await _latest(user)
     conversation, messages = None, []
     if latest is not None and latest.state != ConversationState.CLOSED:
-        conversation, messages = await conversations.timeline(latest.id)
+        conversation, messages = await inbox.timeline(latest.id)
     views = _views(messages)
     return {
         "conversation": conversation,

@@ -13,6 +13,7 @@ from admin.passwords import hash_password
 from models import AuditLog, Conversation, Message, User, clock
 from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection, Role
 from negotiation import conversations as conv
+from negotiation import inbox
 from negotiation.attendant_hours import is_open, next_opening
 from negotiation.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SendError
 from quita.settings import Settings
@@ -353,7 +354,7 @@ async def test_inbox_order_and_last_message(each_db):
     await conv.close(closed.id, ana)
     await conv.record(late, "in", "debtor", "alguém aí?")
 
-    items = await conv.inbox()
+    items = await inbox.listing()
     assert [i.conversation.id for i in items] == [early.id, late.id, claimed.id, bot_one.id]
     by_id = {i.conversation.id: i for i in items}
     assert by_id[late.id].customer_name == "Maria da Silva"
@@ -361,12 +362,12 @@ async def test_inbox_order_and_last_message(each_db):
     assert by_id[bot_one.id].last_message.text == "oi"
     assert by_id[claimed.id].conversation.assigned_to.username == "ana"
 
-    assert [i.conversation.id for i in await conv.inbox(ConversationState.WAITING)] == [
+    assert [i.conversation.id for i in await inbox.listing(ConversationState.WAITING)] == [
         early.id,
         late.id,
     ]
-    assert [i.conversation.id for i in await conv.inbox("closed")] == [closed.id]
-    assert [i.conversation.id for i in await conv.inbox(limit=2, offset=1)] == [
+    assert [i.conversation.id for i in await inbox.listing("closed")] == [closed.id]
+    assert [i.conversation.id for i in await inbox.listing(limit=2, offset=1)] == [
         late.id,
         claimed.id,
     ]

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from models import Call, Conversation, CustomerPhone, Message, ServiceTicket
 from models.clock import today_in
 from models.enums import CallDirection, CallStatus, ConversationState
-from negotiation import conversations
+from negotiation import inbox
 from telephony import voice
 from tests.factories import make_condition, make_customer, make_receivable
 from tests.telephony.signing import TwiML, post_signed, spoken_words
@@ -208,7 +208,7 @@ async def test_zero_without_an_attendant_line_gives_a_callback_ticket(phone_app,
     assert spoken_words(offer) <= MAX_WORDS and spoken_words(done) <= MAX_WORDS
 
     # The attendants see it waiting in the inbox, with the number and the customer.
-    [item] = await conversations.inbox()
+    [item] = await inbox.listing()
     assert item.conversation.state == ConversationState.WAITING
     assert item.conversation.customer_id == customer.id
     texts = [m.text for m in await Message.filter(conversation_id=item.conversation.id)]
@@ -244,7 +244,7 @@ async def test_unidentified_caller_callback_outside_hours(phone_app) -> None:
     assert "a partir de" in closed.text and "às oito horas" in closed.text
     assert spoken_words(closed) <= MAX_WORDS
     await phone.press("closed", "1")
-    [item] = await conversations.inbox()
+    [item] = await inbox.listing()
     assert item.conversation.customer_id is None
     texts = [m.text for m in await Message.filter(conversation_id=item.conversation.id)]
     assert any("+5511900001111" in t and "não identificada" in t for t in texts)
@@ -279,7 +279,7 @@ async def test_the_call_conversation_closes_when_the_call_ends(phone_app) -> Non
         assert conversation.closed_at is not None
         # What was said is on its timeline.
         assert await Message.filter(conversation_id=conversation.id).exists()
-    assert await conversations.inbox() == []
+    assert await inbox.listing() == []
 
 
 async def test_a_person_known_before_the_answer_is_asked_at_once(phone_app) -> None:
