@@ -354,6 +354,26 @@ async def proceed(
         raise
 
 
+async def dialed(call: Call, unanswered: bool, settings: VoiceConfig, now: datetime) -> Prompt:
+    """How a transfer to the attendants' line ended (the `<Dial>` action). Nobody took it
+    (no answer, busy, failed): the same callback offer as when no line can take the call,
+    once per call. Otherwise (the attendant talked to them) goodbye. A repeat of the request
+    repeats the callback question."""
+    ctx = make_ctx(settings, now)
+    if call.step.rstrip("*") == CLOSED and call.data.get("unanswered"):
+        return await _repeat(call, ctx)
+    transferred = call.step == DONE and call.data.get("transferred")
+    if not unanswered or not transferred or not await claim(call, DONE):
+        return goodbye(settings)
+    call.data = {**call.data, "unanswered": now.isoformat()}
+    call.step = CLOSED
+    try:
+        return await _finish(call, closed_prompt(ctx), ctx)
+    except BaseException:
+        await release(call, DONE)
+        raise
+
+
 async def _hello(call: Call, ctx: Ctx) -> Prompt:
     """After the neutral greeting: who the call is for, once the detection said a person (or
     "unknown") answered; until then, a short silence more. Twilio's detection always answers
