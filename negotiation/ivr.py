@@ -68,6 +68,7 @@ from negotiation.masking import masked
 from negotiation.outbound import Sender
 from negotiation.understanding import Intent, Shape, understand
 from negotiation.voice_offers import (
+    REPEAT_PAGE_KEY,
     ask_down,
     confirm_prompt,
     debt,
@@ -132,13 +133,15 @@ def keys_of(
     digits: str | None, speech_result: str | None, step: str, offers: list[Shape] | None = None
 ) -> str:
     """What the person pressed or said at `step`, as keys (`negotiation.speech`): yes/no
-    where the question is one, "repetir" where the question can be repeated, an offer named
-    by its number, ordinal or installments where `offers` (their shapes) were listed."""
+    where the question is one, "repetir" where the question can be repeated (at the offers,
+    where 9 is the next ones, the key that says the same ones again), an offer named by its
+    number, ordinal or installments where `offers` (their shapes) were listed."""
     return speech.keys(
         digits,
         speech_result,
         yes_no=step in (PERSON, CONFIRM, CLOSED),
         repeat=step in (OFFERS, DOWN),
+        repeat_key=REPEAT_PAGE_KEY if step == OFFERS else speech.REPEAT_KEY,
         offers=offers,
     )
 

@@ -24,13 +24,15 @@ def keys(
     *,
     yes_no: bool,
     repeat: bool,
+    repeat_key: str = REPEAT_KEY,
     offers: Sequence[Shape] | None = None,
 ) -> str:
     """What the person pressed or said, as keys: "1", "529", "15000". Speech: digits said one
     by one ("cinco dois nove"), yes/no (1/2 where the question is `yes_no`; "não sou eu" is a
-    no), a person (0), a repeat (9, where the question can be `repeat`ed), an offer by its
-    number, ordinal or installments (where `offers` are listed: their shapes), an amount as
-    cents ("cento e cinquenta" → "15000"). "" when nothing usable came."""
+    no), a person (0), a repeat (where the question can be `repeat`ed: `repeat_key`, 9 unless
+    the question gives 9 another meaning), an offer by its number, ordinal or installments
+    (where `offers` are listed: their shapes), an amount as cents ("cento e cinquenta" →
+    "15000"). "" when nothing usable came."""
     if digits:
         return re.sub(r"[^0-9*#]", "", digits).rstrip("#")
     if not plain(speech or ""):
@@ -39,7 +41,7 @@ def keys(
     if heard.intent == Intent.PERSON:
         return PERSON_KEY
     if heard.intent == Intent.REPEAT:
-        return REPEAT_KEY if repeat else ""
+        return repeat_key if repeat else ""
     if yes_no:
         if heard.intent == Intent.YES:
             return YES_KEY

@@ -38,7 +38,8 @@ SETTINGS = Settings(
         (None, "cinco dois nove", ivr.CPF3, "529"),
         (None, "5 2 9", ivr.CPF3, "529"),
         (None, "atendente", ivr.OFFERS, "0"),
-        (None, "repetir", ivr.OFFERS, "9"),
+        (None, "repetir", ivr.OFFERS, "*"),  # the same offers: 9 is the next ones
+        (None, "de novo", ivr.DOWN, "9"),
         (None, "duas", ivr.OFFERS, "2"),
         (None, "sim", ivr.OFFERS, ""),  # yes/no only where the question is yes/no
         (None, "", ivr.OFFERS, ""),

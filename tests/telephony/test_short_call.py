@@ -174,6 +174,28 @@ async def test_nine_pages_to_offers_four_to_six(phone_app) -> None:
         assert spoken_words(turn) <= MAX_WORDS
 
 
+@pytest.mark.parametrize("words", ["repetir", "repete", "de novo"])
+async def test_saying_repeat_at_the_offers_says_the_same_page(phone_app, words) -> None:
+    """9 is the next offers; "repetir" said is the same ones again."""
+    today = today_in("America/Sao_Paulo")
+    customer = await make_customer(name="Sra. Ana Lima", document=CPF)
+    await CustomerPhone.create(customer=customer, number=PHONE)
+    await make_receivable(customer, today - timedelta(days=1), "50.00")
+    await make_condition(EIGHT_OPTIONS, is_default=True, fine_pct=0, interest_pct=0)
+    call = await _robot_call(customer)
+    phone = Phone(phone_app, phone_app.settings, call.sid)
+    await _greeted_person(phone)
+    await phone.press("person", "1")
+    await _follow(phone, await phone.press("cpf3", CPF[:3]))
+    more = await phone.press("offers", "9")
+    assert _numbers(more) == [4, 5, 6]
+    again = await phone.speak("offers", words)
+    assert again.step == "offers" and _numbers(again) == [4, 5, 6]
+    assert again.text == more.text
+    assert _numbers(await phone.press("offers", "9")) == [7, 8]  # 9 still the next ones
+    assert _numbers(await phone.press("offers", "*")) == [7, 8]  # the keypad's * repeats too
+
+
 async def test_an_answering_machine_hears_only_the_neutral_greeting(phone_app, twilio_api) -> None:
     customer = await _titled_debtor()
     call = await _robot_call(customer)
