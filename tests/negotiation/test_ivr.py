@@ -50,6 +50,22 @@ def test_keys_of(digits, speech, step, keys) -> None:
     assert ivr.keys_of(digits, speech, step) == keys
 
 
+@pytest.mark.parametrize(
+    ("digits", "speech", "keys"),
+    [
+        ("10#", None, "10"),
+        (None, "dia dez", "10"),
+        (None, "dez", "10"),
+        (None, "quinze", "15"),
+        (None, "dia 5", "5"),
+        (None, "sim", ""),  # not day 1: the day is asked again
+        (None, "atendente", "0"),
+    ],
+)
+def test_keys_of_the_day_asked_at_the_confirmation(digits, speech, keys) -> None:
+    assert ivr.keys_of(digits, speech, ivr.CONFIRM, asking_day=True) == keys
+
+
 def test_spoken_phone() -> None:
     assert ivr.spoken_phone("+551933334444") == (
         "um nove, três três três três, quatro quatro quatro quatro"
