@@ -16,7 +16,9 @@ import unicodedata
 from dataclasses import replace
 from datetime import date, timedelta
 
+from negotiation import said_numbers
 from negotiation.engine import ConditionTerms
+from negotiation.understanding import normalized
 
 LAST_DAY = 31
 
@@ -59,15 +61,33 @@ _BARE = re.compile(r"\s*(?:dia\s*)?(\d{1,2})\s*[.!]?\s*", re.IGNORECASE)
 
 
 def due_day_from_text(text: str, *, bare: bool = False) -> int | None:
-    """The day of the month a debtor asks for in words such as "só consigo dia 10" or
-    "pode ser dia 5?". With `bare` (the debtor was just asked for a day) a number alone
-    ("10") counts too. None when no day 1–31 is named."""
+    """The day of the month a debtor asks for in words such as "só consigo dia 10", "pode
+    ser dia dez?" or "dia primeiro". With `bare` (the debtor was just asked for a day) a
+    number alone ("10", "quinze", "vinte e cinco") counts too. None when no day 1–31 is
+    named."""
     match = _BARE.fullmatch(text) if bare else None
     match = match or _DAY.search(text)
-    if match is None:
+    day = int(match[1]) if match is not None else _said_day(text, bare=bare)
+    if day is None:
         return None
-    day = int(match[1])
     return day if 1 <= day <= LAST_DAY else None
+
+
+def _said_day(text: str, *, bare: bool) -> int | None:
+    """A day said in words, read as the shared understanding reads numbers."""
+    words = normalized(text).split()
+    for i, word in enumerate(words):
+        if word != "dia" or i + 1 == len(words):
+            continue
+        if words[i + 1] == "primeiro":
+            return 1
+        if found := said_numbers.number_at(words, i + 1):
+            return found[0]
+    if bare and words:
+        found = said_numbers.number_at(words, 0)
+        if found and found[1] == len(words):  # the number is all that was said
+            return found[0]
+    return None
 
 
 def due_day_from_keys(keys: str) -> int | None:

@@ -68,6 +68,8 @@ from negotiation.masking import masked
 from negotiation.outbound import Sender
 from negotiation.understanding import Intent, Shape, understand
 from negotiation.voice_offers import (
+    ASKING_DAY,
+    REPEAT_PAGE_KEY,
     ask_down,
     confirm_prompt,
     debt,
@@ -129,17 +131,26 @@ SECRET_STEPS = frozenset({CPF3, DOCUMENT, SECOND_FACTOR})
 
 
 def keys_of(
-    digits: str | None, speech_result: str | None, step: str, offers: list[Shape] | None = None
+    digits: str | None,
+    speech_result: str | None,
+    step: str,
+    offers: list[Shape] | None = None,
+    *,
+    asking_day: bool = False,
 ) -> str:
     """What the person pressed or said at `step`, as keys (`negotiation.speech`): yes/no
-    where the question is one, "repetir" where the question can be repeated, an offer named
-    by its number, ordinal or installments where `offers` (their shapes) were listed."""
+    where the question is one, "repetir" where the question can be repeated (at the offers,
+    where 9 is the next ones, the key that says the same ones again), an offer named by its
+    number, ordinal or installments where `offers` (their shapes) were listed, and only a day
+    of the month (never a yes read as 1) while the confirmation is `asking_day`."""
     return speech.keys(
         digits,
         speech_result,
-        yes_no=step in (PERSON, CONFIRM, CLOSED),
+        yes_no=step in (PERSON, CONFIRM, CLOSED) and not asking_day,
         repeat=step in (OFFERS, DOWN),
+        repeat_key=REPEAT_PAGE_KEY if step == OFFERS else speech.REPEAT_KEY,
         offers=offers,
+        day=asking_day,
     )
 
 
@@ -285,7 +296,8 @@ async def gathered(
     if _stale(call, step, turn) or not await claim(call, step):
         return await _repeat(call, ctx)
     shapes, spoken_claim = await _spoken(call, step, digits, speech, ctx)
-    keys = keys_of(digits, speech, step, shapes)
+    asking_day = step == CONFIRM and bool(call.data.get(ASKING_DAY))
+    keys = keys_of(digits, speech, step, shapes, asking_day=asking_day)
     secret = step in SECRET_STEPS and keys
     said = keys or (speech or "")[:60]
     shown = masked(said, identifying=True, second_factor=step == SECOND_FACTOR) if secret else said
@@ -351,6 +363,26 @@ async def proceed(
         return await _finish(call, prompt, ctx)
     except BaseException:
         await release(call, step)
+        raise
+
+
+async def dialed(call: Call, unanswered: bool, settings: VoiceConfig, now: datetime) -> Prompt:
+    """How a transfer to the attendants' line ended (the `<Dial>` action). Nobody took it
+    (no answer, busy, failed): the same callback offer as when no line can take the call,
+    once per call. Otherwise (the attendant talked to them) goodbye. A repeat of the request
+    repeats the callback question."""
+    ctx = make_ctx(settings, now)
+    if call.step.rstrip("*") == CLOSED and call.data.get("unanswered"):
+        return await _repeat(call, ctx)
+    transferred = call.step == DONE and call.data.get("transferred")
+    if not unanswered or not transferred or not await claim(call, DONE):
+        return goodbye(settings)
+    call.data = {**call.data, "unanswered": now.isoformat()}
+    call.step = CLOSED
+    try:
+        return await _finish(call, closed_prompt(ctx), ctx)
+    except BaseException:
+        await release(call, DONE)
         raise
 
 

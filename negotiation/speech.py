@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from negotiation.first_due import due_day_from_text
 from negotiation.understanding import Intent, Shape, choose_offer, understand
 from negotiation.understanding import plain as plain
 from negotiation.understanding import said_digits as said_digits
@@ -24,13 +25,17 @@ def keys(
     *,
     yes_no: bool,
     repeat: bool,
+    repeat_key: str = REPEAT_KEY,
     offers: Sequence[Shape] | None = None,
+    day: bool = False,
 ) -> str:
     """What the person pressed or said, as keys: "1", "529", "15000". Speech: digits said one
     by one ("cinco dois nove"), yes/no (1/2 where the question is `yes_no`; "não sou eu" is a
-    no), a person (0), a repeat (9, where the question can be `repeat`ed), an offer by its
-    number, ordinal or installments (where `offers` are listed: their shapes), an amount as
-    cents ("cento e cinquenta" → "15000"). "" when nothing usable came."""
+    no), a person (0), a repeat (where the question can be `repeat`ed: `repeat_key`, 9 unless
+    the question gives 9 another meaning), an offer by its number, ordinal or installments
+    (where `offers` are listed: their shapes), an amount as cents ("cento e cinquenta" →
+    "15000"); where a `day` of the month was asked, that day only ("dia dez" → "10"; a "sim"
+    is no day). "" when nothing usable came."""
     if digits:
         return re.sub(r"[^0-9*#]", "", digits).rstrip("#")
     if not plain(speech or ""):
@@ -38,8 +43,11 @@ def keys(
     heard = understand(speech)
     if heard.intent == Intent.PERSON:
         return PERSON_KEY
+    if day:
+        found = due_day_from_text(speech or "", bare=True)
+        return "" if found is None else str(found)
     if heard.intent == Intent.REPEAT:
-        return REPEAT_KEY if repeat else ""
+        return repeat_key if repeat else ""
     if yes_no:
         if heard.intent == Intent.YES:
             return YES_KEY

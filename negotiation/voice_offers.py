@@ -1,7 +1,8 @@
 """The voice dialog's offers, down payment, confirmation and agreement: `negotiation.offer_flow`
 said on the phone. The debt is one short turn; the offers follow, cheapest first, at most
 `PAGE` of them per turn, each with its total. Keys: an offer's number (1–8), 9 the next
-offers (after the last ones, the first again), 0 is a person; a down payment is typed in
+offers (after the last ones, the first again), * (or "repetir" said) the same ones again, 0 is
+a person; a down payment is typed in
 cents ("15000" is R$ 150,00) or 1 for the least one; 1 confirms, 2 goes back, 3 asks for the
 first payment's day of the month (typed, then #)."""
 
@@ -41,6 +42,7 @@ from negotiation.voice_prompts import (
 MAX_OFFERS = 8  # keys 1..8; 9 is the next offers, 0 is a person
 PAGE = 3  # offers said per turn, at most
 PAGE_WORDS = 58  # words of offers in one turn (the keys 9 and 0 follow: 11 more)
+REPEAT_PAGE_KEY = "*"  # at the offers: the same ones again (9 is the next ones)
 DUE_DAY_KEY = "3"  # at the confirmation: choose the first payment's day
 ASKING_DAY = offer_flow.DUE_DAY_ASKED  # in the call's data while the confirmation waits for a day
 
@@ -139,6 +141,8 @@ async def step_offers(call: Call, keys: str, ctx: Ctx) -> Prompt:
         return transfer(call, ctx)
     if keys == "9":  # the next offers; after the last ones, the first again
         return await offers_prompt(call, ctx, page=int(call.data.get("next_page", 0)))
+    if keys == REPEAT_PAGE_KEY:
+        return await offers_prompt(call, ctx, page=int(call.data.get("page", 0)))
     choice = offer_flow.by_number(listed, keys)
     if choice is not None:
         picked = await offer_flow.pick(_debtor(call, ctx), call.data, choice)

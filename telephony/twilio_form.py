@@ -57,3 +57,13 @@ def whole_number(value: str | None) -> int | None:
         return int(value) if value not in (None, "") else None
     except ValueError:
         return None
+
+
+# `DialCallStatus` values of a transfer nobody took: the attendants' line rang out, was busy,
+# or could not be called. "completed" (someone answered) and "canceled" are not.
+UNANSWERED_DIALS = frozenset({"no-answer", "busy", "failed"})
+
+
+def dial_unanswered(form: Mapping[str, str]) -> bool:
+    """Whether the `<Dial>` action's `DialCallStatus` says nobody took the transfer."""
+    return (form.get("DialCallStatus") or "").lower() in UNANSWERED_DIALS

@@ -6,7 +6,8 @@ posting to `/twilio/voice/gather/<step>`, followed by a `<Redirect>` to
 `/twilio/voice/silence/<step>`: when nobody answers, Twilio falls through to it and the
 question is repeated (or the call ends). A prompt that goes on by itself (`Follow`: the
 outbound greeting while the answering-machine detection decides, the debt before the offers)
-ends in a `<Redirect>` to `/twilio/voice/next/<step>`.
+ends in a `<Redirect>` to `/twilio/voice/next/<step>`. A transfer's `<Dial>` reports how it
+ended to `/twilio/voice/dialed`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import xml.etree.ElementTree as ET
 from fastapi.responses import Response
 from twilio.twiml.voice_response import VoiceResponse
 
-from negotiation.voice_prompts import Prompt, say
+from negotiation.voice_prompts import Prompt
 from quita.settings import Settings
 
 XML = "application/xml"
@@ -77,9 +78,10 @@ def voice_response(prompt: Prompt, settings: Settings) -> VoiceResponse:
         response.redirect(url(settings, f"/twilio/voice/next/{f.step}{query}"), method="POST")
         return response
     if prompt.dial:
-        response.dial(prompt.dial, timeout=30)
-        _say(response, say("goodbye", settings), settings)
-        response.hangup()
+        # Twilio posts how the transfer ended to the action URL and goes on with that answer
+        # (nothing after the <Dial> runs): nobody answering gets the callback offer there.
+        action = url(settings, "/twilio/voice/dialed")
+        response.dial(prompt.dial, timeout=30, action=action, method="POST")
     elif prompt.hangup:
         response.hangup()
     return response

@@ -1,7 +1,8 @@
 """Twilio's voice webhooks: the answer URL (inbound and outbound calls), the `<Gather>` actions,
-the silence redirects, the dialog's follow-ups (`/next/<step>`) and the asynchronous
-answering-machine callback. The dialog itself is `negotiation.ivr`; this module checks
-signatures, reads the form (`telephony.twilio_form`), finds the call and renders TwiML.
+the silence redirects, the dialog's follow-ups (`/next/<step>`), the asynchronous
+answering-machine callback and the transfer's `<Dial>` action. The dialog itself is
+`negotiation.ivr`; this module checks signatures, reads the form (`telephony.twilio_form`),
+finds the call and renders TwiML.
 
 A TwiML endpoint never answers 500: any failure (a broken database included) becomes an
 apology in Portuguese and a transfer to the attendants' number, or a goodbye. Answers are
@@ -24,13 +25,18 @@ from negotiation import ivr
 from quita.settings import Settings
 from telephony.security import verified_form
 from telephony.twilio_client import twilio_client
-from telephony.twilio_form import answered_by, call_request, is_machine
+from telephony.twilio_form import answered_by, call_request, dial_unanswered, is_machine
 from telephony.twiml import empty_twiml, twiml_response, voice_twiml
 
 log = logging.getLogger("quita.voice")
 router = APIRouter(tags=["twilio"])
 
 ANSWER_TIMEOUT = 10.0  # seconds; Twilio gives up at 15
+# When even the templates fail: still TwiML.
+LAST_RESORT = (
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="pt-BR">'
+    "Desculpe, tivemos um problema técnico. Até logo.</Say><Hangup/></Response>"
+)
 UPDATE_TIMEOUT = 5.0  # seconds for replacing a live call's TwiML (the machine's message)
 
 
@@ -61,10 +67,7 @@ async def _twiml(request: Request, work: Callable[[], Awaitable[ivr.Prompt]]) ->
         return twiml_response(voice_twiml(ivr.apology_prompt(settings), settings))
     except Exception:  # even the template failed: still TwiML
         log.exception("apology TwiML failed")
-        return twiml_response(
-            '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="pt-BR">'
-            "Desculpe, tivemos um problema técnico. Até logo.</Say><Hangup/></Response>"
-        )
+        return twiml_response(LAST_RESORT)
 
 
 @router.post("/twilio/voice")
@@ -141,6 +144,30 @@ async def follow(step: str, request: Request) -> Response:
         return await ivr.proceed(call, step, settings, at, turn=request.query_params.get("turn"))
 
     return await _twiml(request, work)
+
+
+@router.post("/twilio/voice/dialed")
+async def dialed(request: Request) -> Response:
+    """The `<Dial>` action of a transfer: how the attendants' line answered. Nobody took it:
+    the callback offer instead of a goodbye. Any failure here says goodbye, never another
+    transfer (the apology's), so a line nobody answers cannot loop."""
+    form = await verified_form(request)
+    settings = _settings(request)
+    try:
+        async with asyncio.timeout(ANSWER_TIMEOUT):
+            call = await ivr.call_by_sid(form.get("CallSid", ""))
+            if call is None:
+                prompt = ivr.goodbye(settings)
+            else:
+                prompt = await ivr.dialed(call, dial_unanswered(form), settings, now())
+        return twiml_response(voice_twiml(prompt, settings))
+    except Exception:
+        log.exception("dial action failed; saying goodbye")
+    try:
+        return twiml_response(voice_twiml(ivr.goodbye(settings), settings))
+    except Exception:
+        log.exception("goodbye TwiML failed")
+        return twiml_response(LAST_RESORT)
 
 
 @router.post("/twilio/voice/amd")

@@ -62,6 +62,15 @@ def test_next_on_day_refuses_a_day_out_of_the_month() -> None:
         ("dia 0", True, None),
         ("quero confirmar", False, None),
         ("150,00", True, None),
+        ("pode ser dia dez?", False, 10),  # in words, as speech recognition gives them
+        ("Dia primeiro", False, 1),
+        ("dez", False, None),
+        ("Dez.", True, 10),
+        ("quinze", True, 15),
+        ("vinte e cinco", True, 25),
+        ("dia trinta e dois", True, None),
+        ("sim", True, None),
+        ("quero cinco parcelas", True, None),
     ],
 )
 def test_due_day_from_text(text: str, bare: bool, day: int | None) -> None:

@@ -38,7 +38,8 @@ SETTINGS = Settings(
         (None, "cinco dois nove", ivr.CPF3, "529"),
         (None, "5 2 9", ivr.CPF3, "529"),
         (None, "atendente", ivr.OFFERS, "0"),
-        (None, "repetir", ivr.OFFERS, "9"),
+        (None, "repetir", ivr.OFFERS, "*"),  # the same offers: 9 is the next ones
+        (None, "de novo", ivr.DOWN, "9"),
         (None, "duas", ivr.OFFERS, "2"),
         (None, "sim", ivr.OFFERS, ""),  # yes/no only where the question is yes/no
         (None, "", ivr.OFFERS, ""),
@@ -47,6 +48,22 @@ SETTINGS = Settings(
 )
 def test_keys_of(digits, speech, step, keys) -> None:
     assert ivr.keys_of(digits, speech, step) == keys
+
+
+@pytest.mark.parametrize(
+    ("digits", "speech", "keys"),
+    [
+        ("10#", None, "10"),
+        (None, "dia dez", "10"),
+        (None, "dez", "10"),
+        (None, "quinze", "15"),
+        (None, "dia 5", "5"),
+        (None, "sim", ""),  # not day 1: the day is asked again
+        (None, "atendente", "0"),
+    ],
+)
+def test_keys_of_the_day_asked_at_the_confirmation(digits, speech, keys) -> None:
+    assert ivr.keys_of(digits, speech, ivr.CONFIRM, asking_day=True) == keys
 
 
 def test_spoken_phone() -> None:

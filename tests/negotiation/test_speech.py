@@ -29,3 +29,8 @@ def test_plain_drops_case_accents_and_punctuation() -> None:
 )
 def test_keys(digits, speech, yes_no, repeat, expected) -> None:
     assert keys(digits, speech, yes_no=yes_no, repeat=repeat) == expected
+
+
+def test_a_repeat_can_have_its_own_key() -> None:
+    assert keys(None, "repete", yes_no=False, repeat=True, repeat_key="*") == "*"
+    assert keys(None, "repete", yes_no=False, repeat=False, repeat_key="*") == ""

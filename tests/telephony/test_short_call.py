@@ -10,6 +10,8 @@ import secrets
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
+import pytest
+
 from models import Call, Conversation, CustomerPhone, Message, ServiceTicket
 from models.clock import today_in
 from models.enums import CallDirection, CallStatus, ConversationState
@@ -172,6 +174,28 @@ async def test_nine_pages_to_offers_four_to_six(phone_app) -> None:
         assert spoken_words(turn) <= MAX_WORDS
 
 
+@pytest.mark.parametrize("words", ["repetir", "repete", "de novo"])
+async def test_saying_repeat_at_the_offers_says_the_same_page(phone_app, words) -> None:
+    """9 is the next offers; "repetir" said is the same ones again."""
+    today = today_in("America/Sao_Paulo")
+    customer = await make_customer(name="Sra. Ana Lima", document=CPF)
+    await CustomerPhone.create(customer=customer, number=PHONE)
+    await make_receivable(customer, today - timedelta(days=1), "50.00")
+    await make_condition(EIGHT_OPTIONS, is_default=True, fine_pct=0, interest_pct=0)
+    call = await _robot_call(customer)
+    phone = Phone(phone_app, phone_app.settings, call.sid)
+    await _greeted_person(phone)
+    await phone.press("person", "1")
+    await _follow(phone, await phone.press("cpf3", CPF[:3]))
+    more = await phone.press("offers", "9")
+    assert _numbers(more) == [4, 5, 6]
+    again = await phone.speak("offers", words)
+    assert again.step == "offers" and _numbers(again) == [4, 5, 6]
+    assert again.text == more.text
+    assert _numbers(await phone.press("offers", "9")) == [7, 8]  # 9 still the next ones
+    assert _numbers(await phone.press("offers", "*")) == [7, 8]  # the keypad's * repeats too
+
+
 async def test_an_answering_machine_hears_only_the_neutral_greeting(phone_app, twilio_api) -> None:
     customer = await _titled_debtor()
     call = await _robot_call(customer)
@@ -229,6 +253,55 @@ async def test_zero_dials_only_a_configured_line_inside_hours(phone_app, monkeyp
     await _greeted_person(phone)
     transfer = await phone.press("person", "0")
     assert transfer.first("Dial").text == "+551933334444" and transfer.first("Enqueue") is None
+
+
+async def _transferred(phone_app, monkeypatch) -> tuple[Phone, Call, TwiML]:
+    """A confirmed debtor presses 0 at the offers, inside hours, with an attendants' line."""
+    monkeypatch.setattr(voice, "now", lambda: WEDNESDAY)
+    settings = phone_app.settings.model_copy(update={"attendant_number": "+551933334444"})
+    phone_app.app.state.settings = settings
+    call = await _robot_call(await _titled_debtor())
+    phone = Phone(phone_app, settings, call.sid)
+    await _greeted_person(phone)
+    await phone.press("person", "1")
+    await _follow(phone, await phone.press("cpf3", CPF[:3]))
+    transfer = await phone.press("offers", "0")
+    dial = transfer.first("Dial")
+    assert dial.text == "+551933334444" and transfer.verbs[-1] == "Dial"
+    assert dial.get("action") == "https://quita.example/twilio/voice/dialed"
+    return phone, call, transfer
+
+
+@pytest.mark.parametrize("status", ["no-answer", "busy", "failed"])
+async def test_unanswered_transfer_offers_the_callback(phone_app, monkeypatch, status) -> None:
+    phone, call, _ = await _transferred(phone_app, monkeypatch)
+    offer = await phone.post("/twilio/voice/dialed", DialCallStatus=status, DialCallDuration="0")
+    assert offer.step == "closed" and not offer.hangs_up
+    assert "ligar de volta" in offer.text and "ainda hoje, até às dezoito horas" in offer.text
+    assert (await phone.resend()).step == "closed"  # Twilio's retry: the same question
+    done = await phone.press("closed", "1")
+    assert done.hangs_up and "Combinado" in done.text
+    [item] = await inbox.listing()
+    assert item.conversation.state == ConversationState.WAITING
+    texts = [m.text for m in await Message.filter(conversation_id=item.conversation.id)]
+    assert any(PHONE in t for t in texts)
+    assert await ServiceTicket.filter(customer_id=call.customer_id).exists()
+
+
+async def test_unanswered_transfer_two_says_goodbye(phone_app, monkeypatch) -> None:
+    phone, call, _ = await _transferred(phone_app, monkeypatch)
+    await phone.post("/twilio/voice/dialed", DialCallStatus="no-answer")
+    bye = await phone.press("closed", "2")
+    assert bye.hangs_up and bye.gather is None
+    assert not await ServiceTicket.filter(customer_id=call.customer_id).exists()
+
+
+async def test_answered_transfer_ends_with_goodbye(phone_app, monkeypatch) -> None:
+    phone, call, _ = await _transferred(phone_app, monkeypatch)
+    bye = await phone.post("/twilio/voice/dialed", DialCallStatus="completed")
+    assert bye.hangs_up and bye.gather is None and bye.first("Dial") is None
+    await call.refresh_from_db()
+    assert call.step == "done"
 
 
 async def test_unidentified_caller_callback_outside_hours(phone_app) -> None:

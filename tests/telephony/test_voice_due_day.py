@@ -113,3 +113,38 @@ async def test_no_key_3_when_the_condition_leaves_no_room(db, twilio_api) -> Non
         assert "Tecle 1 para confirmar" in again.text
         await phone.press("confirm", "1")
     assert await _first_due(customer) == date(2026, 11, 27)
+
+
+async def test_a_spoken_day_moves_the_first_due_date_and_a_yes_asks_again(db, twilio_api) -> None:
+    settings = voice_settings(twilio_api, db)
+    customer = await _debtor()
+    call = await _call(customer)
+    async with twilio_app(settings) as client:
+        phone = Phone(client, settings, call.sid)
+        await _at_confirmation(phone)
+        await phone.press("confirm", "3")
+        yes = await phone.speak("confirm", "sim")  # no day: not the 1st, the day again
+        assert yes.step == "confirm" and "dia do mês" in yes.text
+        assert "primeira em" not in yes.text
+        moved = await phone.speak("confirm", "dia dez")
+        assert "a primeira em dez de dezembro" in moved.text
+        await phone.press("confirm", "3")
+        moved = await phone.speak("confirm", "quinze")
+        assert "a primeira em quinze de dezembro" in moved.text
+        done = await phone.speak("confirm", "sim")  # back at the confirmation: a yes confirms
+        assert done.hangs_up and "Acordo número um registrado" in done.text
+    assert await _first_due(customer) == date(2026, 12, 15)
+
+
+async def test_a_spoken_day_alone(db, twilio_api) -> None:
+    settings = voice_settings(twilio_api, db)
+    customer = await _debtor()
+    call = await _call(customer)
+    async with twilio_app(settings) as client:
+        phone = Phone(client, settings, call.sid)
+        await _at_confirmation(phone)
+        await phone.press("confirm", "3")
+        moved = await phone.speak("confirm", "Dez.")
+        assert "a primeira em dez de dezembro" in moved.text
+        await phone.press("confirm", "1")
+    assert await _first_due(customer) == date(2026, 12, 10)
