@@ -14,12 +14,12 @@ import pytest
 
 from models import Call, Conversation, CustomerPhone, Message, ServiceTicket
 from models.clock import today_in
-from models.enums import CallDirection, CallStatus, ConversationState
+from models.enums import ConversationState
 from negotiation import inbox
 from telephony import voice
 from tests.factories import make_condition, make_customer, make_receivable
 from tests.telephony.signing import TwiML, post_signed, spoken_words
-from tests.telephony.test_voice import CPF, OUR_NUMBER, PHONE, WEDNESDAY, Phone
+from tests.telephony.test_voice import CPF, OUR_NUMBER, PHONE, WEDNESDAY, Phone, _robot_call
 from tests.telephony.test_voice import phone_app as phone_app  # the fixture
 
 MAX_WORDS = 70  # the most one turn may say
@@ -47,17 +47,6 @@ async def _titled_debtor(options=EIGHT_OPTIONS):
     await make_receivable(customer, today - timedelta(days=10), "149.90")
     await make_condition(options, is_default=True)
     return customer
-
-
-async def _robot_call(customer) -> Call:
-    return await Call.create(
-        sid="CA" + secrets.token_hex(16),
-        direction=CallDirection.OUTBOUND,
-        status=CallStatus.RINGING,
-        customer=customer,
-        to_number=PHONE,
-        from_number=OUR_NUMBER,
-    )
 
 
 async def _follow(phone: Phone, twiml: TwiML) -> TwiML:

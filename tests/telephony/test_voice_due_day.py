@@ -3,15 +3,13 @@ day on the keypad; signed requests in, TwiML out, the agreement made with that d
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, timedelta
 
-from models import Agreement, Call, Customer, CustomerPhone, Receivable
+from models import Agreement, Customer, CustomerPhone, Receivable
 from models.clock import today_in
-from models.enums import CallDirection, CallStatus
 from tests.factories import make_condition, make_customer, make_receivable
 from tests.telephony.signing import twilio_app
-from tests.telephony.test_voice import CPF, OUR_NUMBER, PHONE, Phone, voice_settings
+from tests.telephony.test_voice import CPF, PHONE, Phone, _robot_call, voice_settings
 
 
 async def _debtor(days_to_first_due: int = 20) -> Customer:
@@ -41,17 +39,6 @@ async def _at_confirmation(phone: Phone) -> str:
     return confirm.text
 
 
-async def _call(customer: Customer) -> Call:
-    return await Call.create(
-        sid="CA" + secrets.token_hex(16),
-        direction=CallDirection.OUTBOUND,
-        status=CallStatus.RINGING,
-        customer=customer,
-        to_number=PHONE,
-        from_number=OUR_NUMBER,
-    )
-
-
 async def _first_due(customer: Customer) -> date:
     agreement = await Agreement.get(customer_id=customer.id)
     assert agreement.installments_count == 3
@@ -62,7 +49,7 @@ async def _first_due(customer: Customer) -> date:
 async def test_key_3_then_the_day_moves_the_first_due_date(db, twilio_api) -> None:
     settings = voice_settings(twilio_api, db)
     customer = await _debtor()
-    call = await _call(customer)
+    call = await _robot_call(customer)
     async with twilio_app(settings) as client:
         phone = Phone(client, settings, call.sid)
         confirm = await _at_confirmation(phone)
@@ -87,7 +74,7 @@ async def test_key_3_then_the_day_moves_the_first_due_date(db, twilio_api) -> No
 async def test_a_day_beyond_the_limit_says_the_latest(db, twilio_api) -> None:
     settings = voice_settings(twilio_api, db)
     customer = await _debtor()
-    call = await _call(customer)
+    call = await _robot_call(customer)
     async with twilio_app(settings) as client:
         phone = Phone(client, settings, call.sid)
         await _at_confirmation(phone)
@@ -103,7 +90,7 @@ async def test_a_day_beyond_the_limit_says_the_latest(db, twilio_api) -> None:
 async def test_no_key_3_when_the_condition_leaves_no_room(db, twilio_api) -> None:
     settings = voice_settings(twilio_api, db)
     customer = await _debtor(days_to_first_due=0)
-    call = await _call(customer)
+    call = await _robot_call(customer)
     async with twilio_app(settings) as client:
         phone = Phone(client, settings, call.sid)
         confirm = await _at_confirmation(phone)
@@ -118,7 +105,7 @@ async def test_no_key_3_when_the_condition_leaves_no_room(db, twilio_api) -> Non
 async def test_a_spoken_day_moves_the_first_due_date_and_a_yes_asks_again(db, twilio_api) -> None:
     settings = voice_settings(twilio_api, db)
     customer = await _debtor()
-    call = await _call(customer)
+    call = await _robot_call(customer)
     async with twilio_app(settings) as client:
         phone = Phone(client, settings, call.sid)
         await _at_confirmation(phone)
@@ -139,7 +126,7 @@ async def test_a_spoken_day_moves_the_first_due_date_and_a_yes_asks_again(db, tw
 async def test_a_spoken_day_alone(db, twilio_api) -> None:
     settings = voice_settings(twilio_api, db)
     customer = await _debtor()
-    call = await _call(customer)
+    call = await _robot_call(customer)
     async with twilio_app(settings) as client:
         phone = Phone(client, settings, call.sid)
         await _at_confirmation(phone)
