@@ -349,6 +349,21 @@ def normalized(text: str) -> str:
     return " ".join(words)
 
 
+# Whole phrases, in the order they win: "não, aqui é a esposa dele" is a wrong party before
+# it is a "não"; "já paguei, quero falar com alguém" is a payment claim before a person.
+_PHRASE_INTENTS: tuple[tuple[Sequence[str], Intent], ...] = (
+    (_WRONG_PARTY, Intent.WRONG_PARTY),
+    (_DISPUTE, Intent.DISPUTE),
+    (_PAID, Intent.PAID),
+    (_OPT_OUT, Intent.OPT_OUT),
+    (_PERSON, Intent.PERSON),
+    (_REPEAT, Intent.REPEAT),
+    (_HELP, Intent.HELP),
+    (_DEBT, Intent.DEBT),
+    (_AGREEMENTS, Intent.AGREEMENTS),
+)
+
+
 def _any(patterns: Sequence[str], text: str) -> bool:
     return any(re.search(p, text) for p in patterns)
 
@@ -416,24 +431,9 @@ def understand(text: str | None) -> Understood:
     if not said:
         return NOTHING
     words = said.split()
-    if _any(_WRONG_PARTY, said):
-        return Understood(Intent.WRONG_PARTY)
-    if _any(_DISPUTE, said):
-        return Understood(Intent.DISPUTE)
-    if _any(_PAID, said):
-        return Understood(Intent.PAID)
-    if _any(_OPT_OUT, said):
-        return Understood(Intent.OPT_OUT)
-    if _any(_PERSON, said):
-        return Understood(Intent.PERSON)
-    if _any(_REPEAT, said):
-        return Understood(Intent.REPEAT)
-    if _any(_HELP, said):
-        return Understood(Intent.HELP)
-    if _any(_DEBT, said):
-        return Understood(Intent.DEBT)
-    if _any(_AGREEMENTS, said):
-        return Understood(Intent.AGREEMENTS)
+    for patterns, intent in _PHRASE_INTENTS:
+        if _any(patterns, said):
+            return Understood(intent)
     if found := _installments(said):
         return found
     if found := _option(said):

@@ -115,8 +115,12 @@ async def gather(step: str, request: Request) -> Response:
     return await _twiml(request, work)
 
 
-@router.post("/twilio/voice/silence/{step}")
-async def silence(step: str, request: Request) -> Response:
+StepHandler = Callable[..., Awaitable[ivr.Prompt]]
+
+
+async def _on_call(request: Request, handler: StepHandler, step: str) -> Response:
+    """A request of a call the dialog knows, for `step`: `handler(call, step, settings, at,
+    turn=...)`; an unknown call gets a goodbye."""
     form = await verified_form(request)
     settings = _settings(request)
 
@@ -125,25 +129,20 @@ async def silence(step: str, request: Request) -> Response:
         call = await ivr.call_of(call_request(form), settings, at)
         if call is None:
             return ivr.Prompt((ivr.say("goodbye", settings),), hangup=True)
-        return await ivr.silence(call, step, settings, at, turn=request.query_params.get("turn"))
+        return await handler(call, step, settings, at, turn=request.query_params.get("turn"))
 
     return await _twiml(request, work)
+
+
+@router.post("/twilio/voice/silence/{step}")
+async def silence(step: str, request: Request) -> Response:
+    return await _on_call(request, ivr.silence, step)
 
 
 @router.post("/twilio/voice/next/{step}")
 async def follow(step: str, request: Request) -> Response:
     """The dialog going on by itself after a prompt that asked nothing (`ivr.Follow`)."""
-    form = await verified_form(request)
-    settings = _settings(request)
-
-    async def work() -> ivr.Prompt:
-        at = now()
-        call = await ivr.call_of(call_request(form), settings, at)
-        if call is None:
-            return ivr.Prompt((ivr.say("goodbye", settings),), hangup=True)
-        return await ivr.proceed(call, step, settings, at, turn=request.query_params.get("turn"))
-
-    return await _twiml(request, work)
+    return await _on_call(request, ivr.proceed, step)
 
 
 @router.post("/twilio/voice/dialed")
