@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from tortoise.expressions import Case, F, When
 from tortoise.functions import Coalesce, Max
 
-from models import Conversation, Message
-from models.enums import ConversationState
+from models import Call, Conversation, Message
+from models.enums import CallDirection, Channel, ConversationState
 from negotiation.errors import NotFound
 
 _STATE_RANK = {
@@ -26,6 +26,9 @@ class InboxItem:
     conversation: Conversation  # customer and assigned_to loaded
     customer_name: str | None
     last_message: Message | None
+    # Where the debtor is on the channel, as an attendant calls them back: a call's number
+    # (its conversation is known by the call's SID), a chat's handle otherwise.
+    contact: str | None = None
 
 
 async def listing(
@@ -57,14 +60,28 @@ async def listing(
     by_id = {c.id: c for c in loaded}
     rows = [by_id[i] for i in ids if i in by_id]
     last = await last_messages([c.id for c in rows])
+    numbers = await _call_numbers(rows)
     return [
         InboxItem(
             conversation=c,
             customer_name=c.customer.name if c.customer is not None else None,
             last_message=last.get(c.id),
+            contact=numbers.get(c.external_ref, c.external_ref),
         )
         for c in rows
     ]
+
+
+async def _call_numbers(rows: list[Conversation]) -> dict[str, str]:
+    """The debtor's number of each call among `rows`' voice conversations, by call SID."""
+    sids = [c.external_ref for c in rows if c.channel == Channel.VOICE]
+    numbers: dict[str, str] = {}
+    for call in await Call.filter(sid__in=sids) if sids else []:
+        inbound = call.direction == CallDirection.INBOUND
+        number = call.from_number if inbound else call.to_number
+        if number:
+            numbers[call.sid] = number
+    return numbers
 
 
 async def last_messages(conversation_ids: list[int]) -> dict[int, Message]:

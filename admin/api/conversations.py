@@ -47,6 +47,7 @@ async def list_conversations(
             last_message=(
                 MessageOut.model_validate(item.last_message) if item.last_message else None
             ),
+            contact=item.contact,
         )
         for item in items
     ]

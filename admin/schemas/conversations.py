@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from models import Conversation
 from models.enums import Channel, ConversationState, MessageAuthor, MessageDirection
@@ -40,6 +40,9 @@ class ConversationOut(BaseModel):
 
 class InboxItemOut(ConversationOut):
     last_message: MessageOut | None
+    contact: str | None = Field(
+        None, description="Where to reach the debtor: a call's number, else the chat's handle"
+    )
 
 
 class ConversationDetail(ConversationOut):

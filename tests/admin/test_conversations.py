@@ -80,6 +80,7 @@ async def test_inbox_waiting_first_oldest_first(api, as_role):
     assert body[0]["state"] == "waiting"
     assert body[0]["last_message"]["author"] == "system"  # the escalation notice
     assert body[2]["last_message"] is None
+    assert [c["contact"] for c in body] == ["3", "2", "1"]  # a chat's handle
     only = await api.get("/api/v1/conversations", params={"state": "bot"}, headers=headers)
     assert [c["id"] for c in only.json()] == [in_bot.id]
     bad = await api.get("/api/v1/conversations", params={"state": "nope"}, headers=headers)

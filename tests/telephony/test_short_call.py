@@ -308,6 +308,7 @@ async def test_unidentified_caller_callback_outside_hours(phone_app) -> None:
     await phone.press("closed", "1")
     [item] = await inbox.listing()
     assert item.conversation.customer_id is None
+    assert item.contact == "+5511900001111"  # the number to call back, not the call's SID
     texts = [m.text for m in await Message.filter(conversation_id=item.conversation.id)]
     assert any("+5511900001111" in t and "não identificada" in t for t in texts)
 

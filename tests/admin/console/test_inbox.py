@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from models import Conversation
-from models.enums import Channel, Role
+from models import Call, Conversation
+from models.enums import CallDirection, CallStatus, Channel, Role
 from negotiation import conversations as conv
 from quita.app import create_app
 from quita.settings import Settings
@@ -217,3 +217,19 @@ async def test_claim_conflict_reply_live_answer_hand_back(
     assert closed.status_code == 303
     page = await browser.get(closed.headers["location"])
     assert "Encerrada" in page.text and ">Assumir</button>" not in page.text
+
+
+async def test_an_unidentified_caller_shows_the_number_to_call_back(browser, sign_in):
+    """A call's conversation is known by the call's SID; the attendant sees the number."""
+    sid = "CA" + "7" * 32
+    await Call.create(
+        sid=sid,
+        direction=CallDirection.INBOUND,
+        status=CallStatus.COMPLETED,
+        from_number="+5511900002222",
+        to_number="+551933334444",
+    )
+    await conv.open_for(Channel.VOICE, sid)
+    await sign_in(Role.ATTENDANT)
+    page = await browser.get("/console/inbox")
+    assert "não identificado (+5511900002222)" in page.text and sid not in page.text
