@@ -36,6 +36,7 @@ duration and the campaign entry are the status callback's and the dialer's.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -291,28 +292,42 @@ async def gathered(
     """The answer to the question of `step` (Twilio's Gather action). `turn`, from the action
     URL, names the question; an answer to an earlier one only repeats the current one."""
     ctx = make_ctx(settings, now, sms)
-    if call.outcome == ContactOutcome.VOICEMAIL:
-        return machine_prompt(settings)
-    if _stale(call, step, turn) or not await claim(call, step):
-        return await _repeat(call, ctx)
-    shapes, spoken_claim = await _spoken(call, step, digits, speech, ctx)
-    asking_day = step == CONFIRM and bool(call.data.get(ASKING_DAY))
-    keys = keys_of(digits, speech, step, shapes, asking_day=asking_day)
-    secret = step in SECRET_STEPS and keys
-    said = keys or (speech or "")[:60]
-    shown = masked(said, identifying=True, second_factor=step == SECOND_FACTOR) if secret else said
-    call.keys = [*call.keys, {"step": step, "input": shown, "at": ctx.now.isoformat()}]
-    call.silences = 0
-    call.step = step
-    transcript.add(call, MessageDirection.IN, shown or "(sem resposta)", ctx.now, step=step)
-    handler = voice_requests.CLAIMS[spoken_claim] if spoken_claim is not None else _HANDLERS[step]
-    try:
+
+    async def act() -> Prompt:
+        shapes, spoken_claim = await _spoken(call, step, digits, speech, ctx)
+        asking_day = step == CONFIRM and bool(call.data.get(ASKING_DAY))
+        keys = keys_of(digits, speech, step, shapes, asking_day=asking_day)
+        secret = step in SECRET_STEPS and keys
+        said = keys or (speech or "")[:60]
+        second = step == SECOND_FACTOR
+        shown = masked(said, identifying=True, second_factor=second) if secret else said
+        call.keys = [*call.keys, {"step": step, "input": shown, "at": ctx.now.isoformat()}]
+        call.silences = 0
+        transcript.add(call, MessageDirection.IN, shown or "(sem resposta)", ctx.now, step=step)
+        claimed = spoken_claim is not None
+        handler = voice_requests.CLAIMS[spoken_claim] if claimed else _HANDLERS[step]
         try:
-            prompt = await handler(call, keys, ctx)
+            return await handler(call, keys, ctx)
         except Locked:
             call.step = DONE
-            prompt = Prompt((say("locked", settings),), hangup=True)
-        return await _finish(call, prompt, ctx)
+            return Prompt((say("locked", settings),), hangup=True)
+
+    return await _take_turn(call, step, turn, ctx, act)
+
+
+async def _take_turn(
+    call: Call, step: str, turn: str | None, ctx: Ctx, act: Callable[[], Awaitable[Prompt]]
+) -> Prompt:
+    """A request about `step`: a machine gets its message; a stale request, or one another
+    request already holds, hears the current question again; otherwise `act` answers with the
+    step claimed (released if it fails) and the call saved with its answer."""
+    if call.outcome == ContactOutcome.VOICEMAIL:
+        return machine_prompt(ctx.settings)
+    if _stale(call, step, turn) or not await claim(call, step):
+        return await _repeat(call, ctx)
+    call.step = step
+    try:
+        return await _finish(call, await act(), ctx)
     except BaseException:
         await release(call, step)
         raise
@@ -323,23 +338,16 @@ async def silence(
 ) -> Prompt:
     """Nobody answered the question of `step`: repeat it (twice at most), then goodbye."""
     ctx = make_ctx(settings, now)
-    if call.outcome == ContactOutcome.VOICEMAIL:
-        return machine_prompt(settings)
-    if _stale(call, step, turn) or not await claim(call, step):
-        return await _repeat(call, ctx)
-    call.step = step
-    call.silences += 1
-    call.keys = [*call.keys, {"step": step, "input": "", "at": ctx.now.isoformat()}]
-    try:
+
+    async def act() -> Prompt:
+        call.silences += 1
+        call.keys = [*call.keys, {"step": step, "input": "", "at": ctx.now.isoformat()}]
         if call.silences > MAX_SILENCES:
             call.step = DONE
-            return await _finish(
-                call, Prompt((say("silence_goodbye", settings),), hangup=True), ctx
-            )
-        return await _finish(call, await _question(call, ctx), ctx)
-    except BaseException:
-        await release(call, step)
-        raise
+            return Prompt((say("silence_goodbye", settings),), hangup=True)
+        return await _question(call, ctx)
+
+    return await _take_turn(call, step, turn, ctx, act)
 
 
 async def proceed(
@@ -348,22 +356,15 @@ async def proceed(
     """The dialog going on after a prompt that asked nothing (`Follow`): the outbound
     greeting's wait for the answering-machine detection, or the offers after the debt."""
     ctx = make_ctx(settings, now)
-    if call.outcome == ContactOutcome.VOICEMAIL:
-        return machine_prompt(settings)
-    if _stale(call, step, turn) or not await claim(call, step):
-        return await _repeat(call, ctx)
-    call.step = step
-    try:
+
+    async def act() -> Prompt:
         if step == HELLO:
-            prompt = await _hello(call, ctx)
-        elif step == OFFERS:
-            prompt = await offers_prompt(call, ctx, page=0)
-        else:
-            prompt = await _question(call, ctx)
-        return await _finish(call, prompt, ctx)
-    except BaseException:
-        await release(call, step)
-        raise
+            return await _hello(call, ctx)
+        if step == OFFERS:
+            return await offers_prompt(call, ctx, page=0)
+        return await _question(call, ctx)
+
+    return await _take_turn(call, step, turn, ctx, act)
 
 
 async def dialed(call: Call, unanswered: bool, settings: VoiceConfig, now: datetime) -> Prompt:
