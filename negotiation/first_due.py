@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -104,5 +103,4 @@ _OTHER_DAY = re.compile(
 def asks_other_day(text: str) -> bool:
     """Whether the debtor asks to move the first due date without naming a day yet:
     "Mudar vencimento", "quero trocar a data", "outro dia"."""
-    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return bool(_OTHER_DAY.search(plain))
+    return bool(_OTHER_DAY.search(normalized(text)))
