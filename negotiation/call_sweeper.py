@@ -8,7 +8,7 @@ for the call's real status (`lookup`, given by telephony/: this package does not
 Twilio). A final status is applied through `apply_status`, as if the callback had come; a
 call the provider does not know, a call never placed (no SID), or any call when there is no
 provider (not configured, the sandbox) is closed as failed, with a note on the call. A
-provider that cannot answer now leaves the call for the next sweep.
+provider that cannot answer now leaves the call, and the ones after it, for the next sweep.
 """
 
 from __future__ import annotations
@@ -89,9 +89,11 @@ async def sweep_calls(lookup: CallLookup | None, settings: Zone) -> SweepReport:
             try:
                 remote = await lookup(call.sid)
             except ProviderUnavailable as exc:
-                log.info("call %s: status not available now (%s)", call.id, exc)
-                report.waiting += 1
-                continue
+                # Down for one call, likely down for all: the rest wait for the next sweep
+                # instead of holding the background jobs a timeout each.
+                log.warning("calls without a final status: Twilio did not answer (%s)", exc)
+                report.waiting = len(stale) - stale.index(call)
+                break
             if remote is not None and remote.status in FINAL_CALL_STATUSES:
                 changed = await apply_status(
                     call.sid,

@@ -121,7 +121,8 @@ def _named_e2e(item: Any) -> str | None:
 async def _settle(pix: _Pix) -> ItemOutcome:
     instrument = await PaymentInstrument.get_or_none(txid=pix.txid) if pix.txid else None
     if instrument is None:
-        return ItemOutcome(pix.end_to_end_id, UNKNOWN, f"txid {pix.txid!r} não é nosso")
+        why = f"txid {pix.txid!r} não é nosso" if pix.txid else "Pix sem txid: não é cobrança nossa"
+        return ItemOutcome(pix.end_to_end_id, UNKNOWN, why)
     settled = await record_payment(
         instrument.receivable_id,
         pix.amount,

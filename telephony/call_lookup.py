@@ -12,6 +12,9 @@ from quita.settings import Settings
 from telephony.twilio_client import build_client, close_client
 from telephony.twilio_form import is_machine, whole_number
 
+# Seconds for one lookup: the sweep runs inside the background jobs' round, which waits.
+LOOKUP_TIMEOUT = 5.0
+
 
 def _remote(instance) -> RemoteCall:
     status = str(getattr(instance.status, "value", instance.status) or "")
@@ -34,7 +37,7 @@ async def sweep_stale_calls(settings: Settings) -> SweepReport:
     async def lookup(sid: str) -> RemoteCall | None:
         nonlocal client
         if client is None:
-            client = build_client(settings)
+            client = build_client(settings, timeout=LOOKUP_TIMEOUT)
         try:
             return _remote(await client.calls(sid).fetch_async())
         except TwilioRestException as exc:

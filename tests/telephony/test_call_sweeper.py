@@ -73,17 +73,27 @@ async def test_a_live_call_and_a_recent_one_are_left_alone(db, twilio_api):
     assert lookups(twilio_api) == []
 
 
-async def test_twilio_down_leaves_the_call_for_the_next_sweep(db, twilio_api):
+async def test_twilio_down_leaves_the_calls_for_the_next_sweep(db, twilio_api):
     call, settings = await stuck_call(db, twilio_api)
+    never_placed = await Call.create(
+        direction=call.direction, status=CallStatus.QUEUED, customer_id=call.customer_id
+    )
+    await Call.filter(id=never_placed.id).update(created_at=clock.now() - timedelta(hours=2.5))
     twilio_api.fail_next(status=503, endpoint="calls")
-    assert (await sweep_stale_calls(settings)).waiting == 1
+    assert (await sweep_stale_calls(settings)).waiting == 2
+    assert len(lookups(twilio_api)) == 1  # not asked again for each call while it is down
     await call.refresh_from_db()
     assert call.status == CallStatus.IN_PROGRESS
+    assert (await Call.get(id=never_placed.id)).status == CallStatus.QUEUED
 
     twilio_api.call_ended(SID, "no-answer")
-    assert (await sweep_stale_calls(settings)).applied == 1
+    report = await sweep_stale_calls(settings)
+    assert (report.applied, report.closed) == (1, 1)
     await call.refresh_from_db()
     assert call.status == CallStatus.NO_ANSWER
+    never_placed = await Call.get(id=never_placed.id)
+    assert never_placed.status == CallStatus.FAILED
+    assert "não chegou a ser feita" in never_placed.data["closed_without_status"]
 
 
 async def test_the_jobs_close_stale_calls_when_twilio_is_not_configured(db, twilio_api):
