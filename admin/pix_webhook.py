@@ -17,6 +17,9 @@ router = APIRouter(tags=["webhooks"])
 async def pix_webhook(
     request: Request, x_webhook_secret: str | None = Header(default=None)
 ) -> JSONResponse:
+    """Each item is settled on its own and reported in `items`. 200 when nothing is worth
+    sending again (items settled, replayed, unknown or invalid); 503 when an item failed for
+    a reason a retry can fix: the PSP's replay then settles only what is missing."""
     if not secret_matches(request.app.state.settings.pix_webhook_secret, x_webhook_secret):
         return JSONResponse(status_code=401, content={"detail": "webhook não autenticado"})
     try:
@@ -25,5 +28,11 @@ async def pix_webhook(
         return JSONResponse(status_code=400, content={"detail": "corpo não é JSON"})
     result = await settle_pix_webhook(body)
     return JSONResponse(
-        {"settled": result.settled, "replayed": result.replayed, "unknown": result.unknown}
+        status_code=503 if result.retry_needed else 200,
+        content={
+            "items": [item.as_dict() for item in result.items],
+            "settled": result.settled,
+            "replayed": result.replayed,
+            "unknown": result.unknown,
+        },
     )

@@ -42,6 +42,11 @@ class Call(Model):
     duration_seconds = fields.IntField(null=True)
     updated_at = Timestamp(auto_now=True)
 
+    @property
+    def closed_without_status(self) -> str | None:
+        """Why the call was closed as failed when its final status never came (call_sweeper)."""
+        return (self.data or {}).get("closed_without_status")
+
     class Meta:
         table = "call"
         ordering = ["-created_at", "-id"]

@@ -24,6 +24,9 @@ class RuleRun(Model):
     status = fields.CharEnumField(RunStatus, max_length=10, default=RunStatus.RUNNING)
     started_at = Timestamp(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
+    # Moved by the process doing the run; a running run whose heartbeat stopped was left by
+    # a process that died (negotiation/stale_runs.py).
+    heartbeat_at = fields.DatetimeField(null=True)
     progress = fields.IntField(default=0)  # percent
     customers_count = fields.IntField(default=0)
     receivables_count = fields.IntField(default=0)

@@ -84,6 +84,7 @@ from negotiation.rule_filters import (
     count_of,
     plain_brl,
 )
+from negotiation.stale_runs import Heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -405,6 +406,7 @@ async def execute_run(
             )
         await _notify(progress, percent, message)
 
+    beat = await Heartbeat.start(run.id)  # tells other instances the run is alive (stale_runs.py)
     try:
         rule = run.rule
         who = _who(run.started_by)
@@ -491,6 +493,8 @@ async def execute_run(
     except (Exception, asyncio.CancelledError) as exc:
         await _mark_failed(run, lines, exc)
         raise
+    finally:
+        await beat.stop()
     await _notify(progress, 100, lines[-1])  # committed: a failing callback is the caller's
     return run
 

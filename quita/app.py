@@ -29,6 +29,7 @@ from bot.sandbox_feed import router as telegram_sandbox_router
 from bot.webhook import router as telegram_webhook_router
 from models.enums import Channel
 from negotiation.errors import QuitaError
+from negotiation.stale_runs import fail_stale_runs
 from quita.channels import (
     build_channels,
     simulator_relay,
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A fresh SQLite file gets its schema here: `quita serve` needs no other step.
         await migrate(settings.database_url)
         await open_db(settings.database_url)
+        await fail_stale_runs()  # rule runs a dead process left "running"
         tasks = []
         if settings.jobs:
             tasks.append(asyncio.create_task(run_forever(settings, channels)))

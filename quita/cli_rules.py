@@ -68,6 +68,7 @@ def run(
 
     from negotiation.errors import QuitaError
     from negotiation.rule_run import run_rule
+    from negotiation.stale_runs import fail_stale_runs
     from quita.db import database
 
     settings = load_settings()
@@ -84,6 +85,7 @@ def run(
 
     async def go():
         async with database(settings.database_url):
+            await fail_stale_runs()  # a run a killed process left "running" ends as failed
             task = bar.add_task(f"regra {rule_id}", total=100)
 
             def advance(percent: int, message: str) -> None:

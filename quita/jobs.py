@@ -15,6 +15,7 @@ from models.clock import today_in
 from negotiation import delivery, events, outreach, retry_queue, rule_actions
 from negotiation.breaks import check_agreements
 from quita.channels import Channels, action_outlets, telegram_chat_send
+from quita.recovery import recover
 from quita.settings import Settings
 
 log = logging.getLogger("quita.jobs")
@@ -44,6 +45,7 @@ async def tick(
         log.info(
             "agreements check %s: %d moved, %d broken", today, len(report.moved), len(report.broken)
         )
+    await recover(settings)  # stale rule runs and calls without a final status
     return today
 
 

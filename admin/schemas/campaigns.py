@@ -127,6 +127,8 @@ class CallOut(Out):
     answered_at: datetime | None
     ended_at: datetime | None
     duration_seconds: int | None
+    # Set when the final status never came and the call was closed as failed (pt-BR reason).
+    closed_without_status: str | None = None
 
 
 class DebtOut(BaseModel):

@@ -7,6 +7,7 @@ the form fields are checked with Twilio's error codes (21211 invalid 'To', 21602
 21603 no From/MessagingServiceSid, 21205 no Url/Twiml, ...). Every request is recorded
 (`requests`); created resources are in `messages` and `calls` (their form fields). A test can
 make the next requests fail with any Twilio error (`fail_next`) or slow them down (`delay`).
+A call is fetched as Twilio last knew it; `call_ended` moves it to a final status.
 
 Fixtures: `twilio_api_server` (one server per session) and `twilio_api` (the same server,
 reset before and after each test).
@@ -380,6 +381,39 @@ class FakeTwilioApi:
         recorded.status = 200
         return JSONResponse(payload, status_code=200)
 
+    async def fetch_call(self, request: Request) -> JSONResponse:
+        """GET .../Calls/{CallSid}.json: the call as Twilio knows it (404 when it does not)."""
+        recorded = await self._record(request)
+        if (refused := self._gate(request, recorded, "calls")) is not None:
+            return refused
+        sid = request.path_params["call_sid"]
+        with self.lock:
+            payload = dict(self.created[sid]) if sid in self.created else None
+        if payload is None:
+            return _error(
+                recorded, 404, 20404, f"The requested resource {recorded.path} was not found"
+            )
+        recorded.status = 200
+        return JSONResponse(payload, status_code=200)
+
+    def call_ended(
+        self,
+        sid: str,
+        status: str,
+        *,
+        duration: int | None = None,
+        answered_by: str | None = None,
+        end_time: datetime | None = None,
+    ) -> None:
+        """Twilio's record of call `sid` moves to `status` (the call is made known if it was
+        not), as GET .../Calls/{sid}.json then answers."""
+        with self.lock:
+            payload = self.created.setdefault(sid, {"sid": sid, "account_sid": self.account_sid})
+            payload["status"] = status
+            payload["duration"] = None if duration is None else str(duration)
+            payload["answered_by"] = answered_by
+            payload["end_time"] = end_time and format_datetime(end_time, usegmt=True)
+
     async def not_found(self, request: Request) -> JSONResponse:
         recorded = await self._record(request)
         return _error(recorded, 404, 20404, f"The requested resource {recorded.path} was not found")
@@ -391,6 +425,7 @@ class FakeTwilioApi:
                 Route(f"{accounts}/Messages.json", self.create_message, methods=["POST"]),
                 Route(f"{accounts}/Calls.json", self.create_call, methods=["POST"]),
                 Route(f"{accounts}/Calls/{{call_sid}}.json", self.update_call, methods=["POST"]),
+                Route(f"{accounts}/Calls/{{call_sid}}.json", self.fetch_call, methods=["GET"]),
                 Route(
                     "/{path:path}",
                     self.not_found,
