@@ -222,3 +222,21 @@ def test_a_utf16_big_endian_file_imports(database, tmp_path):
     result = run("customers", source)
     assert result.exit_code == 0, result.output
     assert rows(database, "SELECT name FROM customer") == [("Conceição",)]
+
+
+def test_bot_link_shows_an_imported_name_escaped(database, tmp_path, monkeypatch):
+    from quita.cli_bot import bot_app
+
+    good = CPF().generate()
+    source = tmp_path / "customers.csv"
+    source.write_text(HEADER + f'E1;"Ana\x1b]0;pwn\x07";{good};;SP\n', "utf-8")
+    assert run("customers", source).exit_code == 0
+    monkeypatch.setenv("QUITA_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("QUITA_TELEGRAM_BOT_USERNAME", "quita_bot")
+    get_settings.cache_clear()
+
+    result = CliRunner().invoke(bot_app, ["link", "E1"])
+
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert result.stdout.splitlines()[0] == "Ana\\x1b]0;pwn\\x07 (E1)"
