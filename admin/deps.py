@@ -49,6 +49,7 @@ def Requires(permission: Permission) -> Any:
         ensure(user, permission)
         return user
 
+    check.permission = permission  # type: ignore[attr-defined]  # read by `declared_permission`
     return Annotated[User, Depends(check)]
 
 
@@ -85,7 +86,9 @@ def Page(permission: Permission | None = None) -> Any:
     # Imported here: the console package imports this module while it loads its pages.
     from admin.console.session import Signed, allowed
 
-    return Annotated[Signed, allowed(permission)]
+    dependency = allowed(permission)
+    dependency.dependency.permission = permission  # type: ignore[union-attr]
+    return Annotated[Signed, dependency]
 
 
 # One alias per permission, so a signature reads `user: CanConfigure`.
@@ -101,3 +104,90 @@ CanViewAudit = Requires(Permission.VIEW_AUDIT)
 CanImportData = Requires(Permission.IMPORT_DATA)
 CanRecordPayments = Requires(Permission.RECORD_PAYMENTS)
 CanHandleConversations = Requires(Permission.HANDLE_CONVERSATIONS)
+
+
+# Which route serves which resource of `negotiation.permissions.RESOURCES`: the longest path
+# prefix wins. A route under /api/v1 or /console must need its resource's permission (read:
+# GET; change: any other method), be for any signed-in user, or be public: the test
+# tests/admin/test_route_permissions.py walks the app's routes against this.
+ROUTE_RESOURCES: dict[str, str] = {
+    "/api/v1/conditions": "conditions",
+    "/api/v1/rules": "rules",
+    "/api/v1/rules/{rule_id}/preview": "rule_runs",
+    "/api/v1/rules/{rule_id}/runs": "rule_runs",
+    "/api/v1/runs": "rule_runs",
+    "/api/v1/agencies": "catalog",
+    "/api/v1/result-types": "result_vocabulary",
+    "/api/v1/contact-types": "result_vocabulary",
+    "/api/v1/collection-statuses": "result_vocabulary",
+    "/api/v1/contact-windows": "contact_windows",
+    "/api/v1/holidays": "contact_windows",
+    "/api/v1/message-templates": "message_templates",
+    "/api/v1/users": "users",
+    "/api/v1/audit": "audit",
+    "/api/v1/campaigns": "campaigns",
+    "/api/v1/entries": "entries",
+    "/api/v1/exports": "exports",
+    "/api/v1/customers": "customers",
+    "/api/v1/agreements": "agreements",
+    "/api/v1/deliveries": "agreements",
+    "/api/v1/calls": "calls",
+    "/api/v1/conversations": "conversations",
+    "/api/v1/imports": "imports",
+    "/api/v1/payments": "payments",
+    "/console/conditions": "conditions",
+    "/console/rules": "rules",
+    "/console/rules/{rule_id}/preview": "rule_runs",
+    "/console/rules/{rule_id}/run": "rule_runs",
+    "/console/runs": "rule_runs",
+    "/console/catalog": "catalog",
+    "/console/windows": "contact_windows",
+    "/console/holidays": "contact_windows",
+    "/console/message-templates": "message_templates",
+    "/console/users": "users",
+    "/console/audit": "audit",
+    "/console/campaigns": "campaigns",
+    "/console/campaigns/export": "exports",
+    "/console/entries": "entries",
+    "/console/agreements": "agreements",
+    "/console/deliveries": "agreements",
+    "/console/customers": "customers",
+    "/console/receipts": "customers",
+    "/console/outbox": "outbox",
+    "/console/inbox": "conversations",
+    "/console/conversations": "conversations",
+    "/console/simulator": "conversations",
+    "/console/calculator": "calculator",
+}
+
+# Open to anyone: signing in and out.
+PUBLIC_ROUTES = frozenset(
+    {
+        ("POST", "/api/v1/auth/token"),
+        ("GET", "/console/login"),
+        ("POST", "/console/login"),
+        ("POST", "/console/logout"),
+    }
+)
+# Open to any signed-in user: who am I, and the dashboard (an agency's own figures only).
+SIGNED_IN_ROUTES = frozenset(
+    {("GET", "/api/v1/auth/me"), ("GET", "/api/v1/dashboard"), ("GET", "/console")}
+)
+
+
+def resource_of(path: str) -> str | None:
+    """The resource a route serves (`ROUTE_RESOURCES`), by the longest prefix of its path."""
+    best = ""
+    for prefix in ROUTE_RESOURCES:
+        if (path == prefix or path.startswith(prefix + "/")) and len(prefix) > len(best):
+            best = prefix
+    return ROUTE_RESOURCES.get(best)
+
+
+def declared_permission(dependant: Any) -> Permission | None:
+    """The permission a route's dependencies require (`Requires`, `Page`), or None."""
+    for sub in dependant.dependencies:
+        found = getattr(sub.call, "permission", None) or declared_permission(sub)
+        if found is not None:
+            return found
+    return None

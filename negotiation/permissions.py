@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import NamedTuple
 
 from models import User
 from models.enums import Role
@@ -41,6 +42,53 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENCY: frozenset(
         {Permission.VIEW_CAMPAIGNS, Permission.NEGOTIATE, Permission.RECORD_RESULTS}
     ),
+}
+
+
+class Access(NamedTuple):
+    """What a resource needs: one permission to read it, one of `write` to change it (an entry
+    is worked in several ways: a result, a negotiation, the end of a pause)."""
+
+    read: Permission
+    write: frozenset[Permission]
+
+
+def _access(read: Permission, *write: Permission) -> Access:
+    return Access(read, frozenset(write or (read,)))
+
+
+P = Permission
+
+# The one table of who reads and changes what, for the API and the console alike: a route of
+# either declares the permission its resource needs here (admin/deps.py maps the routes to
+# these names; tests/admin/test_route_permissions.py walks every route against this table).
+RESOURCES: dict[str, Access] = {
+    # Configuration is read where it is edited: the conditions and rules say how far Quita
+    # goes in a negotiation, the catalogs hold the agencies' CNPJs and contacts.
+    "conditions": _access(P.CONFIGURE),
+    "rules": _access(P.CONFIGURE),
+    "rule_runs": _access(P.RUN_RULES),
+    "catalog": _access(P.CONFIGURE),
+    "contact_windows": _access(P.CONFIGURE),
+    "message_templates": _access(P.CONFIGURE),
+    # What recording a result picks from (result types, contact types, Serasa statuses):
+    # whoever records a result reads them, as the entry page shows them.
+    "result_vocabulary": _access(P.RECORD_RESULTS, P.CONFIGURE),
+    "users": _access(P.MANAGE_USERS),
+    "audit": _access(P.VIEW_AUDIT),
+    "campaigns": _access(P.VIEW_CAMPAIGNS, P.CONFIGURE),
+    # An entry carries the offers its debtor may take: an agency or an attendant negotiates
+    # from there, without reading the conditions behind them.
+    "entries": _access(P.VIEW_CAMPAIGNS, P.RECORD_RESULTS, P.NEGOTIATE, P.HANDLE_CONVERSATIONS),
+    "exports": _access(P.EXPORT_TO_AGENCY),
+    "customers": _access(P.VIEW_CUSTOMER),
+    "agreements": _access(P.VIEW_CUSTOMER),
+    "calls": _access(P.VIEW_CUSTOMER),
+    "outbox": _access(P.VIEW_CUSTOMER),  # the debtors' messages are customer data
+    "conversations": _access(P.HANDLE_CONVERSATIONS),
+    "calculator": _access(P.NEGOTIATE),
+    "imports": _access(P.IMPORT_DATA),
+    "payments": _access(P.RECORD_PAYMENTS),
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache
@@ -73,12 +75,73 @@ def _when(context: Context, value: datetime | None, style: str = "datetime") -> 
     return local_time(value, tz, style)
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Numbers, or numbers separated by spaces: signs, digits, "." and "," only (an amount in pt-BR
+# "-1.234,56", a phone in E.164 "+5519988887777", the agency file's phone list).
+_NUMBERS = re.compile(r"[+-]?\d[\d.,]*(?: [+-]?\d[\d.,]*)*")
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run: the one guard of every CSV Quita writes.
+
+    OWASP's CSV-injection rule: a text cell starting with = + - @ TAB or CR gets a leading
+    single quote, so Excel/LibreOffice/Sheets show it as text instead of running it
+    (`=HYPERLINK(...)`, `@SUM(...)`, DDE). The csv module then quotes any cell holding the
+    delimiter, a quote or a line break, so a cell cannot spill into the next one.
+
+    Decided by what the cell can hold, not by where it came from:
+    - values that are not text (ints, Decimals, dates) are written as they are;
+    - text made only of numbers (signs, digits, "." and ",", numbers separated by spaces)
+      is written as it is: an amount we format in pt-BR ("-12,50") or a phone we store in
+      E.164 ("+5519988887777") must stay a number for the reader, and nothing made of those
+      characters can call a function or reach another cell;
+    - every other text (names, addresses, notes, e-mails, ids, reasons quoting a cell)
+      starting with a formula character is neutralised, whoever typed it.
+    """
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    if _NUMBERS.fullmatch(value):
+        return value
+    return "'" + value
+
+
 def csv_row(values: list[Any], delimiter: str = ";") -> str:
-    """One CSV row, quoted as RFC 4180 says (the csv module does the quoting); the template's
-    own line break ends it."""
+    """One CSV row, quoted as RFC 4180 says (the csv module does the quoting), every cell
+    through `spreadsheet_cell`; the template's own line break ends it."""
     out = io.StringIO()
-    csv.writer(out, delimiter=delimiter, lineterminator="").writerow(values)
+    csv_writer(out, delimiter=delimiter, lineterminator="").writerow(values)
     return out.getvalue()
+
+
+class _SafeWriter:
+    """csv.writer whose every cell goes through `spreadsheet_cell`."""
+
+    def __init__(self, out: Any, **options: Any) -> None:
+        self._writer = csv.writer(out, **options)
+
+    def writerow(self, values: list[Any]) -> Any:
+        return self._writer.writerow([spreadsheet_cell(v) for v in values])
+
+
+def csv_writer(out: Any, **options: Any) -> _SafeWriter:
+    """`csv.writer(out, **options)` for a file a person opens in a spreadsheet: the only way
+    Quita writes CSV (reports, exports), so no cell goes out live."""
+    return _SafeWriter(out, **options)
+
+
+# C0 and C1 control characters (ESC starts the terminal's escape sequences) and the bidi
+# overrides that reorder what a terminal shows.
+_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` for a terminal line: every control character shown as its Python escape
+    (`\\x1b`, `\\n`, `\\u202e`) instead of being obeyed, so a cell of an imported file
+    cannot clear the screen, retitle the window or fake another line."""
+    return "".join(
+        repr(ch)[1:-1] if ch in _BIDI or unicodedata.category(ch) == "Cc" else ch for ch in text
+    )
 
 
 @lru_cache

@@ -133,8 +133,11 @@ def link(
             return found, phones, bot_link(settings.telegram_bot_username, token), token
 
     found, phones, url, token = run_command(find())
-    typer.echo(f"{found.name} ({found.external_id})")
-    typer.echo(f"  CPF/CNPJ: {found.document}")
+    from negotiation.rendering import terminal_safe
+
+    # Imported from the ISP's files: shown, never obeyed by the terminal.
+    typer.echo(terminal_safe(f"{found.name} ({found.external_id})"))
+    typer.echo(terminal_safe(f"  CPF/CNPJ: {found.document}"))
     if found.birth_date:
         typer.echo(f"  birth date: {found.birth_date:%d/%m/%Y}")
     for number in phones:

@@ -28,7 +28,10 @@ import_app = typer.Typer(
 # How many rejected lines the summary shows; --report has them all.
 SHOWN_REJECTIONS = 10
 
-FileArg = Annotated[Path, typer.Argument(help="The CSV file (UTF-8 or Latin-1, ',' or ';')")]
+FileArg = Annotated[
+    Path,
+    typer.Argument(help="The CSV file (UTF-8, UTF-16 or Latin-1; ',', ';' or tab)"),
+]
 ReportOpt = Annotated[
     Path | None,
     typer.Option("--report", help="Write every rejected line, with its reasons, to this CSV"),
@@ -39,6 +42,18 @@ def _fail(message: str) -> NoReturn:
     from quita.cli_support import fail
 
     fail(" ".join(message.split()))  # one line, whatever the database said
+
+
+def _echo(message: str) -> None:
+    typer.echo(_shown(message))
+
+
+def _shown(message: str) -> str:
+    """Text from the file (cells, header names, its path) for the terminal: control characters
+    as escapes (`\\x1b`), so a cell cannot clear the screen or fake a line."""
+    from negotiation.rendering import terminal_safe
+
+    return terminal_safe(message)
 
 
 @import_app.command("customers")
@@ -127,15 +142,15 @@ def _import(
         with out:
             out.write(result.rejections_csv())
 
-    typer.echo(result.summary())
+    _echo(result.summary())
     for message in result.messages()[:SHOWN_REJECTIONS]:
-        typer.echo(f"  {message}")
+        _echo(f"  {message}")
     hidden = len(result.rejected) - SHOWN_REJECTIONS
     if hidden > 0:
         where = f"em {report_path}" if report_path else "com --report ARQUIVO.csv"
-        typer.echo(f"  … e mais {hidden} linhas rejeitadas (lista completa {where})")
+        _echo(f"  … e mais {hidden} linhas rejeitadas (lista completa {where})")
     elif result.rejected and report_path:
-        typer.echo(f"  relatório das linhas rejeitadas em {report_path}")
+        _echo(f"  relatório das linhas rejeitadas em {report_path}")
     if result.rejected:
         raise typer.Exit(code=1)
 

@@ -104,5 +104,7 @@ def run(
         typer.echo(f"error: {type(exc).__name__}: {exc}", err=True)
         raise typer.Exit(code=1) from None
     typer.echo(f"execução {result.id} da regra {rule_id}: {result.status}")
-    for line in result.log.splitlines():
-        typer.echo(f"  {line}")
+    from negotiation.rendering import terminal_safe
+
+    for line in result.log.splitlines():  # may quote imported data (names, ids)
+        typer.echo(f"  {terminal_safe(line)}")

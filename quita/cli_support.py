@@ -16,8 +16,11 @@ from negotiation.errors import QuitaError
 
 
 def fail(message: str) -> NoReturn:
-    """Bad input: one line on stderr, exit code 2, nothing written."""
-    typer.echo(f"error: {message}", err=True)
+    """Bad input: one line on stderr, exit code 2, nothing written. The message often quotes
+    the input (a file's header, a path): its control characters are shown as escapes."""
+    from negotiation.rendering import terminal_safe
+
+    typer.echo(f"error: {terminal_safe(message)}", err=True)
     raise typer.Exit(code=2)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from admin.deps import CanConfigure, CurrentUser
+from admin.deps import CanConfigure
 from admin.schemas.conditions import ConditionIn, ConditionOut
 from negotiation import conditions as service
 
@@ -12,12 +12,12 @@ router = APIRouter(prefix="/conditions", tags=["configuração"])
 
 
 @router.get("", response_model=list[ConditionOut], summary="List payment conditions")
-async def list_conditions(_: CurrentUser):
+async def list_conditions(_: CanConfigure):
     return [ConditionOut.model_validate(c) for c in await service.list_conditions()]
 
 
 @router.get("/{condition_id}", response_model=ConditionOut, summary="One payment condition")
-async def get_condition(condition_id: int, _: CurrentUser):
+async def get_condition(condition_id: int, _: CanConfigure):
     return ConditionOut.model_validate(await service.get_condition(condition_id))
 
 

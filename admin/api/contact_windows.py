@@ -7,19 +7,19 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from admin import schemas as s
-from admin.deps import CanConfigure, CurrentUser
+from admin.deps import CanConfigure
 from negotiation import contact_calendar as service
 
 router = APIRouter(tags=["configuração"])
 
 
 @router.get("/contact-windows", response_model=list[s.WindowOut], summary="Windows per state")
-async def list_windows(_: CurrentUser):
+async def list_windows(_: CanConfigure):
     return [s.WindowOut.of(w) for w in await service.windows()]
 
 
 @router.get("/contact-windows/{state}", response_model=s.WindowOut, summary="A state's window")
-async def get_window(state: str, _: CurrentUser):
+async def get_window(state: str, _: CanConfigure):
     return s.WindowOut.of(await service.window(state))
 
 
@@ -37,7 +37,7 @@ async def delete_window(state: str, user: CanConfigure):
 
 
 @router.get("/holidays", response_model=list[s.HolidayOut], summary="The ISP's holidays")
-async def list_holidays(_: CurrentUser, state: str | None = None, since: str | None = None):
+async def list_holidays(_: CanConfigure, state: str | None = None, since: str | None = None):
     return [s.HolidayOut.model_validate(h) for h in await service.holidays(state, since)]
 
 

@@ -4,7 +4,7 @@ sample debtor. No `from __future__ import annotations`: FastAPI must see the bod
 from fastapi import APIRouter
 
 from admin import schemas as s
-from admin.deps import CanConfigure, CurrentUser, SettingsDep, TodayDep
+from admin.deps import CanConfigure, SettingsDep, TodayDep
 from models.enums import DeliveryChannel
 from negotiation import message_templates as service
 
@@ -12,12 +12,12 @@ router = APIRouter(prefix="/message-templates", tags=["configuração"])
 
 
 @router.get("", response_model=list[s.MessageTemplateOut], summary="List message templates")
-async def list_templates(_: CurrentUser, channel: DeliveryChannel | None = None):
+async def list_templates(_: CanConfigure, channel: DeliveryChannel | None = None):
     return [s.MessageTemplateOut.model_validate(t) for t in await service.list_templates(channel)]
 
 
 @router.get("/variables", summary="The variables a template may use, with what each becomes")
-async def variables(_: CurrentUser) -> dict[str, str]:
+async def variables(_: CanConfigure) -> dict[str, str]:
     return service.VARIABLES
 
 
@@ -31,7 +31,7 @@ async def preview(
 
 
 @router.get("/{template_id}", response_model=s.MessageTemplateOut, summary="One template")
-async def get_template(template_id: int, _: CurrentUser):
+async def get_template(template_id: int, _: CanConfigure):
     return s.MessageTemplateOut.model_validate(await service.get_template(template_id))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from admin.deps import CanConfigure, CurrentUser
+from admin.deps import CanConfigure
 from admin.schemas.rules import RuleIn, RuleOut
 from negotiation import rules as service
 
@@ -12,12 +12,12 @@ router = APIRouter(prefix="/rules", tags=["regras"])
 
 
 @router.get("", response_model=list[RuleOut], summary="List collection rules")
-async def list_rules(_: CurrentUser):
+async def list_rules(_: CanConfigure):
     return [RuleOut.of(r) for r in await service.list_rules()]
 
 
 @router.get("/{rule_id}", response_model=RuleOut, summary="One collection rule")
-async def get_rule(rule_id: int, _: CurrentUser):
+async def get_rule(rule_id: int, _: CanConfigure):
     return RuleOut.of(await service.get_rule(rule_id))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterable, Sequence
@@ -20,12 +21,30 @@ class CsvRow(dict[str, str]):
         self.extra = tuple(extra)
 
 
+# A byte-order mark names its encoding; the longer marks first (UTF-32 LE starts like UTF-16 LE).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),  # Excel's "Unicode Text" (tab-separated)
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def _decode(data: bytes) -> str:
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise InvalidInput(
             "o arquivo é uma planilha (.xlsx/.xls/.ods), não um CSV: exporte como CSV"
         )
-    for encoding in ("utf-8-sig", "cp1252"):
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)  # the codec drops the mark
+            except UnicodeDecodeError:
+                raise InvalidInput(
+                    f"o arquivo começa como {encoding.upper()} mas não está nessa codificação"
+                ) from None
+    for encoding in ("utf-8", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -33,18 +52,23 @@ def _decode(data: bytes) -> str:
     return data.decode("latin-1")  # never fails
 
 
+# Tab: Excel's "Unicode Text" and "Text (tab delimited)"; on a tie the earlier one wins.
+DELIMITERS = (",", ";", "\t")
+
+
 def _delimiter(header_line: str) -> str:
-    return ";" if header_line.count(";") > header_line.count(",") else ","
+    return max(DELIMITERS, key=header_line.count)
 
 
 def read_csv(path: str | Path, required: Iterable[str] = ()) -> list[CsvRow]:
     """The data lines of a CSV file, as header → cell mappings that know their line number.
 
-    UTF-8 (with or without BOM), else Windows-1252/Latin-1; delimiter "," or ";" (whichever
-    the header uses more); header names trimmed and lower-cased; blank lines skipped; short
-    lines padded with empty cells. A missing `required` column, an empty file or a file that
-    is not CSV at all is an `InvalidInput` (the whole file cannot be used). File-system errors
-    (missing, unreadable) propagate as `OSError`.
+    The encoding by its byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32), else UTF-8, else
+    Windows-1252/Latin-1; delimiter ",", ";" or tab (whichever the header uses most); header
+    names trimmed and lower-cased; blank lines skipped; short lines padded with empty cells.
+    A missing `required` column, an empty file or a file that is not CSV at all is an
+    `InvalidInput` (the whole file cannot be used). File-system errors (missing, unreadable)
+    propagate as `OSError`.
     """
     text = _decode(Path(path).read_bytes())
     first_line = next((ln for ln in io.StringIO(text) if ln.strip()), "")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from negotiation.rendering import csv_writer
 
 NOT_A_ROW = "a linha não é um conjunto de colunas (objeto JSON com os nomes das colunas)"
 
@@ -46,10 +47,11 @@ class ImportReport:
     def rejections_csv(self) -> str:
         """The rejection report: `linha;external_id;motivo`, one row per problem, in file order.
 
-        Semicolon-separated, as Brazilian spreadsheets expect.
+        Semicolon-separated, as Brazilian spreadsheets expect; a cell that a spreadsheet would
+        run (an external id "=HYPERLINK(...)") is written as text (`spreadsheet_cell`).
         """
         out = io.StringIO()
-        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer = csv_writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow(["linha", "external_id", "motivo"])
         for rejection in self.rejected:
             for reason in rejection.reasons:

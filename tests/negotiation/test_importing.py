@@ -756,3 +756,19 @@ async def test_an_import_waits_for_an_agreement_being_made_and_then_leaves_it_al
     assert "está negociada" in reasons_of(report)[2]
     await bill.refresh_from_db()
     assert (bill.status, bill.amount) == (ReceivableStatus.NEGOTIATED, Decimal("99.90"))
+
+
+def test_spreadsheet_cells_keep_numbers_and_neutralise_formulas():
+    from negotiation.rendering import csv_row, spreadsheet_cell
+
+    for live in ["=1+1", "+cmd|x", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "-", "+55 (19) 9"]:
+        assert spreadsheet_cell(live) == "'" + live
+    for kept in ["-12,50", "+5519988887777", "+5519988887777 +551932321234", "Ana", "", 7]:
+        assert spreadsheet_cell(kept) == kept
+    assert csv_row(["=1;2", "a"]) == '"\'=1;2";a'
+
+
+def test_terminal_safe_shows_control_characters():
+    from negotiation.rendering import terminal_safe
+
+    assert terminal_safe("a\x1b[2J\x07\x9b\u202eé\n") == "a\\x1b[2J\\x07\\x9b\\u202eé\\n"

@@ -163,3 +163,80 @@ def test_an_unusable_database_exits_2_with_one_line_and_no_report(monkeypatch, t
         get_settings.cache_clear()
     assert_one_line_error(result, "database:")
     assert not report.exists()
+
+
+def test_the_report_writes_formula_cells_as_text(database, tmp_path):
+    """A hostile external id must not run when the report is opened in a spreadsheet."""
+    hostile = ['=HYPERLINK("http://evil.example","x")', "+1+cmd|' /C calc'!A0", "@SUM(A1)"]
+    source = tmp_path / "customers.csv"
+    source.write_text(HEADER + "".join(f"{h};Ana;123;;SP\n" for h in hostile), "utf-8")
+    report = tmp_path / "r.csv"
+
+    result = run("customers", source, "--report", report)
+
+    assert result.exit_code == 1, result.output
+    written = list(csv.reader(io.StringIO(report.read_text("utf-8-sig")), delimiter=";"))
+    assert [eid for _, eid, _ in written[1:]] == [f"'{h}" for h in hostile]
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in written for cell in row)
+
+
+def test_control_characters_of_a_cell_are_shown_not_obeyed(database, tmp_path):
+    source = tmp_path / "customers.csv"
+    source.write_text(HEADER + '"C\x1b[2J\x1b]0;pwn\x07\x9b1";Ana;123;;SP\n', "utf-8")
+
+    result = run("customers", source)
+
+    assert result.exit_code == 1, result.output
+    assert not any(ch in result.output for ch in "\x1b\x07\x9b")
+    assert "linha 2 (C\\x1b[2J\\x1b]0;pwn\\x07\\x9b1)" in result.stdout
+
+
+def test_a_header_with_control_characters_is_shown_escaped_on_stderr(database, tmp_path):
+    source = tmp_path / "customers.csv"
+    source.write_bytes(b"external_id;nome\x1b[31m;cpf\nC1;Ana;1\n")
+    result = run("customers", source)
+    line = assert_one_line_error(result, "falta")
+    assert "\x1b" not in result.stderr and "nome\\x1b[31m" in line
+
+
+def test_a_utf16_tab_separated_file_as_excel_saves_it_imports(database, tmp_path):
+    """Excel's "Unicode Text": UTF-16 LE with a BOM, tab-separated, CRLF."""
+    good = CPF().generate()
+    text = f"external_id\tname\tdocument\tphones\tstate\r\nU1\tJoão Ação\t{good}\t\tSP\r\n"
+    source = tmp_path / "unicode.txt"
+    source.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+
+    result = run("customers", source)
+
+    assert result.exit_code == 0, result.output
+    assert rows(database, "SELECT external_id, name, document FROM customer") == [
+        ("U1", "João Ação", good)
+    ]
+
+
+def test_a_utf16_big_endian_file_imports(database, tmp_path):
+    good = CPF().generate()
+    text = f"external_id;name;document;phones;state\nB1;Conceição;{good};;SP\n"
+    source = tmp_path / "be.csv"
+    source.write_bytes(b"\xfe\xff" + text.encode("utf-16-be"))
+    result = run("customers", source)
+    assert result.exit_code == 0, result.output
+    assert rows(database, "SELECT name FROM customer") == [("Conceição",)]
+
+
+def test_bot_link_shows_an_imported_name_escaped(database, tmp_path, monkeypatch):
+    from quita.cli_bot import bot_app
+
+    good = CPF().generate()
+    source = tmp_path / "customers.csv"
+    source.write_text(HEADER + f'E1;"Ana\x1b]0;pwn\x07";{good};;SP\n', "utf-8")
+    assert run("customers", source).exit_code == 0
+    monkeypatch.setenv("QUITA_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("QUITA_TELEGRAM_BOT_USERNAME", "quita_bot")
+    get_settings.cache_clear()
+
+    result = CliRunner().invoke(bot_app, ["link", "E1"])
+
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert result.stdout.splitlines()[0] == "Ana\\x1b]0;pwn\\x07 (E1)"

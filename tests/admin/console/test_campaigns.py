@@ -199,3 +199,21 @@ async def test_export_needs_the_csrf_token(browser, sign_in, call_list, agency):
     )
     assert answer.status_code == 403
     assert await CampaignEntry.filter(state=EntryState.EXPORTED).count() == 0
+
+
+async def test_the_downloaded_file_writes_hostile_cells_as_text(
+    browser, sign_in, call_list, agency
+):
+    from tests.admin.test_campaigns import assert_no_live_formula, make_hostile
+
+    await make_hostile(call_list["entries"])
+    token = await sign_in(Role.SUPERVISOR)
+    ids = [e.id for e in call_list["entries"][:2]]
+    answer = await browser.post(
+        "/console/campaigns/export",
+        data={"csrf_token": token, "agency_id": agency.id, "entry_ids": ids},
+    )
+    assert answer.status_code == 200, answer.text
+    assert_no_live_formula(
+        list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
+    )
