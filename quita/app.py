@@ -10,11 +10,7 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import (
-    get_redoc_html,
-    get_swagger_ui_html,
-    get_swagger_ui_oauth2_redirect_html,
-)
+from fastapi.openapi.docs import get_redoc_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from tortoise.exceptions import IntegrityError
@@ -37,8 +33,10 @@ from quita.channels import (
     telegram_resumer,
 )
 from quita.db import close_db, migrate, open_db
+from quita.docs_pages import oauth2_redirect_html, swagger_ui_html
 from quita.jobs import run_forever
 from quita.settings import Settings, get_settings, with_secret_key
+from quita.web_security import BrowserSecurity
 from telephony.call_status import router as call_status_router
 from telephony.dialer import run_forever as run_dialer
 from telephony.sms_webhooks import router as sms_webhooks_router
@@ -57,54 +55,37 @@ def _offline_docs(app: FastAPI) -> None:
         name="docs-assets",
     )
 
-    # The bundles themselves still name a few outside images (ReDoc's footer logo): the browser
-    # is told to load nothing from elsewhere, so a closed network sees no failed requests.
-    offline = {
-        "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-        "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; "
-        "worker-src 'self' blob:; connect-src 'self'"
-    }
-
-    def offline_page(page: HTMLResponse) -> HTMLResponse:
-        page.headers.update(offline)
-        return page
-
-    # Behind a proxy that adds a path prefix, every URL gets it (as FastAPI's own pages do).
+    # The bundles themselves still name a few outside images (ReDoc's footer logo): the app's
+    # Content-Security-Policy (quita/web_security.py) lets the browser load nothing from
+    # elsewhere, so a closed network sees no failed requests. Behind a proxy that adds a path
+    # prefix, every URL gets it (as FastAPI's own pages do).
     def root(request: Request) -> str:
         return request.scope.get("root_path", "").rstrip("/")
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
         prefix = root(request)
-        return offline_page(
-            get_swagger_ui_html(
-                openapi_url=prefix + app.openapi_url,
-                title=f"{app.title} - Swagger UI",
-                oauth2_redirect_url=prefix + app.swagger_ui_oauth2_redirect_url,
-                swagger_js_url=f"{prefix}{DOCS_ASSETS}/swagger-ui-bundle.js",
-                swagger_css_url=f"{prefix}{DOCS_ASSETS}/swagger-ui.css",
-                swagger_favicon_url=f"{prefix}{DOCS_ASSETS}/favicon.png",
-                # Swagger UI would otherwise show a badge from validator.swagger.io (sending it
-                # the document's URL) whenever the host is not localhost.
-                swagger_ui_parameters={"validatorUrl": None},
-            )
+        return swagger_ui_html(
+            title=f"{app.title} - Swagger UI",
+            openapi_url=prefix + app.openapi_url,
+            oauth2_redirect_url=prefix + app.swagger_ui_oauth2_redirect_url,
+            assets=prefix + DOCS_ASSETS,
+            init_js=f"{prefix}/console/static/swagger-init.js",
         )
 
     @app.get(app.swagger_ui_oauth2_redirect_url, include_in_schema=False)
     async def swagger_ui_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
+        return oauth2_redirect_html()
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
         prefix = root(request)
-        return offline_page(
-            get_redoc_html(
-                openapi_url=prefix + app.openapi_url,
-                title=f"{app.title} - ReDoc",
-                redoc_js_url=f"{prefix}{DOCS_ASSETS}/redoc.standalone.js",
-                redoc_favicon_url=f"{prefix}{DOCS_ASSETS}/favicon.png",
-                with_google_fonts=False,
-            )
+        return get_redoc_html(
+            openapi_url=prefix + app.openapi_url,
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{prefix}{DOCS_ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{prefix}{DOCS_ASSETS}/favicon.png",
+            with_google_fonts=False,
         )
 
 
@@ -147,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    # Security headers on every answer; cross-site form posts to the console refused.
+    app.add_middleware(BrowserSecurity, public_base_url=settings.public_base_url)
     channels = build_channels(settings)
     app.state.channels = channels
     app.state.senders = channels.senders

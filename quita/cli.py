@@ -80,6 +80,34 @@ def listening_at(settings: Settings, host: str, port: int) -> Settings:
     return settings.model_copy(update={"public_base_url": f"http://{shown}:{port}"})
 
 
+def refuse_weak_secrets(settings: Settings) -> None:
+    """A placeholder or short secret makes tokens and webhooks forgeable: stop before serving."""
+    from quita.secret_strength import weak_setting
+
+    problem = weak_setting(settings)
+    if problem:
+        fail(problem)
+
+
+def refuse_demo_password(settings: Settings) -> None:
+    """Outside the demo, a user still signing in with the README's password is an open door."""
+    from quita.db import database
+    from quita.secret_strength import demo_password_users
+
+    async def go() -> list[str]:
+        async with database(settings.database_url, apply_migrations=False):
+            return await demo_password_users()
+
+    names = run_command(go())
+    if names:
+        who = f"user {names[0]} still has" if len(names) == 1 else f"users {', '.join(names)} have"
+        fail(
+            f"{who} the demo password (public in the README): change it with"
+            f" `quita users passwd {names[0]}`{' (each of them)' if len(names) > 1 else ''},"
+            " or run `quita serve --demo`"
+        )
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
@@ -94,6 +122,7 @@ def serve(
     settings = load_settings(with_secret=True)
     host, port = host or settings.host, port or settings.port
     settings = listening_at(settings, host, port)
+    refuse_weak_secrets(settings)
     if with_demo:
         # The demo's debtors are made up: whatever the bot, the robot or an attendant sends
         # them goes to the console's outbox ("Caixa de saída"), never to the outside world.
@@ -102,6 +131,7 @@ def serve(
         typer.echo("sandbox: e-mail, SMS, Telegram and robot calls go to /console/outbox")
     else:
         migrate()  # fails here, in one line, if the database cannot be reached
+        refuse_demo_password(settings)
     uvicorn.run(
         create_app(settings),
         host=host,

@@ -65,3 +65,48 @@ def add(
 
     user_id = run_command(go())
     typer.echo(f"usuário {data.username} criado (id {user_id}, perfil {data.role})")
+
+
+@users_app.command("passwd")
+def passwd(
+    username: Annotated[str, typer.Argument(help="Whose password to set")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Set a user's password (the demo's, above all); asks for it (or takes --password). Their
+    console sessions end."""
+    from admin.passwords import hash_password
+    from admin.schemas.users import PASSWORD_MIN
+    from models import ConsoleSession, User
+    from negotiation import audit
+    from negotiation.errors import InvalidInput
+    from quita.cli_support import fail, load_settings, run_command
+    from quita.db import database
+    from quita.demo import DEMO_ADMIN
+
+    if len(password) < PASSWORD_MIN:
+        fail(f"password: at least {PASSWORD_MIN} characters")
+    if password == DEMO_ADMIN[1]:
+        fail("password: that is the demo's password, public in the README")
+    settings = load_settings()
+
+    async def go() -> None:
+        async with database(settings.database_url):
+            user = await User.get_or_none(username=username)
+            if user is None:
+                raise InvalidInput(f"usuário {username} não existe")
+            user.password_hash = hash_password(password)
+            await user.save(update_fields=["password_hash"])
+            await ConsoleSession.filter(user_id=user.id).delete()
+            await audit.record(
+                user=None,
+                actor="cli",
+                action="update",
+                entity="user",
+                entity_id=user.id,
+                after=audit.snapshot(user, password_hash="***", password_reset=True),
+            )
+
+    run_command(go())
+    typer.echo(f"senha de {username} alterada")

@@ -230,6 +230,7 @@ async def page(db, console_server, chromium, request):
     context.set_default_timeout(TIMEOUT_MS)
     tab = await context.new_page()
     problems: list[str] = []
+    tab.csp_violations = await _watch_csp(context, tab)  # type: ignore[attr-defined]
     tab.on("pageerror", lambda exc: problems.append(f"JS error: {exc}"))
     tab.on(
         "response",
@@ -246,6 +247,42 @@ async def page(db, console_server, chromium, request):
     if problems:
         # Not a failure by itself (a test may provoke errors), but the report says where.
         print("\n".join(["browser saw:", *problems, "server log:", console_server.tail(30)]))
+    # A script or style the Content-Security-Policy stopped is a page that half works. Only
+    # the API docs' bundles name outside images, which the policy blocks on purpose.
+    stopped = [v for v in tab.csp_violations if not _outside_image(v)]  # type: ignore[attr-defined]
+    if stopped:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(stopped), pytrace=False)
+
+
+# Runs in every page before its own scripts (Playwright's init scripts are not subject to the
+# page's policy) and reports each violation to the test: directive, what was blocked, where.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  const what = e.blockedURI || "inline";
+  window.quitaCspViolation(`${e.effectiveDirective} ${what} on ${location.pathname}`);
+});
+"""
+
+
+def _outside_image(violation: str) -> bool:
+    return violation.startswith("img-src") or 'directive: "img-src' in violation
+
+
+async def _watch_csp(context, tab) -> list[str]:
+    """The Content-Security-Policy violations of every page the tab opens (listener events,
+    and the console errors Chromium logs for them, in case a page fires no event)."""
+    seen: list[str] = []
+    await context.expose_function("quitaCspViolation", lambda text: seen.append(text))
+    await context.add_init_script(_CSP_LISTENER)
+    tab.on(
+        "console",
+        lambda m: (
+            seen.append(f"console: {m.text}")
+            if m.type == "error" and "Content Security Policy" in m.text
+            else None
+        ),
+    )
+    return seen
 
 
 @pytest.fixture

@@ -42,6 +42,16 @@
     });
   });
 
+  // Forms that delete ask first (data-confirm holds the question): no inline handlers, the
+  // Content-Security-Policy runs no inline script.
+  document.addEventListener("submit", function (e) {
+    const form = e.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }, true);
+
   // Message templates: the preview follows the form as it is typed (the server renders it),
   // and the e-mail-only fields show for e-mail.
   document.addEventListener("DOMContentLoaded", function () {
