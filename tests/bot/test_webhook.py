@@ -9,7 +9,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from models import DialogState, Message, ProcessedUpdate
+from models import DialogState, InboundEvent, Message
 from quita.app import create_app
 from tests.bot.conftest import SECRET, bot_settings
 from tests.bot.test_dialog import CPF, _debtor
@@ -21,7 +21,7 @@ async def test_a_wrong_or_missing_secret_is_refused_and_nothing_happens(new_chat
     assert wrong.status_code == 401
     missing = await chat.clients[0].post("/telegram/webhook", json={"update_id": 1})
     assert missing.status_code == 401
-    assert telegram_api.sent_to(6001) == [] and await ProcessedUpdate.all().count() == 0
+    assert telegram_api.sent_to(6001) == [] and await InboundEvent.all().count() == 0
 
 
 async def test_garbage_gets_400_without_a_traceback(bot_app):
