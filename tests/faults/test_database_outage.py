@@ -23,7 +23,7 @@ import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from models import AuditLog, CustomerPhone, InboundEvent, InboundStatus, Message
-from models.enums import CallStatus
+from models.enums import CallStatus, DeliveryStatus
 from negotiation.inbound_events import UNAVAILABLE
 from quita.app import create_app
 from quita.db import close_db, migrate, open_db
@@ -34,6 +34,7 @@ from tests.negotiation.test_call_outcomes import placed_call
 from tests.negotiation.test_dialer_queue import MONDAY_2PM
 from tests.telephony.signing import post_signed
 from tests.telephony.test_call_status import callback
+from tests.telephony.test_sms_webhooks import _delivery
 
 pytestmark = pytest.mark.postgres
 
@@ -211,4 +212,22 @@ async def test_a_call_status_during_an_outage_is_applied_once_on_redelivery(outa
     await call.refresh_from_db()
     assert call.status == CallStatus.COMPLETED and call.duration_seconds == 62
     [event] = await InboundEvent.filter(provider_id__startswith=call.sid)
+    assert event.status == InboundStatus.DONE and event.attempts == 1
+
+
+async def test_an_sms_status_during_an_outage_is_applied_once_on_redelivery(outage):
+    delivery = await _delivery(outage.settings, "SM" + "d" * 32)
+    params = {"MessageSid": delivery.external_id, "MessageStatus": "delivered"}
+    path = "/twilio/sms/status"
+
+    outage.cluster.stop()
+    _refused(await post_signed(outage.client, outage.settings, path, params))
+    outage.cluster.start()
+
+    for _ in range(2):
+        answer = await post_signed(outage.client, outage.settings, path, params)
+        assert answer.status_code == 204
+    await delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED
+    [event] = await InboundEvent.filter(provider_id__startswith=delivery.external_id)
     assert event.status == InboundStatus.DONE and event.attempts == 1
