@@ -38,6 +38,9 @@ LOCK = timedelta(minutes=5)  # longer than any handling takes
 BACKOFF = Backoff(first=timedelta(minutes=1), cap=timedelta(hours=1))
 MAX_ATTEMPTS = 8  # about 4 hours of tries in all
 MAX_ID_LENGTH = 200  # the column's size
+# Telegram redelivers for a day at most, Twilio for hours: a done event older than this is
+# no longer needed to tell a redelivery apart.
+KEEP_DONE = timedelta(days=30)
 UNAVAILABLE = "serviço temporariamente indisponível; tente novamente em instantes"
 
 
@@ -211,3 +214,10 @@ async def run_due(
             else:
                 tally.failed += 1
     return tally
+
+
+async def prune(now: datetime | None = None) -> int:
+    """Forget the events done more than KEEP_DONE ago; failed ones stay for a person to see."""
+    now = now or clock.now()
+    old = InboundEvent.filter(status=InboundStatus.DONE, done_at__lt=now - KEEP_DONE)
+    return await old.delete()

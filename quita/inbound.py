@@ -32,3 +32,4 @@ async def retry_inbound(settings: Settings, channels: Channels | None = None) ->
     tally = await inbound_events.run_due(handlers(settings, channels))
     if tally.tried:
         log.info("inbound events: %d handled, %d failed tries", tally.done, tally.failed)
+    await inbound_events.prune()

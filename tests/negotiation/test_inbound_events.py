@@ -117,3 +117,12 @@ def test_a_missing_or_oversized_provider_id_is_refused(parts):
 def test_provider_id_joins_its_parts_skipping_missing_ones():
     assert inbound_events.provider_id("CA1", "completed", "3") == "CA1:completed:3"
     assert inbound_events.provider_id("CA1", "completed", None) == "CA1:completed"
+
+
+async def test_done_events_are_forgotten_after_a_month_failed_ones_kept(db):
+    now = clock.now()
+    await inbound_events.receive(SMS, "SM6", {"Body": "a"}, Handling(), now=now)
+    await inbound_events.receive(SMS, "SM7", {"Body": "b"}, Handling(failures=1), now=now)
+    assert await inbound_events.prune(now + timedelta(days=29)) == 0
+    assert await inbound_events.prune(now + timedelta(days=31)) == 1
+    assert await InboundEvent.all().values_list("provider_id", flat=True) == ["SM7"]
