@@ -1,26 +1,37 @@
-"""POST /telegram/webhook: Telegram's updates, authenticated and handled once.
+"""POST /telegram/webhook: Telegram's updates, authenticated, recorded and handled once.
 
 Telegram sends the secret given to setWebhook in X-Telegram-Bot-Api-Secret-Token; anything
 else is refused before the body is read. aiogram does not deduplicate in webhook mode, and
-Telegram redelivers an update it thinks failed, so the update_id is recorded first
-(models.ProcessedUpdate): the same update again changes nothing.
+Telegram redelivers an update it thinks failed, so the update is recorded first by its
+update_id (`negotiation.inbound_events`): 503 when that is impossible (Telegram delivers it
+again later), and a redelivery of a handled update changes nothing. A handling that fails
+after the record (Redis down, say) is tried again by the background jobs.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from tortoise.exceptions import IntegrityError
 
-from models import ProcessedUpdate
+from models import InboundEvent, InboundSource
+from negotiation import inbound_events
 from negotiation.webhook_secret import secret_matches
+
+if TYPE_CHECKING:
+    from quita.channels import Channels
 
 log = logging.getLogger("quita.bot")
 router = APIRouter(tags=["telegram"])
+
+# Telegram's update ids are positive and fit a signed 64-bit integer; anything else is not
+# an update of theirs.
+MAX_UPDATE_ID = 2**63 - 1
+UNREADABLE = {"detail": "corpo do webhook ilegível"}
 
 
 @router.post("/telegram/webhook", include_in_schema=False)
@@ -34,23 +45,32 @@ async def telegram_webhook(request: Request) -> JSONResponse:
     from aiogram.types import Update
 
     channels = request.app.state.channels
-    dispatcher = channels.dispatcher
-    if dispatcher is None or channels.bot is None:
+    if channels.dispatcher is None or channels.bot is None:
         return JSONResponse({"detail": "bot do Telegram não configurado"}, status_code=503)
     try:
-        update = Update.model_validate(
-            json.loads(await request.body()), context={"bot": channels.bot}
-        )
+        payload = json.loads(await request.body())
+        update = Update.model_validate(payload, context={"bot": channels.bot})
     except (ValueError, ValidationError):
-        return JSONResponse({"detail": "corpo do webhook ilegível"}, status_code=400)
-    try:
-        await ProcessedUpdate.create(update_id=update.update_id)
-    except IntegrityError:
+        return JSONResponse(UNREADABLE, status_code=400)
+    if not 0 <= update.update_id <= MAX_UPDATE_ID:
+        return JSONResponse(UNREADABLE, status_code=400)
+    outcome = await inbound_events.receive(
+        InboundSource.TELEGRAM, str(update.update_id), payload, telegram_handler(channels)
+    )
+    if outcome.duplicate or outcome.busy:
         return JSONResponse({"ok": True, "duplicate": True})
-    try:
-        await dispatcher.feed_update(channels.bot, update)
-    except Exception:
-        # Answered 200 all the same: a redelivery would fail the same way and hold up the
-        # chat's next updates. The debtor got an apology from the handler if it got that far.
-        log.exception("update %s failed", update.update_id)
+    # A failed handling is answered 200 all the same: it is on record and the jobs try it
+    # again, while a redelivery would hold up the chat's next updates.
     return JSONResponse({"ok": True})
+
+
+def telegram_handler(channels: Channels) -> inbound_events.Handler:
+    """An update's handling from its record, by the app's dispatcher and bot."""
+
+    async def handle(event: InboundEvent) -> None:
+        from aiogram.types import Update
+
+        update = Update.model_validate(event.payload, context={"bot": channels.bot})
+        await channels.dispatcher.feed_update(channels.bot, update)
+
+    return handle

@@ -4,7 +4,7 @@ from models.agreements import Agreement, AgreementReceivable
 from models.calls import Call, DialLease
 from models.campaigns import Campaign, CampaignEntry, RuleRun, ServiceTicket
 from models.catalog import Agency, CollectionStatus, ContactType, ResultType
-from models.chat import DialogState, IdentityLock, ProcessedUpdate, UsedLink
+from models.chat import DialogState, IdentityLock, UsedLink
 from models.conditions import InstallmentOption, PaymentCondition
 from models.contact_rules import ContactRefusal, ContactWindow, Holiday
 from models.contacts import ContactAttempt
@@ -12,6 +12,7 @@ from models.conversations import Conversation, Message
 from models.customers import Customer, CustomerPhone, Receivable
 from models.deliveries import Delivery
 from models.events import OutboundEvent
+from models.inbound import InboundEvent, InboundSource, InboundStatus
 from models.outreach import ActionSend, MessageTemplate
 from models.pauses import DebtPause, PauseReason
 from models.payments import Payment, PaymentInstrument
@@ -45,6 +46,9 @@ __all__ = [
     "DialogState",
     "Holiday",
     "IdentityLock",
+    "InboundEvent",
+    "InboundSource",
+    "InboundStatus",
     "InstallmentOption",
     "Message",
     "MessageTemplate",
@@ -53,7 +57,6 @@ __all__ = [
     "Payment",
     "PaymentCondition",
     "PaymentInstrument",
-    "ProcessedUpdate",
     "Receivable",
     "ResultType",
     "RuleFilter",

@@ -1,5 +1,6 @@
-"""What the chat channels need to be correct across several app instances: processed
-updates (Telegram redelivers), dialog state, used deep links and identification lockouts."""
+"""What the chat channels need to be correct across several app instances: the
+dialog state, used deep links and identification lockouts. (Telegram's redelivered updates are
+told apart by `models.inbound.InboundEvent`.)"""
 
 from __future__ import annotations
 
@@ -7,16 +8,6 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.fields import Timestamp
-
-
-class ProcessedUpdate(Model):
-    """A Telegram update already handled: the same update_id again changes nothing."""
-
-    update_id = fields.BigIntField(primary_key=True, generated=False)
-    received_at = Timestamp(auto_now_add=True)
-
-    class Meta:
-        table = "processed_update"
 
 
 class DialogState(Model):

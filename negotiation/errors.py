@@ -54,3 +54,10 @@ class SendError(ProviderUnavailable):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class TemporarilyUnavailable(QuitaError):
+    """Quita cannot take the request now (its database is down): the sender should try again
+    later, which Twilio and Telegram do for a webhook answered 503."""
+
+    http_status = 503

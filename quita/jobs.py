@@ -1,7 +1,7 @@
 """Background jobs of `quita serve`: deliver billing events, retry the sends of payment
 instruments, run the rules' message actions (also `quita outreach`), send agreement reminders
-and thanks, and once a day apply the break policy. State lives in the database, so a restart
-or a second instance loses nothing."""
+and thanks, handle again the webhooks whose handling failed, and once a day apply the break
+policy. State lives in the database, so a restart or a second instance loses nothing."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from models.clock import today_in
 from negotiation import delivery, events, outreach, retry_queue, rule_actions
 from negotiation.breaks import check_agreements
 from quita.channels import Channels, action_outlets, telegram_chat_send
+from quita.inbound import retry_inbound
 from quita.recovery import recover
 from quita.settings import Settings
 
@@ -26,6 +27,7 @@ async def tick(
     settings: Settings, last_check: date | None, channels: Channels | None = None
 ) -> date:
     """One round of the jobs; returns the day the break policy last ran."""
+    await retry_inbound(settings, channels)  # webhooks recorded but not yet handled
     async with httpx.AsyncClient(timeout=10) as http:
         for name, queue, work in _retried(settings, channels, http):
             tally = await retry_queue.run_due(queue, work)

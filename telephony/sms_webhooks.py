@@ -4,13 +4,14 @@
 Inbound: "SAIR" or "PARAR" (any case, accents or spaces) opts the sender out of every
 channel; anything else gets the debtor's single-use link to the Telegram bot (and the payment
 page of an active agreement), or a generic help with the ISP's name for an unknown number.
-Each message goes on the conversation's timeline keyed by its MessageSid, with the reply
-beside it: a redelivered message gets the same reply and writes nothing.
+Each message is recorded first (`negotiation.inbound_events`: 503 when it cannot be, so
+nothing is lost to an outage), then goes on the conversation's timeline keyed by its
+MessageSid, with the reply beside it: a redelivered message gets the same reply and writes
+nothing. Status callbacks are recorded the same way, by MessageSid and status.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 
@@ -18,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from twilio.twiml.messaging_response import MessagingResponse
 
-from models import Agreement, Customer, Message, clock
+from models import Agreement, Customer, InboundEvent, InboundSource, Message
 from models.enums import (
     AgreementStatus,
     Channel,
@@ -26,11 +27,12 @@ from models.enums import (
     MessageAuthor,
     MessageDirection,
 )
-from negotiation import conversations
+from negotiation import conversations, inbound_events
 from negotiation.contact_policy import record_opt_out
 from negotiation.deep_links import bot_link, make_link_token
 from negotiation.delivery import report_status
 from negotiation.delivery_messages import gsm_text
+from negotiation.errors import TemporarilyUnavailable
 from negotiation.identify import customer_by_phone
 from negotiation.installments import installments_of
 from negotiation.payment_links import payment_url
@@ -40,7 +42,6 @@ from quita.settings import Settings
 from telephony.security import verified_form
 from telephony.twiml import twiml_response
 
-log = logging.getLogger("quita.sms")
 router = APIRouter(tags=["twilio"])
 
 OPT_OUT_WORDS = frozenset({"sair", "parar"})
@@ -103,16 +104,24 @@ async def _reply_for(customer: Customer | None, body: str, settings: Settings, n
 @router.post("/twilio/sms")
 async def inbound_sms(request: Request) -> Response:
     form = await verified_form(request)
-    settings: Settings = request.app.state.settings
-    try:
-        return _messaging(await _inbound(form, settings))
-    except Exception:
-        log.exception("inbound SMS failed")
-        return _messaging(None)
+    sid = inbound_events.provider_id(form.get("MessageSid") or form.get("SmsSid"))
+    handle = sms_handler(request.app.state.settings)
+    outcome = await inbound_events.receive(InboundSource.SMS, sid, form, handle)
+    if not outcome.handled:  # kept: a redelivery or the jobs handle it again
+        raise TemporarilyUnavailable(inbound_events.UNAVAILABLE)
+    return _messaging(outcome.result.get("reply"))
 
 
-async def _inbound(form: dict[str, str], settings: Settings) -> str:
-    now = clock.now()
+def sms_handler(settings: Settings) -> inbound_events.Handler:
+    """An inbound SMS's handling from its record; the reply is kept for a redelivery."""
+
+    async def handle(event: InboundEvent) -> dict[str, str]:
+        return {"reply": await _inbound(event.payload, settings, event.received_at)}
+
+    return handle
+
+
+async def _inbound(form: dict[str, str], settings: Settings, now) -> str:
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     sender = form.get("From", "")
     body = form.get("Body", "")
@@ -122,13 +131,14 @@ async def _inbound(form: dict[str, str], settings: Settings) -> str:
         lookup_phone(sender) or sender or "unknown",
         customer.id if customer else None,
     )
-    if sid:
-        earlier = await Message.get_or_none(
-            conversation_id=conversation.id, channel_message_id=sid + REPLY_SUFFIX
-        )
-        if earlier is not None:  # Twilio redelivered it: the same answer, nothing written
-            return earlier.text
-    stored = await conversations.record(
+    earlier = await Message.get_or_none(
+        conversation_id=conversation.id, channel_message_id=sid + REPLY_SUFFIX
+    )
+    if earlier is not None:  # answered before: the same answer, nothing written
+        return earlier.text
+    # Already on the timeline when an earlier try failed before its reply: answered now
+    # (`inbound_events` lets one try run at a time).
+    await conversations.record(
         conversation,
         MessageDirection.IN,
         MessageAuthor.DEBTOR,
@@ -136,11 +146,6 @@ async def _inbound(form: dict[str, str], settings: Settings) -> str:
         channel_message_id=sid or None,
         payload={"from": sender},
     )
-    if stored is None:  # the same message at the same moment: the other request answers
-        earlier = await Message.get_or_none(
-            conversation_id=conversation.id, channel_message_id=sid + REPLY_SUFFIX
-        )
-        return earlier.text if earlier is not None else ""
     reply = await _reply_for(customer, body, settings, now)
     await conversations.record(
         conversation,
@@ -167,15 +172,24 @@ async def sms_status(request: Request) -> Response:
     nothing: a delivery's status only moves forward."""
     form = await verified_form(request)
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
-    status = _STATUSES.get((form.get("MessageStatus") or form.get("SmsStatus") or "").lower())
-    if sid and status is not None:
-        error = None
-        if status == DeliveryStatus.FAILED:
-            code = form.get("ErrorCode") or "sem código"
-            error = f"Twilio: mensagem não entregue (erro {code})"
-        try:
-            await report_status(sid, status, error)
-        except Exception:
-            log.exception("SMS status callback for %s failed", sid)
-            return Response(status_code=503)  # Twilio tries again later
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+    if sid and status in _STATUSES:
+        event_id = inbound_events.provider_id(sid, status)
+        outcome = await inbound_events.receive(
+            InboundSource.SMS_STATUS, event_id, form, sms_status_handler
+        )
+        if not outcome.handled:
+            raise TemporarilyUnavailable(inbound_events.UNAVAILABLE)  # Twilio tries again
     return Response(status_code=204)
+
+
+async def sms_status_handler(event: InboundEvent) -> None:
+    """An SMS status callback's handling from its record."""
+    form = event.payload
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    status = _STATUSES[(form.get("MessageStatus") or form.get("SmsStatus") or "").lower()]
+    error = None
+    if status == DeliveryStatus.FAILED:
+        code = form.get("ErrorCode") or "sem código"
+        error = f"Twilio: mensagem não entregue (erro {code})"
+    await report_status(sid, status, error)

@@ -4,6 +4,7 @@ answering-machine result, the status callback's time and duration). The dialog
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -51,12 +52,18 @@ def timestamp(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+# The largest count a callback may carry: an INTEGER column's. Twilio ends any call within a
+# day (86,400 s); a bigger value is not a duration.
+MAX_WHOLE_NUMBER = 2**31 - 1
+
+
 def whole_number(value: str | None) -> int | None:
-    """A count Twilio sends as text (`CallDuration`), or None."""
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
+    """A count Twilio sends as text (`CallDuration`), or None: also for anything but plain
+    ASCII digits, and for a value no column could hold."""
+    if not value or not re.fullmatch(r"[0-9]{1,10}", value):
         return None
+    number = int(value)
+    return number if number <= MAX_WHOLE_NUMBER else None
 
 
 # `DialCallStatus` values of a transfer nobody took: the attendants' line rang out, was busy,

@@ -238,3 +238,11 @@ async def test_the_same_first_request_twice_at_once_gets_the_same_question(twili
     for twiml in answers:
         assert twiml.verbs == ["Gather", "Redirect"]
     assert "cpf3" in {twiml.step for twiml in answers}
+
+
+async def test_a_duration_no_column_holds_is_ignored_not_a_crash(twilio) -> None:
+    call = await placed_call()
+    end = callback("completed", MONDAY_2PM + timedelta(seconds=70), CallDuration="9" * 30)
+    assert (await post(twilio, end)).status_code == 204
+    await call.refresh_from_db()
+    assert call.status == CallStatus.COMPLETED and call.duration_seconds is None

@@ -43,3 +43,9 @@ def test_timestamp_and_whole_number() -> None:
     assert timestamp("ontem") is None and timestamp(None) is None
     assert whole_number("37") == 37
     assert whole_number("") is None and whole_number("x") is None and whole_number(None) is None
+
+
+def test_whole_number_is_bounded_to_what_a_column_holds() -> None:
+    assert whole_number(str(2**31 - 1)) == 2**31 - 1
+    for value in (str(2**31), "9" * 30, "-5", "1_000", " 12", "١٢"):
+        assert whole_number(value) is None, value
