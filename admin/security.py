@@ -36,6 +36,18 @@ async def authenticate(username: str, password: str) -> User:
     return user
 
 
+_MAX_ID = 2**31 - 1  # the users table's INT key
+
+
+def _user_id(sub: object) -> int | None:
+    """The user id a token names: a string of digits for a positive int the key can hold
+    (RFC 7519 makes "sub" a string; anything else is a forged or foreign token)."""
+    if not isinstance(sub, str) or not sub.isascii() or not sub.isdigit():
+        return None
+    number = int(sub)
+    return number if 0 < number <= _MAX_ID else None
+
+
 async def current_user(
     request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> User:
@@ -54,7 +66,10 @@ async def current_user(
         raise NotAuthenticated("token inválido") from None
     if not isinstance(claims["exp"], int | float) or claims["exp"] <= clock.timestamp():
         raise NotAuthenticated("sessão expirada: faça login de novo")
-    user = await User.get_or_none(id=int(claims["sub"]), active=True)
+    user_id = _user_id(claims["sub"])
+    if user_id is None:
+        raise NotAuthenticated("token inválido")
+    user = await User.get_or_none(id=user_id, active=True)
     if user is None:
         raise NotAuthenticated("usuário inexistente ou desativado")
     return user
