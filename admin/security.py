@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from models import User, clock
+from negotiation import sign_in_throttle
 from negotiation.errors import QuitaError
 from negotiation.passwords import verify_password
 
@@ -27,13 +28,26 @@ def issue_token(user: User, secret: str, minutes: int) -> str:
     return jwt.encode({"sub": str(user.id), "exp": expires}, secret, algorithm="HS256")
 
 
-async def authenticate(username: str, password: str) -> User:
+async def authenticate(username: str, password: str, address: str = "") -> User:
+    """The user, when the password is theirs. Raises TooManySignIns while the username or
+    the client address has too many recent failures (the password is then not checked)."""
+    await sign_in_throttle.ensure_allowed(username, address)
     user = await User.get_or_none(username=username)
-    if user is None or not user.active or not verify_password(password, user.password_hash):
+    # The hash is checked even for an unknown user (against a dummy): the same time either way.
+    matches = verify_password(password, user.password_hash if user else None)
+    if user is None or not user.active or not matches:
+        await sign_in_throttle.record_failure(username, address)
         raise NotAuthenticated("usuário ou senha incorretos")
+    await sign_in_throttle.clear(username)
     user.last_login_at = clock.now()
     await user.save(update_fields=["last_login_at"])
     return user
+
+
+def client_address(request: Request) -> str:
+    """The client's IP as the ASGI server reports it (behind a proxy, uvicorn's
+    --proxy-headers and --forwarded-allow-ips make it the real client's)."""
+    return request.client.host if request.client else ""
 
 
 _MAX_ID = 2**31 - 1  # the users table's INT key

@@ -34,7 +34,7 @@ FAILURE_WINDOW = timedelta(hours=24)  # failures older than this (and no lock) s
 FORGET_STEPS_AFTER = timedelta(days=30)  # a key this long without failures starts at 15 min
 
 
-def _wait_words(wait: timedelta) -> str:
+def wait_words(wait: timedelta) -> str:
     """ "15 minutos", "1 hora", "4 horas": how long a lock still lasts, rounded up."""
     minutes = max(1, -(-int(wait.total_seconds()) // 60))
     if minutes < 60:
@@ -48,7 +48,7 @@ class Locked(PermissionDenied):
 
     def __init__(self, until: datetime, now: datetime | None = None) -> None:
         self.until = until
-        self.wait = _wait_words(until - (now or clock.now()))
+        self.wait = wait_words(until - (now or clock.now()))
         super().__init__(
             f"muitas tentativas sem sucesso; por segurança, tente de novo em {self.wait}"
         )
