@@ -9,6 +9,7 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from starlette.concurrency import run_in_threadpool
 
 from models import User, clock
 from negotiation import sign_in_throttle
@@ -31,14 +32,15 @@ def issue_token(user: User, secret: str, minutes: int) -> str:
 async def authenticate(username: str, password: str, address: str = "") -> User:
     """The user, when the password is theirs. Raises TooManySignIns while the username or
     the client address has too many recent failures (the password is then not checked)."""
-    await sign_in_throttle.ensure_allowed(username, address)
+    await sign_in_throttle.start_attempt(username, address)
     user = await User.get_or_none(username=username)
-    # The hash is checked even for an unknown user (against a dummy): the same time either way.
-    matches = verify_password(password, user.password_hash if user else None)
+    # The hash is checked even for an unknown user (against a dummy): the same time either
+    # way. Argon2 takes tens of milliseconds: in a thread, not on the event loop.
+    hashed = user.password_hash if user else None
+    matches = await run_in_threadpool(verify_password, password, hashed)
     if user is None or not user.active or not matches:
-        await sign_in_throttle.record_failure(username, address)
         raise NotAuthenticated("usuário ou senha incorretos")
-    await sign_in_throttle.clear(username)
+    await sign_in_throttle.succeeded(username)
     user.last_login_at = clock.now()
     await user.save(update_fields=["last_login_at"])
     return user

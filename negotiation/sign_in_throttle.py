@@ -43,10 +43,12 @@ def _key(username: str) -> str:
     return username.strip().casefold()[:150]
 
 
-async def _wait(since: datetime, now: datetime, limit: int, **where: str) -> float:
-    """Seconds until fewer than `limit` failures matching `where` are in the window."""
+async def _wait(since: datetime, now: datetime, limit: int, attempt: int, **where: str) -> float:
+    """Seconds until fewer than `limit` failures matching `where` (besides `attempt`) are in
+    the window."""
     failed = await (
         SignInFailure.filter(failed_at__gt=since, **where)
+        .exclude(id=attempt)
         .order_by("-failed_at")
         .limit(limit)
         .values_list("failed_at", flat=True)
@@ -56,23 +58,27 @@ async def _wait(since: datetime, now: datetime, limit: int, **where: str) -> flo
     return (failed[-1] + WINDOW - now).total_seconds()
 
 
-async def ensure_allowed(username: str, address: str, now: datetime | None = None) -> None:
-    """Raises TooManySignIns while the username or the address has too many failures."""
-    now = now or clock.now()
-    since = now - WINDOW
-    wait = await _wait(since, now, USER_LIMIT, username=_key(username))
-    if address:
-        wait = max(wait, await _wait(since, now, ADDRESS_LIMIT, address=address))
-    if wait > 0:
-        raise TooManySignIns(max(1, math.ceil(wait)))
+async def start_attempt(username: str, address: str, now: datetime | None = None) -> None:
+    """Count a sign-in attempt as a failure until `succeeded`; raises TooManySignIns (and
+    does not count it) while the username or the address has too many failures.
 
-
-async def record_failure(username: str, address: str, now: datetime | None = None) -> None:
+    The attempt is written before the others are counted: of many tries sent at once, each
+    counts every one written before it, so no more than the limit get through."""
     now = now or clock.now()
     # Old rows go as new ones come: the table holds one window's failures.
     await SignInFailure.filter(failed_at__lte=now - WINDOW).delete()
-    await SignInFailure.create(username=_key(username), address=address[:64], failed_at=now)
+    attempt = await SignInFailure.create(
+        username=_key(username), address=address[:64], failed_at=now
+    )
+    since = now - WINDOW
+    wait = await _wait(since, now, USER_LIMIT, attempt.id, username=_key(username))
+    if address:
+        wait = max(wait, await _wait(since, now, ADDRESS_LIMIT, attempt.id, address=address))
+    if wait > 0:
+        await attempt.delete()
+        raise TooManySignIns(max(1, math.ceil(wait)))
 
 
-async def clear(username: str) -> None:
+async def succeeded(username: str) -> None:
+    """The password was right: the username's failures (this attempt too) are forgotten."""
     await SignInFailure.filter(username=_key(username)).delete()

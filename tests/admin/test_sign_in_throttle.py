@@ -3,6 +3,7 @@ an unknown username costs the same password check as a known one."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from pwdlib import PasswordHash
@@ -89,3 +90,10 @@ async def test_an_unknown_or_inactive_user_costs_a_password_check(api, users, mo
         before = counting.checks
         assert (await _sign_in(api, username, "chute")).status_code == 401
         assert counting.checks == before + 1, username
+
+
+async def test_tries_sent_all_at_once_get_no_more_than_the_limit(api, users):
+    answers = await asyncio.gather(*(_sign_in(api, "admin", f"chute{n}") for n in range(12)))
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes.count(401) <= 5 and codes.count(429) >= 7
+    assert set(codes) <= {401, 429}
