@@ -17,6 +17,7 @@ the same either way: they never tell whether a CPF exists.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -121,26 +122,50 @@ async def ensure_unlocked(
         raise Locked(max(until), now)
 
 
-async def _count_failure(key: str, now: datetime) -> IdentityLock:
-    """One more failure on `key`, in a transaction with its row locked (two chats failing at
-    once both count)."""
-    await IdentityLock.bulk_create([IdentityLock(handle=key)], ignore_conflicts=True)
+def _add_failure(lock: IdentityLock, now: datetime) -> None:
+    if lock.failed_at is None or now - lock.failed_at >= FORGET_STEPS_AFTER:
+        lock.locks = 0
+    if lock.locked_until or lock.failed_at is None or now - lock.failed_at >= FAILURE_WINDOW:
+        # An ended lock, or failures long ago: counting starts over.
+        lock.failures, lock.locked_until = 0, None
+    lock.failures += 1
+    lock.failed_at = now
+    if lock.failures >= MAX_FAILURES:
+        lock.locked_until = now + LOCK_STEPS[min(lock.locks, len(LOCK_STEPS) - 1)]
+        lock.locks += 1
+
+
+async def _attempt(
+    keys: list[str], now: datetime, check: Callable[[], Awaitable[bool]] | None = None
+) -> bool:
+    """Runs `check` (None: a failure) with the keys' rows locked, counting a failure on each
+    when it fails and clearing them when it passes. Attempts on one key run one at a time:
+    of many sent at once, no more than MAX_FAILURES are checked before the lock.
+    Raises Locked (after the transaction) when a key is, or becomes, locked."""
+    keys = sorted(set(keys))  # rows locked in one order: no deadlock between two attempts
+    await IdentityLock.bulk_create([IdentityLock(handle=k) for k in keys], ignore_conflicts=True)
     async with in_transaction():
-        lock = await IdentityLock.select_for_update().get(handle=key)
-        if lock.locked_until and lock.locked_until > now:
-            return lock  # already locked (a race): the lock is not made longer
-        if lock.failed_at is None or now - lock.failed_at >= FORGET_STEPS_AFTER:
-            lock.locks = 0
-        if lock.locked_until or lock.failed_at is None or now - lock.failed_at >= FAILURE_WINDOW:
-            # An ended lock, or failures long ago: counting starts over.
-            lock.failures, lock.locked_until = 0, None
-        lock.failures += 1
-        lock.failed_at = now
-        if lock.failures >= MAX_FAILURES:
-            lock.locked_until = now + LOCK_STEPS[min(lock.locks, len(LOCK_STEPS) - 1)]
-            lock.locks += 1
-        await lock.save()
-    return lock
+        rows = await IdentityLock.filter(handle__in=keys).order_by("handle").select_for_update()
+        already = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
+        passed = not already and check is not None and await check()
+        for row in rows if not already else []:
+            if not passed:
+                _add_failure(row, now)
+                await row.save()
+            elif row.handle.startswith("document:"):
+                # `failed_at` stays: it dates the lock step, forgotten a month after it.
+                row.failures = 0
+                await row.save()
+            else:
+                await row.delete()
+    until = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
+    if until:
+        raise Locked(max(until), now)
+    return passed
+
+
+def _keys(handle: str, document: str | None) -> list[str]:
+    return [handle] if document is None else [handle, document_key(document)]
 
 
 async def record_failure(
@@ -149,19 +174,16 @@ async def record_failure(
     """Count one failure on the handle and, when given, the document; the attempts left
     before a lock. Raises Locked when this failure locks either."""
     now = now or clock.now()
-    keys = [handle] if document is None else [handle, document_key(document)]
-    counted = [await _count_failure(key, now) for key in keys]
-    until = [lock.locked_until for lock in counted if lock.locked_until]
-    if until:
-        raise Locked(max(until), now)
-    return MAX_FAILURES - max(lock.failures for lock in counted)
+    keys = _keys(handle, document)
+    await _attempt(keys, now)
+    failures = await IdentityLock.filter(handle__in=keys).values_list("failures", flat=True)
+    return MAX_FAILURES - max(failures)
 
 
 async def clear_failures(handle: str, *, document: str | None = None) -> None:
     """A success: the handle starts over; the document's failures too, not its lock step."""
     await IdentityLock.filter(handle=handle).delete()
     if document is not None:
-        # `failed_at` stays: it dates the lock step, forgotten a month after it.
         await IdentityLock.filter(handle=document_key(document)).update(failures=0)
 
 
@@ -209,12 +231,20 @@ async def verify_document(
     """The customer, when both match; a failure counted on the handle and the document
     otherwise (same message whether the CPF exists or not). Raises Locked."""
     now = now or clock.now()
-    await ensure_unlocked(handle, now, document=document)
-    customer = await Customer.get_or_none(document=document)
-    if await second_factor_matches(customer, second_factor):
-        await clear_failures(handle, document=document)
-        return customer
-    left = await record_failure(handle, now, document=document)
+    await ensure_unlocked(handle, now, document=document)  # a locked one writes nothing
+    found: list[Customer] = []
+
+    async def check() -> bool:
+        customer = await Customer.get_or_none(document=document)
+        found[:] = [customer] if customer else []
+        return await second_factor_matches(customer, second_factor)
+
+    if await _attempt(_keys(handle, document), now, check):
+        return found[0]
+    failures = await IdentityLock.filter(handle__in=_keys(handle, document)).values_list(
+        "failures", flat=True
+    )
+    left = MAX_FAILURES - max(failures)
     raise InvalidInput(
         f"os dados não conferem com o cadastro; restam {left} tentativa(s). "
         "Digite seu CPF/CNPJ de novo para recomeçar"
