@@ -3,6 +3,7 @@ lock, never telling whether a CPF exists."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -119,3 +120,16 @@ async def test_old_failures_and_old_steps_are_forgotten(db) -> None:
     await _lock(CPF, later, first_handle=20)
     month = later + timedelta(days=31)
     assert (await _lock(CPF, month, first_handle=30)).endswith("15 minutos")
+
+
+async def test_guesses_sent_at_once_are_checked_no_more_than_the_limit(each_db) -> None:
+    await _owner()
+    handles = [f"telegram:{n}" for n in range(10)]
+    answers = await asyncio.gather(
+        *(verify_document(handle, CPF, WRONG, NOW) for handle in handles), return_exceptions=True
+    )
+    assert all(isinstance(answer, InvalidInput | Locked) for answer in answers)
+    # Five were checked (and counted on their chats); the rest met the lock unchecked.
+    counted = await IdentityLock.filter(handle__in=handles, failures=1).count()
+    assert counted == 5
+    assert (await IdentityLock.get(handle=f"document:{CPF}")).failures == 5
