@@ -36,7 +36,7 @@ FORGET_STEPS_AFTER = timedelta(days=30)  # a key this long without failures star
 
 
 def wait_words(wait: timedelta) -> str:
-    """ "15 minutos", "1 hora", "4 horas": how long a lock still lasts, rounded up."""
+    """How long a lock still lasts, in words, rounded up: "15 minutos", "1 hora", "4 horas"."""
     minutes = max(1, -(-int(wait.total_seconds()) // 60))
     if minutes < 60:
         return f"{minutes} minuto{'s' if minutes > 1 else ''}"
