@@ -9,8 +9,10 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from starlette.concurrency import run_in_threadpool
 
 from models import User, clock
+from negotiation import sign_in_throttle
 from negotiation.errors import QuitaError
 from negotiation.passwords import verify_password
 
@@ -27,13 +29,39 @@ def issue_token(user: User, secret: str, minutes: int) -> str:
     return jwt.encode({"sub": str(user.id), "exp": expires}, secret, algorithm="HS256")
 
 
-async def authenticate(username: str, password: str) -> User:
+async def authenticate(username: str, password: str, address: str = "") -> User:
+    """The user, when the password is theirs. Raises TooManySignIns while the username or
+    the client address has too many recent failures (the password is then not checked)."""
+    await sign_in_throttle.start_attempt(username, address)
     user = await User.get_or_none(username=username)
-    if user is None or not user.active or not verify_password(password, user.password_hash):
+    # The hash is checked even for an unknown user (against a dummy): the same time either
+    # way. Argon2 takes tens of milliseconds: in a thread, not on the event loop.
+    hashed = user.password_hash if user else None
+    matches = await run_in_threadpool(verify_password, password, hashed)
+    if user is None or not user.active or not matches:
         raise NotAuthenticated("usuário ou senha incorretos")
+    await sign_in_throttle.succeeded(username)
     user.last_login_at = clock.now()
     await user.save(update_fields=["last_login_at"])
     return user
+
+
+def client_address(request: Request) -> str:
+    """The client's IP as the ASGI server reports it (behind a proxy, uvicorn's
+    --proxy-headers and --forwarded-allow-ips make it the real client's)."""
+    return request.client.host if request.client else ""
+
+
+_MAX_ID = 2**31 - 1  # the users table's INT key
+
+
+def _user_id(sub: object) -> int | None:
+    """The user id a token names: a string of digits for a positive int the key can hold
+    (RFC 7519 makes "sub" a string; anything else is a forged or foreign token)."""
+    if not isinstance(sub, str) or not sub.isascii() or not sub.isdigit():
+        return None
+    number = int(sub)
+    return number if 0 < number <= _MAX_ID else None
 
 
 async def current_user(
@@ -54,7 +82,10 @@ async def current_user(
         raise NotAuthenticated("token inválido") from None
     if not isinstance(claims["exp"], int | float) or claims["exp"] <= clock.timestamp():
         raise NotAuthenticated("sessão expirada: faça login de novo")
-    user = await User.get_or_none(id=int(claims["sub"]), active=True)
+    user_id = _user_id(claims["sub"])
+    if user_id is None:
+        raise NotAuthenticated("token inválido")
+    user = await User.get_or_none(id=user_id, active=True)
     if user is None:
         raise NotAuthenticated("usuário inexistente ou desativado")
     return user

@@ -18,6 +18,7 @@ from models.pauses import DebtPause, PauseReason
 from models.payments import Payment, PaymentInstrument
 from models.rules import CollectionAction, CollectionRule, RuleFilter
 from models.sandbox import SandboxAttachment, SandboxChannel, SandboxMessage
+from models.sign_in import SignInFailure
 from models.users import AuditLog, ConsoleSession, User
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "SandboxChannel",
     "SandboxMessage",
     "ServiceTicket",
+    "SignInFailure",
     "UsedLink",
     "User",
 ]

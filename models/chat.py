@@ -36,11 +36,16 @@ class UsedLink(Model):
 
 
 class IdentityLock(Model):
-    """Failed identification attempts of one chat or caller, locked for an hour after 5."""
+    """Failed identification attempts counted on one key: a chat or caller ("telegram:123",
+    "voice:+55…") or a CPF/CNPJ being guessed ("document:<digits>", whoever types it). After
+    5 failures within a day the key is locked; each lock in a row lasts longer (the
+    backoff step is `locks`)."""
 
-    handle = fields.CharField(max_length=80, primary_key=True)  # "telegram:123", "voice:+55…"
+    handle = fields.CharField(max_length=80, primary_key=True)
     failures = fields.IntField(default=0)
     locked_until = fields.DatetimeField(null=True)
+    locks = fields.IntField(default=0)  # locks so far: the next one's length grows with it
+    failed_at = fields.DatetimeField(null=True)  # the last failure: old ones are forgotten
     updated_at = Timestamp(auto_now=True)
 
     class Meta:

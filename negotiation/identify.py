@@ -2,36 +2,61 @@
 
 Ways in: a deep link (negotiation.deep_links), a phone number the channel vouches for
 (Telegram's shared contact, a caller ID), or the CPF/CNPJ plus a second factor (birth date, or
-the last four digits of a registered phone). Failures are counted per handle ("telegram:<chat
-id>", "voice:<number>"): after 5, the handle is locked for an hour. Messages never tell
-whether a CPF exists.
+the last four digits of a registered phone).
+
+Failures are counted on two keys: the handle ("telegram:<chat id>", "voice:<number>") and the
+CPF/CNPJ typed ("document:<digits>"), so a guesser who changes chats or caller IDs still
+meets the document's lock. After 5 failures within a day a key is locked; each lock in a row
+lasts longer (15 min, 1 h, 4 h, then 24 h). A success clears the handle; on the document it
+clears the failures but keeps the lock step, so the owner signing in between an attacker's
+rounds does not shorten the attacker's next wait (the step is forgotten after 30 days
+without failures). The document is counted whether it exists or not, and the messages are
+the same either way: they never tell whether a CPF exists.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.transactions import in_transaction
 
 from models import Customer, CustomerPhone, IdentityLock, clock
-from models.hot_path import fetch, fetch_one, fetch_rows
+from models.hot_path import fetch, fetch_rows
 from negotiation.documents import normalize_document
 from negotiation.errors import InvalidInput, PermissionDenied
 from negotiation.phones import lookup_phone
 
 MAX_FAILURES = 5
-LOCK_TIME = timedelta(hours=1)
+LOCK_STEPS = (timedelta(minutes=15), timedelta(hours=1), timedelta(hours=4), timedelta(hours=24))
+FAILURE_WINDOW = timedelta(hours=24)  # failures older than this (and no lock) start over
+FORGET_STEPS_AFTER = timedelta(days=30)  # a key this long without failures starts at 15 min
+
+
+def wait_words(wait: timedelta) -> str:
+    """How long a lock still lasts, in words, rounded up: "15 minutos", "1 hora", "4 horas"."""
+    minutes = max(1, -(-int(wait.total_seconds()) // 60))
+    if minutes < 60:
+        return f"{minutes} minuto{'s' if minutes > 1 else ''}"
+    hours = -(-minutes // 60)
+    return f"{hours} hora{'s' if hours > 1 else ''}"
 
 
 class Locked(PermissionDenied):
-    """Too many failed attempts: the handle waits until `until`."""
+    """Too many failed attempts: the handle (or the document) waits until `until`."""
 
-    def __init__(self, until: datetime) -> None:
-        super().__init__("muitas tentativas sem sucesso; por segurança, tente de novo em 1 hora")
+    def __init__(self, until: datetime, now: datetime | None = None) -> None:
         self.until = until
+        self.wait = wait_words(until - (now or clock.now()))
+        super().__init__(
+            f"muitas tentativas sem sucesso; por segurança, tente de novo em {self.wait}"
+        )
+
+
+def document_key(document: str) -> str:
+    return f"document:{document}"
 
 
 # The customers with a phone number: a caller ID or a shared contact is one of them only when
@@ -46,7 +71,7 @@ def _only(found: list[Any]) -> Any | None:
 
 def _refuse_if_locked(until: datetime | None, now: datetime) -> None:
     if until and until > now:
-        raise Locked(until)
+        raise Locked(until, now)
 
 
 async def customer_by_phone(text: str) -> Customer | None:
@@ -81,33 +106,85 @@ async def unlocked_caller(handle: str, phone: str, now: datetime) -> Customer | 
     return Customer._init_from_db(**{k: v for k, v in found.items() if k != "locked_until"})
 
 
-async def ensure_unlocked(handle: str, now: datetime | None = None) -> None:
-    lock = await fetch_one(IdentityLock, "SELECT * FROM identity_lock WHERE handle = ?", handle)
-    if lock is not None:
-        _refuse_if_locked(lock.locked_until, now or clock.now())
-
-
-async def record_failure(handle: str, now: datetime | None = None) -> int:
-    """Count one failure; returns the attempts left (0: now locked)."""
+async def ensure_unlocked(
+    handle: str, now: datetime | None = None, *, document: str | None = None
+) -> None:
+    """Raises Locked while the handle, or the document when given, is locked (one point
+    read: a caller may be waiting on it)."""
     now = now or clock.now()
-    try:
-        await IdentityLock.create(handle=handle, failures=1)
-    except IntegrityError:
-        lock = await IdentityLock.get(handle=handle)
-        if lock.locked_until and lock.locked_until <= now:
-            # An expired lock starts over.
-            await IdentityLock.filter(handle=handle).update(failures=1, locked_until=None)
-        else:
-            await IdentityLock.filter(handle=handle).update(failures=F("failures") + 1)
-    lock = await IdentityLock.get(handle=handle)
+    keys = [handle] if document is None else [handle, document_key(document)]
+    marks = ", ".join("?" for _ in keys)
+    locks = await fetch(
+        IdentityLock, f"SELECT * FROM identity_lock WHERE handle IN ({marks})", *keys
+    )
+    until = [lock.locked_until for lock in locks if lock.locked_until and lock.locked_until > now]
+    if until:
+        raise Locked(max(until), now)
+
+
+def _add_failure(lock: IdentityLock, now: datetime) -> None:
+    if lock.failed_at is None or now - lock.failed_at >= FORGET_STEPS_AFTER:
+        lock.locks = 0
+    if lock.locked_until or lock.failed_at is None or now - lock.failed_at >= FAILURE_WINDOW:
+        # An ended lock, or failures long ago: counting starts over.
+        lock.failures, lock.locked_until = 0, None
+    lock.failures += 1
+    lock.failed_at = now
     if lock.failures >= MAX_FAILURES:
-        await IdentityLock.filter(handle=handle).update(locked_until=now + LOCK_TIME)
-        return 0
-    return MAX_FAILURES - lock.failures
+        lock.locked_until = now + LOCK_STEPS[min(lock.locks, len(LOCK_STEPS) - 1)]
+        lock.locks += 1
 
 
-async def clear_failures(handle: str) -> None:
+async def _attempt(
+    keys: list[str], now: datetime, check: Callable[[], Awaitable[bool]] | None = None
+) -> bool:
+    """Runs `check` (None: a failure) with the keys' rows locked, counting a failure on each
+    when it fails and clearing them when it passes. Attempts on one key run one at a time:
+    of many sent at once, no more than MAX_FAILURES are checked before the lock.
+    Raises Locked (after the transaction) when a key is, or becomes, locked."""
+    keys = sorted(set(keys))  # rows locked in one order: no deadlock between two attempts
+    await IdentityLock.bulk_create([IdentityLock(handle=k) for k in keys], ignore_conflicts=True)
+    async with in_transaction():
+        rows = await IdentityLock.filter(handle__in=keys).order_by("handle").select_for_update()
+        already = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
+        passed = not already and check is not None and await check()
+        for row in rows if not already else []:
+            if not passed:
+                _add_failure(row, now)
+                await row.save()
+            elif row.handle.startswith("document:"):
+                # `failed_at` stays: it dates the lock step, forgotten a month after it.
+                row.failures = 0
+                await row.save()
+            else:
+                await row.delete()
+    until = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
+    if until:
+        raise Locked(max(until), now)
+    return passed
+
+
+def _keys(handle: str, document: str | None) -> list[str]:
+    return [handle] if document is None else [handle, document_key(document)]
+
+
+async def record_failure(
+    handle: str, now: datetime | None = None, *, document: str | None = None
+) -> int:
+    """Count one failure on the handle and, when given, the document; the attempts left
+    before a lock. Raises Locked when this failure locks either."""
+    now = now or clock.now()
+    keys = _keys(handle, document)
+    await _attempt(keys, now)
+    failures = await IdentityLock.filter(handle__in=keys).values_list("failures", flat=True)
+    return MAX_FAILURES - max(failures)
+
+
+async def clear_failures(handle: str, *, document: str | None = None) -> None:
+    """A success: the handle starts over; the document's failures too, not its lock step."""
     await IdentityLock.filter(handle=handle).delete()
+    if document is not None:
+        await IdentityLock.filter(handle=document_key(document)).update(failures=0)
 
 
 def parse_document(text: str) -> str:
@@ -151,16 +228,23 @@ def looks_like_second_factor(text: str) -> bool:
 async def verify_document(
     handle: str, document: str, second_factor: str, now: datetime | None = None
 ) -> Customer:
-    """The customer, when both match; a counted failure otherwise (same message whether the
-    CPF exists or not)."""
-    await ensure_unlocked(handle, now)
-    customer = await Customer.get_or_none(document=document)
-    if await second_factor_matches(customer, second_factor):
-        await clear_failures(handle)
-        return customer
-    left = await record_failure(handle, now)
-    if left == 0:
-        raise Locked((now or clock.now()) + LOCK_TIME)
+    """The customer, when both match; a failure counted on the handle and the document
+    otherwise (same message whether the CPF exists or not). Raises Locked."""
+    now = now or clock.now()
+    await ensure_unlocked(handle, now, document=document)  # a locked one writes nothing
+    found: list[Customer] = []
+
+    async def check() -> bool:
+        customer = await Customer.get_or_none(document=document)
+        found[:] = [customer] if customer else []
+        return await second_factor_matches(customer, second_factor)
+
+    if await _attempt(_keys(handle, document), now, check):
+        return found[0]
+    failures = await IdentityLock.filter(handle__in=_keys(handle, document)).values_list(
+        "failures", flat=True
+    )
+    left = MAX_FAILURES - max(failures)
     raise InvalidInput(
         f"os dados não conferem com o cadastro; restam {left} tentativa(s). "
         "Digite seu CPF/CNPJ de novo para recomeçar"

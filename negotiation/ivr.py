@@ -267,9 +267,10 @@ async def _answer(call: Call, ctx: Ctx) -> Prompt:
     greet = say("greet_inbound", settings)
     try:
         customer = await unlocked_caller(handle_of(call), call.from_number, ctx.now)
-    except Locked:
+    except Locked as error:
         call.step = DONE
-        return await _finish(call, Prompt((greet, say("locked", settings)), hangup=True), ctx)
+        locked = say("locked", settings, wait=error.wait)
+        return await _finish(call, Prompt((greet, locked), hangup=True), ctx)
     if customer is not None:
         call.customer_id = customer.id
         call.step = PERSON
@@ -308,9 +309,9 @@ async def gathered(
         handler = voice_requests.CLAIMS[spoken_claim] if claimed else _HANDLERS[step]
         try:
             return await handler(call, keys, ctx)
-        except Locked:
+        except Locked as error:
             call.step = DONE
-            return Prompt((say("locked", settings),), hangup=True)
+            return Prompt((say("locked", settings, wait=error.wait),), hangup=True)
 
     return await _take_turn(call, step, turn, ctx, act)
 
@@ -511,9 +512,8 @@ async def _step_person(call: Call, keys: str, ctx: Ctx) -> Prompt:
 async def _failed_try(call: Call, ctx: Ctx, bad: str, ask) -> Prompt:
     tries = int(call.data.get("tries", 0)) + 1
     call.data = {**call.data, "tries": tries}
-    left = await record_failure(handle_of(call), ctx.now)
-    if left == 0:
-        raise Locked(ctx.now)
+    # Raises Locked on the failure that locks the caller.
+    await record_failure(handle_of(call), ctx.now)
     if tries >= MAX_TRIES:
         call.step = DONE
         return Prompt((say("identify_failed", ctx.settings),), hangup=True)

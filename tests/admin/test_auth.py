@@ -87,3 +87,36 @@ async def test_agency_user_needs_an_agency(api, as_role):
     answer = await api.post("/api/v1/users", headers=await as_role(Role.ADMIN), json=body)
     assert answer.status_code == 422
     assert "agency_id" in answer.text
+
+
+SECRET = "a-test-secret-of-at-least-32-bytes-long"
+
+
+def _forged(**claims) -> dict[str, str]:
+    """A token signed with the app's own key: only its claims are wrong."""
+    import jwt
+
+    return {"Authorization": f"Bearer {jwt.encode(claims, SECRET, algorithm='HS256')}"}
+
+
+async def test_a_token_without_exp_or_sub_is_401(api, users):
+    from models import clock
+
+    later = int(clock.timestamp()) + 600
+    for claims in ({"sub": str(users[Role.ADMIN].id)}, {"exp": later}):
+        answer = await api.get("/api/v1/auth/me", headers=_forged(**claims))
+        assert answer.status_code == 401
+        assert answer.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(
+    "sub", ["abc", "1.5", "-1", "0", " 1", "١", str(2**31), str(10**40), ["1"], 1, None, {}]
+)
+async def test_an_odd_sub_is_401_not_500(api, users, sub):
+    from models import clock
+
+    headers = _forged(sub=sub, exp=int(clock.timestamp()) + 600)
+    answer = await api.get("/api/v1/auth/me", headers=headers)
+    assert answer.status_code == 401, answer.text
+    assert answer.headers["www-authenticate"] == "Bearer"
+    assert answer.json()["detail"] == "token inválido"

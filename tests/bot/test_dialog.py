@@ -111,12 +111,31 @@ async def test_five_failures_lock_the_chat_and_say_nothing_about_debts(new_chat)
         assert "não conferem" in (await chat.say("01/01/1990"))[0]
     await chat.say(CPF)
     locked = await chat.say("01/01/1990")
-    assert "1 hora" in locked[0]
+    assert "15 minutos" in locked[0]
     # Even the right answer is refused while locked, and no debt is shown.
     await chat.say(CPF)
     answer = " ".join(await chat.say("17/05/1980"))
-    assert "1 hora" in answer and "R$" not in answer
+    assert "15 minutos" in answer and "R$" not in answer
     assert (await IdentityLock.get(handle="telegram:5006")).locked_until is not None
+
+
+async def test_a_cpf_guessed_from_many_chats_is_locked_for_all(new_chat):
+    await _debtor()
+    for chat_id in range(6100, 6104):
+        chat = new_chat(chat_id)
+        await chat.say(CPF)
+        assert "não conferem" in (await chat.say("01/01/1990"))[0]
+    # The fifth wrong answer, from a fifth chat, locks the CPF, not the chat.
+    fifth = new_chat(6104)
+    await fifth.say(CPF)
+    assert "15 minutos" in (await fifth.say("01/01/1990"))[0]
+    # A sixth chat with the right answer is refused too, and sees no debt.
+    sixth = new_chat(6105)
+    await sixth.say(CPF)
+    answer = " ".join(await sixth.say("17/05/1980"))
+    assert "15 minutos" in answer and "R$" not in answer
+    assert (await IdentityLock.get(handle=f"document:{CPF}")).locked_until is not None
+    assert (await IdentityLock.get(handle="telegram:6104")).locked_until is None
 
 
 async def test_unknown_cpf_gets_the_same_answer_as_a_wrong_second_factor(new_chat):

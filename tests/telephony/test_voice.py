@@ -520,6 +520,29 @@ async def test_inbound_unknown_document_is_not_revealed(phone_app) -> None:
     assert asked.step == "second_factor"
 
 
+async def test_changing_the_caller_id_does_not_reset_the_guesses(phone_app) -> None:
+    await _debtor()
+    for n in range(5):
+        caller = f"+551190000{n:04d}"
+        phone = Phone(
+            phone_app, phone_app.settings, "CA" + secrets.token_hex(16), inbound_from=caller
+        )
+        await phone.answer()
+        await phone.press("document", CPF)
+        wrong = await phone.press("second_factor", "01011990")
+    # The fifth caller's failure locks the CPF: the call ends, saying for how long.
+    assert wrong.hangs_up and "bloqueada por 15 minutos" in wrong.text
+    sixth = Phone(
+        phone_app, phone_app.settings, "CA" + secrets.token_hex(16), inbound_from="+5511977776666"
+    )
+    await sixth.answer()
+    await sixth.press("document", CPF)
+    refused = await sixth.press("second_factor", "17051980")
+    assert refused.hangs_up and "bloqueada" in refused.text
+    assert not DEBT_WORDS.search(refused.text) and "Maria" not in refused.text
+    assert (await IdentityLock.get(handle=f"document:{CPF}")).locked_until is not None
+
+
 # --- security and failures ------------------------------------------------------------------
 
 

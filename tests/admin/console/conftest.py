@@ -31,12 +31,18 @@ def csrf_of(html: str) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
 
 
+async def login_form(client: httpx.AsyncClient, **fields: str) -> dict[str, str]:
+    """The sign-in form's fields as the page gives them (its CSRF token), with `fields`."""
+    page = (await client.get("/console/login")).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return {"csrf_token": token, **fields}
+
+
 @pytest.fixture
 def sign_in(browser, users):
     async def go(role: Role) -> str:
-        answer = await browser.post(
-            "/console/login", data={"username": role.value, "password": PASSWORD}
-        )
+        form = await login_form(browser, username=role.value, password=PASSWORD)
+        answer = await browser.post("/console/login", data=form)
         assert answer.status_code == 303, answer.text
         home = await browser.get("/console")
         assert home.status_code == 200

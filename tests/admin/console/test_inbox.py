@@ -18,7 +18,7 @@ from negotiation import conversations as conv
 from quita.app import create_app
 from quita.settings import Settings
 from tests.admin.conftest import PASSWORD
-from tests.admin.console.conftest import csrf_of
+from tests.admin.console.conftest import csrf_of, login_form
 from tests.factories import make_customer
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -53,9 +53,8 @@ async def second(console_app, users) -> AsyncIterator[httpx.AsyncClient]:
     """Another browser, signed in as the supervisor."""
     transport = httpx.ASGITransport(app=console_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        answer = await client.post(
-            "/console/login", data={"username": "supervisor", "password": PASSWORD}
-        )
+        form = await login_form(client, username="supervisor", password=PASSWORD)
+        answer = await client.post("/console/login", data=form)
         assert answer.status_code == 303
         client.headers["X-CSRF-Token"] = csrf_of((await client.get("/console")).text)
         yield client

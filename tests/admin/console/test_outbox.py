@@ -15,6 +15,7 @@ from negotiation.offers import offers_for_customer
 from quita.app import create_app
 from quita.settings import Settings
 from tests.admin.conftest import PASSWORD
+from tests.admin.console.conftest import login_form
 from tests.factories import SEED_OPTIONS, SETTINGS, make_condition, make_customer, make_receivable
 
 TODAY = date(2026, 11, 27)
@@ -138,7 +139,8 @@ async def test_without_the_sandbox_there_is_no_outbox(db, users):
     app = create_app(Settings(database_url=db, secret_key=SECRET, jobs=False))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        await client.post("/console/login", data={"username": "admin", "password": PASSWORD})
+        form = await login_form(client, username="admin", password=PASSWORD)
+        await client.post("/console/login", data=form)
         home = await client.get("/console")
         assert home.status_code == 200 and "/console/outbox" not in home.text
         assert (await client.get("/console/outbox")).status_code == 404

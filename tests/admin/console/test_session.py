@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from models import ConsoleSession, clock
 from models.enums import Role
+from tests.admin.console.conftest import login_form
 
 
 async def test_pages_need_a_session_and_send_to_sign_in(browser):
@@ -15,12 +16,13 @@ async def test_pages_need_a_session_and_send_to_sign_in(browser):
 
 
 async def test_sign_in_sets_a_safe_cookie_and_sign_out_ends_the_session(browser, users):
-    wrong = await browser.post("/console/login", data={"username": "admin", "password": "x"})
+    form = await login_form(browser, username="admin", password="x")
+    wrong = await browser.post("/console/login", data=form)
     assert wrong.status_code == 401 and "incorretos" in wrong.text
-    answer = await browser.post(
-        "/console/login",
-        data={"username": "admin", "password": "senha-de-teste", "next": "https://evil.example"},
+    form = await login_form(
+        browser, username="admin", password="senha-de-teste", next="https://evil.example"
     )
+    answer = await browser.post("/console/login", data=form)
     assert answer.status_code == 303 and answer.headers["location"] == "/console"
     cookie = answer.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie and "path=/console" in cookie
