@@ -8,7 +8,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0012_debt_pauses')]
+    dependencies = [('models', '0014_inbound_events')]
 
     initial = False
 
