@@ -37,6 +37,7 @@ from quita.channels import (
 )
 from quita.db import close_db, migrate, open_db
 from quita.jobs import run_forever
+from quita.limits import Limits
 from quita.settings import Settings, get_settings, with_secret_key
 from telephony.call_status import router as call_status_router
 from telephony.dialer import run_forever as run_dialer
@@ -145,6 +146,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    # Body size per route, NUL characters and JSON depth, refused before any route reads.
+    app.add_middleware(Limits)
     channels = build_channels(settings)
     app.state.channels = channels
     app.state.senders = channels.senders
