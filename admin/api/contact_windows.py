@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from admin import schemas as s
 from admin.deps import CanConfigure, CurrentUser
+from admin.schemas.base import IdPath
 from negotiation import contact_calendar as service
 
 router = APIRouter(tags=["configuração"])
@@ -49,5 +50,5 @@ async def post_holiday(data: s.HolidayIn, user: CanConfigure):
 
 
 @router.delete("/holidays/{holiday_id}", status_code=204, summary="Remove a holiday")
-async def delete_holiday(holiday_id: int, user: CanConfigure) -> None:
+async def delete_holiday(holiday_id: IdPath, user: CanConfigure) -> None:
     await service.remove_holiday(user, holiday_id)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from admin.deps import CanManageUsers, CanViewAudit
+from admin.schemas.base import Offset
 from admin.schemas.users import AuditOut, UserIn, UserOut
 from models import AuditLog, User
 from negotiation import users as service
@@ -30,7 +31,7 @@ async def audit_log(
     entity: str | None = None,
     entity_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ):
     query = AuditLog.all()
     if entity:
