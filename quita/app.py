@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_html,
@@ -21,6 +23,7 @@ from tortoise.exceptions import IntegrityError
 
 from admin.api import router as api_router
 from admin.console import router as console_router
+from admin.console.conditions import message_of
 from admin.console.errors import CONSOLE_STATIC, console_error
 from admin.console.simulator import simulator_resumer
 from admin.payment_page import router as payment_page_router
@@ -169,6 +172,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(
             status_code=exc.http_status, content={"detail": str(exc)}, headers=headers
         )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own array, as the OpenAPI documents it, each message in pt-BR after the
+        # field's name (the console's translations).
+        def field(loc: tuple) -> str:
+            where = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
+            return ".".join(str(part) for part in where) or "corpo"
+
+        errors = [{**e, "msg": f"{field(e['loc'])}: {message_of(e)}"} for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
 
     @app.exception_handler(IntegrityError)
     async def integrity_error(_: Request, exc: IntegrityError) -> JSONResponse:

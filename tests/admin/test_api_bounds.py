@@ -66,3 +66,13 @@ async def test_our_own_422_is_documented_in_its_shape(api, as_role) -> None:
     shapes = documented["content"]["application/json"]["schema"]["anyOf"]
     assert {"$ref": "#/components/schemas/ErrorOut"} in shapes
     assert spec["components"]["schemas"]["ErrorOut"]["properties"]["detail"]["type"] == "string"
+
+
+async def test_fastapis_own_refusals_are_in_portuguese_with_the_field(api, as_role) -> None:
+    headers = await as_role(Role.ADMIN)
+    answer = await api.get("/api/v1/calls?limit=9999", headers=headers)
+    assert answer.status_code == 422
+    [error] = answer.json()["detail"]
+    assert error["loc"] == ["query", "limit"] and error["msg"] == "limit: deve ser no máximo 500"
+    missing = await api.post("/api/v1/conditions", headers=headers, json={"description": "x"})
+    assert "options: obrigatório" in [e["msg"] for e in missing.json()["detail"]]
