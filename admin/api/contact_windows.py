@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from admin import schemas as s
 from admin.deps import CanConfigure, CurrentUser
-from admin.schemas.base import IdPath
+from admin.schemas.base import IdPath, TextQuery
 from negotiation import contact_calendar as service
 
 router = APIRouter(tags=["configuração"])
@@ -38,7 +38,7 @@ async def delete_window(state: str, user: CanConfigure):
 
 
 @router.get("/holidays", response_model=list[s.HolidayOut], summary="The ISP's holidays")
-async def list_holidays(_: CurrentUser, state: str | None = None, since: str | None = None):
+async def list_holidays(_: CurrentUser, state: TextQuery = None, since: TextQuery = None):
     return [s.HolidayOut.model_validate(h) for h in await service.holidays(state, since)]
 
 

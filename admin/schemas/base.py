@@ -25,6 +25,7 @@ Id = Annotated[int, BeforeValidator(_not_bool), Field(ge=1, le=MAX_ID)]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+TextQuery = Annotated[str | None, Query(max_length=80)]
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)]
 # A billion reais: more than any ISP's receivable, far below what the columns hold.
 MAX_MONEY = 10**9
@@ -42,7 +43,8 @@ LocalTime = Annotated[
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Every string bounded: a field's own max_length is tighter; this catches the rest.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, str_max_length=20_000)
 
 
 class Out(BaseModel):
