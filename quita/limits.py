@@ -97,7 +97,10 @@ class Limits:
         cap = cap_for(path)
         headers = dict(scope["headers"])
         length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > cap):
+        if length is not None and not length.isdigit():
+            await _refuse(send, 400, "Content-Length inválido")
+            return
+        if length is not None and int(length) > cap:
             await _refuse(send, 413, _too_large(cap))
             return
         if path.startswith("/twilio/"):
@@ -113,13 +116,12 @@ class Limits:
             await _refuse(send, 422, problem)
             return
 
+        pending = [body]
+
         async def replay() -> Message:
-            nonlocal body
-            if body is None:
+            if not pending:
                 return await receive()  # after the body: a disconnect
-            message = {"type": "http.request", "body": body, "more_body": False}
-            body = None
-            return message
+            return {"type": "http.request", "body": pending.pop(), "more_body": False}
 
         await self.app(scope, replay, send)
 

@@ -136,3 +136,10 @@ async def test_nul_characters_are_422(client, method, path, kwargs) -> None:
     answer = await client.request(method, path, **kwargs)
     assert answer.status_code == 422
     assert answer.json() == {"detail": "caractere nulo (\\0) não é aceito"}
+
+
+async def test_a_length_that_is_not_a_number_is_400(client) -> None:
+    answer = await client.post(
+        "/api/v1/auth/token", content=b"username=a", headers={"Content-Length": "10x"}
+    )
+    assert answer.status_code == 400
