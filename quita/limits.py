@@ -31,6 +31,7 @@ CAPS: tuple[tuple[str, int], ...] = (
 DEFAULT_CAP = 1 * MB
 # Deeper JSON than any of our bodies: refused before json.loads recurses into it.
 MAX_JSON_DEPTH = 32
+NUL_REFUSED = "caractere nulo (\\0) não é aceito"
 
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
@@ -92,7 +93,7 @@ class Limits:
             or _has_nul(scope.get("raw_path") or b"")
             or _has_nul(scope.get("query_string", b""))
         ):
-            await _refuse(send, 422, "caractere nulo (\\0) não é aceito")
+            await _refuse(send, 422, NUL_REFUSED)
             return
         cap = cap_for(path)
         headers = dict(scope["headers"])
@@ -172,10 +173,14 @@ def _problem(content_type: bytes, body: bytes) -> str | None:
     kind = content_type.split(b";")[0].strip().lower()
     if kind == b"application/x-www-form-urlencoded":
         if _has_nul(body):
-            return "caractere nulo (\\0) não é aceito"
+            return NUL_REFUSED
+    elif kind == b"multipart/form-data":
+        # No route takes a file: a NUL in a multipart form is a field's, as in a plain one.
+        if b"\x00" in body:
+            return NUL_REFUSED
     elif kind == b"application/json" or kind.endswith(b"+json"):
         if _json_has_nul(body):
-            return "caractere nulo (\\0) não é aceito"
+            return NUL_REFUSED
         if json_depth_exceeds(body):
             return f"JSON aninhado demais (mais de {MAX_JSON_DEPTH} níveis)"
     return None

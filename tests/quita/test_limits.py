@@ -127,6 +127,11 @@ def test_json_depth_counts_brackets_outside_strings_only() -> None:
     ("method", "path", "kwargs"),
     [
         ("POST", "/api/v1/auth/token", {"data": {"username": "adm\x00in", "password": "x"}}),
+        (
+            "POST",
+            "/api/v1/auth/token",
+            {"files": {"username": (None, "adm\x00in"), "password": (None, "x")}},
+        ),
         ("GET", "/api/v1/holidays", {"params": {"state": "S\x00P"}}),
         ("GET", "/api/v1/contact-windows/S%00P", {}),
         ("POST", "/api/v1/holidays", {"json": {"day": "08/12/2026", "name": "a\x00"}}),
