@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -17,6 +19,7 @@ from tortoise.exceptions import IntegrityError
 
 from admin.api import router as api_router
 from admin.console import router as console_router
+from admin.console.conditions import message_of
 from admin.console.errors import CONSOLE_STATIC, console_error
 from admin.console.simulator import simulator_resumer
 from admin.payment_page import router as payment_page_router
@@ -35,6 +38,7 @@ from quita.channels import (
 from quita.db import close_db, migrate, open_db
 from quita.docs_pages import oauth2_redirect_html, swagger_ui_html
 from quita.jobs import run_forever
+from quita.limits import Limits
 from quita.settings import Settings, get_settings, with_secret_key
 from quita.web_security import BrowserSecurity
 from telephony.call_status import router as call_status_router
@@ -128,7 +132,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    # Security headers on every answer; cross-site form posts to the console refused.
+    # Body size per route, NUL characters and JSON depth, refused before any route reads.
+    app.add_middleware(Limits)
+    # Outermost (added last): security headers on every answer, the limits' refusals
+    # included; cross-site form posts to the console refused.
     app.add_middleware(BrowserSecurity, public_base_url=settings.public_base_url)
     channels = build_channels(settings)
     app.state.channels = channels
@@ -151,6 +158,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(
             status_code=exc.http_status, content={"detail": str(exc)}, headers=headers
         )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own array, as the OpenAPI documents it, each message in pt-BR after the
+        # field's name (the console's translations).
+        def field(loc: tuple) -> str:
+            where = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
+            return ".".join(str(part) for part in where) or "corpo"
+
+        errors = [{**e, "msg": f"{field(e['loc'])}: {message_of(e)}"} for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
 
     @app.exception_handler(IntegrityError)
     async def integrity_error(_: Request, exc: IntegrityError) -> JSONResponse:

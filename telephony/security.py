@@ -41,9 +41,10 @@ async def verified_form(request: Request) -> dict[str, str]:
     settings = request.app.state.settings
     token = settings.twilio_auth_token
     signature = request.headers.get("X-Twilio-Signature", "")
-    form = await _form(request)
+    # Before the body is read: an unsigned request costs nothing, however large it claims to be.
     if not token or not signature:
         raise PermissionDenied("assinatura do Twilio ausente")
+    form = await _form(request)
     url = public_url(request, settings.public_base_url)
     validator = RequestValidator(token)
     # The URL exactly as we publish it first (one HMAC); `validate` then also tries it with

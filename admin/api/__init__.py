@@ -20,8 +20,11 @@ from admin.api import (
     runs,
     users,
 )
+from admin.schemas.base import ERRORS
 
-router = APIRouter(prefix="/api/v1")
+# Every refusal is documented as it is sent: `{"detail": "<pt-BR text>"}` (and FastAPI's own
+# array for a body or parameter off the schema).
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
 for module in (
     auth,
     catalog,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 
 from admin import schemas as s
 from admin.deps import CanViewCustomer, SendersDep, SettingsDep
+from admin.schemas.base import IdPath
 from admin.views import agreement_detail
 from models import Delivery
 from models.enums import DeliveryStatus
@@ -21,7 +22,7 @@ router = APIRouter(tags=["acordos"])
 
 
 @router.get("/agreements/{agreement_id}", response_model=s.AgreementDetail, summary="One agreement")
-async def get_agreement(agreement_id: int, settings: SettingsDep, _: CanViewCustomer):
+async def get_agreement(agreement_id: IdPath, settings: SettingsDep, _: CanViewCustomer):
     return await agreement_detail(agreement_id, settings)
 
 
@@ -32,7 +33,7 @@ async def get_agreement(agreement_id: int, settings: SettingsDep, _: CanViewCust
     summary="Send the payment instruments by e-mail, SMS and/or Telegram",
 )
 async def post_deliveries(
-    agreement_id: int,
+    agreement_id: IdPath,
     data: s.DeliveryRequest,
     senders: SendersDep,
     settings: SettingsDep,
@@ -64,7 +65,7 @@ async def list_deliveries(
     summary="Try a failed send again now",
 )
 async def retry_delivery(
-    delivery_id: int, senders: SendersDep, settings: SettingsDep, user: CanViewCustomer
+    delivery_id: IdPath, senders: SendersDep, settings: SettingsDep, user: CanViewCustomer
 ):
     done = await retry_failed(user, delivery_id, senders=senders, settings=settings)
     return s.DeliveryOut.model_validate(done)

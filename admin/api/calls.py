@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from admin import schemas as s
 from admin.deps import CanViewCustomer
+from admin.schemas.base import IdPath, IdQuery, Offset
 from models import Call
 from negotiation import catalog
 
@@ -17,10 +18,10 @@ router = APIRouter(prefix="/calls", tags=["ligações"])
 @router.get("", response_model=list[s.CallOut], summary="Calls, newest first")
 async def list_calls(
     _: CanViewCustomer,
-    customer_id: Annotated[int | None, Query()] = None,
-    entry_id: Annotated[int | None, Query()] = None,
+    customer_id: IdQuery = None,
+    entry_id: IdQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ):
     query = Call.all()
     if customer_id is not None:
@@ -32,5 +33,5 @@ async def list_calls(
 
 
 @router.get("/{call_id}", response_model=s.CallOut, summary="One call")
-async def get_call(call_id: int, _: CanViewCustomer):
+async def get_call(call_id: IdPath, _: CanViewCustomer):
     return s.CallOut.model_validate(await catalog.existing(Call, call_id, "ligação"))

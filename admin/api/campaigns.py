@@ -19,6 +19,7 @@ from admin.deps import (
     SettingsDep,
     TodayDep,
 )
+from admin.schemas.base import IdPath, IdQuery, Offset
 from admin.views import entry_detail, entry_out, export_csv
 from models.enums import EntryState
 from negotiation import campaign_setup
@@ -37,7 +38,7 @@ async def list_campaigns(user: CanViewCampaigns):
     response_model=s.CampaignOut,
     summary="Set a campaign's contact type (the robot's: the dialer calls it) or active flag",
 )
-async def patch_campaign(campaign_id: int, data: s.CampaignIn, user: CanConfigure):
+async def patch_campaign(campaign_id: IdPath, data: s.CampaignIn, user: CanConfigure):
     changes = data.model_dump(exclude_unset=True)
     return s.CampaignOut.model_validate(
         await campaign_setup.update_campaign(user, campaign_id, changes)
@@ -48,14 +49,14 @@ async def patch_campaign(campaign_id: int, data: s.CampaignIn, user: CanConfigur
 async def list_entries(
     settings: SettingsDep,
     user: CanViewCampaigns,
-    campaign_id: int | None = None,
-    contact_type_id: int | None = None,
-    agency_id: int | None = None,
+    campaign_id: IdQuery = None,
+    contact_type_id: IdQuery = None,
+    agency_id: IdQuery = None,
     day: Annotated[date | None, Query(description="The call turn's day")] = None,
     active: bool | None = None,
     state: EntryState | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ):
     where = service.EntryFilter(campaign_id, contact_type_id, agency_id, day, active, state)
     entries = await service.list_entries(user, where, settings.tz, limit, offset)
@@ -63,19 +64,19 @@ async def list_entries(
 
 
 @router.get("/entries/{entry_id}", response_model=s.EntryDetail, summary="One entry, worked")
-async def get_entry(entry_id: int, today: TodayDep, user: CanViewCampaigns):
+async def get_entry(entry_id: IdPath, today: TodayDep, user: CanViewCampaigns):
     return await entry_detail(user, entry_id, today)
 
 
 @router.post(
     "/entries/{entry_id}/start", response_model=s.EntryOut, summary="Take the entry to call now"
 )
-async def post_start(entry_id: int, user: CanRecordResults, settings: SettingsDep):
+async def post_start(entry_id: IdPath, user: CanRecordResults, settings: SettingsDep):
     return entry_out(await service.start_call(user, entry_id, settings))
 
 
 @router.post("/entries/{entry_id}/result", response_model=s.EntryOut, summary="Record a result")
-async def post_result(entry_id: int, data: s.ResultIn, user: CanRecordResults):
+async def post_result(entry_id: IdPath, data: s.ResultIn, user: CanRecordResults):
     entry = await service.record_result(user, entry_id, **data.model_dump())
     return entry_out(entry)
 
@@ -87,7 +88,7 @@ async def post_result(entry_id: int, data: s.ResultIn, user: CanRecordResults):
     responses={409: {"description": "Collection of this debtor is not paused"}},
 )
 async def post_pause_end(
-    entry_id: int, data: s.PauseEndIn, today: TodayDep, user: CanHandleConversations
+    entry_id: IdPath, data: s.PauseEndIn, today: TodayDep, user: CanHandleConversations
 ):
     await service.end_pause(user, entry_id, data.reason, today)
     return await entry_detail(user, entry_id, today)
@@ -100,7 +101,11 @@ async def post_pause_end(
     summary="Negotiate: accept one of the entry's offers",
 )
 async def post_agreement(
-    entry_id: int, data: s.NegotiateIn, today: TodayDep, settings: SettingsDep, user: CanNegotiate
+    entry_id: IdPath,
+    data: s.NegotiateIn,
+    today: TodayDep,
+    settings: SettingsDep,
+    user: CanNegotiate,
 ):
     agreement = await service.negotiate(
         user, entry_id, today=today, settings=settings, **data.model_dump()

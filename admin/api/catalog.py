@@ -12,6 +12,7 @@ from tortoise.models import Model
 
 from admin import schemas as s
 from admin.deps import CanConfigure, CanRecordResults
+from admin.schemas.base import IdPath
 from models import Agency, CollectionStatus, ContactType, ResultType
 from negotiation import catalog
 
@@ -32,7 +33,7 @@ def catalog_router(
         return [out.model_validate(i) for i in await model.all()]
 
     @router.get("/{item_id}", response_model=out, summary=f"One of {path}")
-    async def get_item(item_id: int, _: reader):  # type: ignore[valid-type]
+    async def get_item(item_id: IdPath, _: reader):  # type: ignore[valid-type]
         return out.model_validate(await catalog.existing(model, item_id, label))
 
     @router.post("", response_model=out, status_code=201, summary=f"Create in {path}")
@@ -40,12 +41,12 @@ def catalog_router(
         return out.model_validate(await catalog.create(model, data.model_dump(), user))
 
     @router.put("/{item_id}", response_model=out, summary=f"Replace one of {path}")
-    async def update_item(item_id: int, data: body, user: CanConfigure):  # type: ignore[valid-type]
+    async def update_item(item_id: IdPath, data: body, user: CanConfigure):  # type: ignore[valid-type]
         item = await catalog.existing(model, item_id, label)
         return out.model_validate(await catalog.update(item, data.model_dump(), user))
 
     @router.delete("/{item_id}", status_code=204, summary=f"Delete one of {path}")
-    async def delete_item(item_id: int, user: CanConfigure) -> None:
+    async def delete_item(item_id: IdPath, user: CanConfigure) -> None:
         await catalog.delete(await catalog.existing(model, item_id, label), user)
 
     return router

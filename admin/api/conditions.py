@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from admin.deps import CanConfigure
+from admin.schemas.base import IdPath
 from admin.schemas.conditions import ConditionIn, ConditionOut
 from negotiation import conditions as service
 
@@ -17,7 +18,7 @@ async def list_conditions(_: CanConfigure):
 
 
 @router.get("/{condition_id}", response_model=ConditionOut, summary="One payment condition")
-async def get_condition(condition_id: int, _: CanConfigure):
+async def get_condition(condition_id: IdPath, _: CanConfigure):
     return ConditionOut.model_validate(await service.get_condition(condition_id))
 
 
@@ -27,11 +28,11 @@ async def create_condition(data: ConditionIn, user: CanConfigure):
 
 
 @router.put("/{condition_id}", response_model=ConditionOut, summary="Replace a condition")
-async def update_condition(condition_id: int, data: ConditionIn, user: CanConfigure):
+async def update_condition(condition_id: IdPath, data: ConditionIn, user: CanConfigure):
     saved = await service.save_condition(user, data.model_dump(), condition_id)
     return ConditionOut.model_validate(saved)
 
 
 @router.delete("/{condition_id}", status_code=204, summary="Delete a condition")
-async def delete_condition(condition_id: int, user: CanConfigure) -> None:
+async def delete_condition(condition_id: IdPath, user: CanConfigure) -> None:
     await service.delete_condition(user, condition_id)

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from admin import schemas as s
 from admin.deps import CanConfigure
+from admin.schemas.base import IdPath, TextQuery
 from negotiation import contact_calendar as service
 
 router = APIRouter(tags=["configuração"])
@@ -37,7 +38,7 @@ async def delete_window(state: str, user: CanConfigure):
 
 
 @router.get("/holidays", response_model=list[s.HolidayOut], summary="The ISP's holidays")
-async def list_holidays(_: CanConfigure, state: str | None = None, since: str | None = None):
+async def list_holidays(_: CanConfigure, state: TextQuery = None, since: TextQuery = None):
     return [s.HolidayOut.model_validate(h) for h in await service.holidays(state, since)]
 
 
@@ -49,5 +50,5 @@ async def post_holiday(data: s.HolidayIn, user: CanConfigure):
 
 
 @router.delete("/holidays/{holiday_id}", status_code=204, summary="Remove a holiday")
-async def delete_holiday(holiday_id: int, user: CanConfigure) -> None:
+async def delete_holiday(holiday_id: IdPath, user: CanConfigure) -> None:
     await service.remove_holiday(user, holiday_id)

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from admin.deps import CanHandleConversations, ChannelsDep, SettingsDep
+from admin.schemas.base import IdPath, Offset
 from admin.schemas.conversations import (
     ConversationDetail,
     ConversationOut,
@@ -38,7 +39,7 @@ async def list_conversations(
     _: CanHandleConversations,
     state: Annotated[ConversationState | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ):
     items = await inbox.listing(state=state, limit=limit, offset=offset)
     return [
@@ -58,7 +59,7 @@ async def list_conversations(
     response_model=ConversationDetail,
     summary="One conversation with all its messages, in order",
 )
-async def get_conversation(conversation_id: int, _: CanHandleConversations):
+async def get_conversation(conversation_id: IdPath, _: CanHandleConversations):
     conversation, messages = await inbox.timeline(conversation_id)
     return ConversationDetail(
         **conversation_fields(conversation),
@@ -71,7 +72,7 @@ async def get_conversation(conversation_id: int, _: CanHandleConversations):
     response_model=ConversationOut,
     summary="Take the conversation (409 when someone else took it first)",
 )
-async def claim_conversation(conversation_id: int, user: CanHandleConversations):
+async def claim_conversation(conversation_id: IdPath, user: CanHandleConversations):
     await service.claim(conversation_id, user)
     return await conversation_out(conversation_id)
 
@@ -83,7 +84,7 @@ async def claim_conversation(conversation_id: int, user: CanHandleConversations)
     summary="Write to the debtor on the conversation's channel",
 )
 async def post_message(
-    conversation_id: int,
+    conversation_id: IdPath,
     data: ReplyIn,
     channels: ChannelsDep,
     settings: SettingsDep,
@@ -101,7 +102,7 @@ async def post_message(
     summary="Give the conversation back to the bot (the debtor is told)",
 )
 async def hand_back_conversation(
-    conversation_id: int, channels: ChannelsDep, user: CanHandleConversations
+    conversation_id: IdPath, channels: ChannelsDep, user: CanHandleConversations
 ):
     await channels.hand_back(conversation_id, user)
     return await conversation_out(conversation_id)
@@ -112,6 +113,6 @@ async def hand_back_conversation(
     response_model=ConversationOut,
     summary="Close the conversation",
 )
-async def close_conversation(conversation_id: int, user: CanHandleConversations):
+async def close_conversation(conversation_id: IdPath, user: CanHandleConversations):
     await service.close(conversation_id, user)
     return await conversation_out(conversation_id)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 
 from admin import schemas as s
 from admin.deps import CanViewCustomer, SettingsDep, TodayDep
+from admin.schemas.base import IdPath
 from admin.views import customer_record, receipt_of, statement_out
 from models import Customer
 from negotiation import catalog
@@ -14,12 +15,12 @@ router = APIRouter(prefix="/customers", tags=["clientes"])
 
 
 @router.get("/{customer_id}", response_model=s.CustomerRecord, summary="The customer record")
-async def get_customer(customer_id: int, _: CanViewCustomer):
+async def get_customer(customer_id: IdPath, _: CanViewCustomer):
     return await customer_record(await catalog.existing(Customer, customer_id, "cliente"))
 
 
 @router.get("/{customer_id}/statement", response_model=s.StatementOut, summary="Extrato Financeiro")
-async def get_statement(customer_id: int, today: TodayDep, _: CanViewCustomer):
+async def get_statement(customer_id: IdPath, today: TodayDep, _: CanViewCustomer):
     return await statement_out(customer_id, today)
 
 
@@ -29,5 +30,5 @@ async def get_statement(customer_id: int, today: TodayDep, _: CanViewCustomer):
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def get_receipt(receivable_id: int, settings: SettingsDep, _: CanViewCustomer):
+async def get_receipt(receivable_id: IdPath, settings: SettingsDep, _: CanViewCustomer):
     return Response(await receipt_of(receivable_id, settings), media_type="application/pdf")

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 
 from admin import schemas as s
 from admin.deps import CanConfigure, SettingsDep, TodayDep
+from admin.schemas.base import IdPath
 from models.enums import DeliveryChannel
 from negotiation import message_templates as service
 
@@ -31,7 +32,7 @@ async def preview(
 
 
 @router.get("/{template_id}", response_model=s.MessageTemplateOut, summary="One template")
-async def get_template(template_id: int, _: CanConfigure):
+async def get_template(template_id: IdPath, _: CanConfigure):
     return s.MessageTemplateOut.model_validate(await service.get_template(template_id))
 
 
@@ -45,7 +46,7 @@ async def create_template(
 
 @router.put("/{template_id}", response_model=s.MessageTemplateOut, summary="Replace")
 async def update_template(
-    template_id: int,
+    template_id: IdPath,
     data: s.MessageTemplateIn,
     user: CanConfigure,
     settings: SettingsDep,
@@ -56,5 +57,5 @@ async def update_template(
 
 
 @router.delete("/{template_id}", status_code=204, summary="Delete (refused while in use)")
-async def delete_template(template_id: int, user: CanConfigure) -> None:
+async def delete_template(template_id: IdPath, user: CanConfigure) -> None:
     await service.delete_template(user, template_id)

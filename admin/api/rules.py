@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from admin.deps import CanConfigure
+from admin.schemas.base import IdPath
 from admin.schemas.rules import RuleIn, RuleOut
 from negotiation import rules as service
 
@@ -17,7 +18,7 @@ async def list_rules(_: CanConfigure):
 
 
 @router.get("/{rule_id}", response_model=RuleOut, summary="One collection rule")
-async def get_rule(rule_id: int, _: CanConfigure):
+async def get_rule(rule_id: IdPath, _: CanConfigure):
     return RuleOut.of(await service.get_rule(rule_id))
 
 
@@ -27,10 +28,10 @@ async def create_rule(data: RuleIn, user: CanConfigure):
 
 
 @router.put("/{rule_id}", response_model=RuleOut, summary="Replace a collection rule")
-async def update_rule(rule_id: int, data: RuleIn, user: CanConfigure):
+async def update_rule(rule_id: IdPath, data: RuleIn, user: CanConfigure):
     return RuleOut.of(await service.save_rule(user, data.model_dump(), rule_id))
 
 
 @router.delete("/{rule_id}", status_code=204, summary="Delete a collection rule")
-async def delete_rule(rule_id: int, user: CanConfigure) -> None:
+async def delete_rule(rule_id: IdPath, user: CanConfigure) -> None:
     await service.delete_rule(user, rule_id)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from admin.deps import CanManageUsers, CanViewAudit
+from admin.schemas.base import Offset, TextQuery
 from admin.schemas.users import AuditOut, UserIn, UserOut
 from models import AuditLog, User
 from negotiation import users as service
@@ -27,10 +28,10 @@ async def create_user(data: UserIn, user: CanManageUsers):
 @router.get("/audit", response_model=list[AuditOut], summary="The audit log, newest first")
 async def audit_log(
     _: CanViewAudit,
-    entity: str | None = None,
-    entity_id: str | None = None,
+    entity: TextQuery = None,
+    entity_id: TextQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ):
     query = AuditLog.all()
     if entity:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
 
-from admin.schemas.base import Body, Out
+from admin.schemas.base import MAX_MONEY, Body, Id, Out
 from admin.schemas.contact_windows import RefusalOut
 
 
@@ -26,7 +26,7 @@ class CampaignOut(Out):
 class CampaignIn(Body):
     """PATCH: only the fields sent change (validated by the service, in pt-BR)."""
 
-    contact_type_id: int | None = None
+    contact_type_id: Id | None = None
     active: bool | None = None
 
 
@@ -183,8 +183,8 @@ class PauseEndIn(Body):
 
 
 class ResultIn(Body):
-    result_type_id: int
-    collection_status_id: int | None = None
+    result_type_id: Id
+    collection_status_id: Id | None = None
     reschedule_at: datetime | None = None
     notes: Annotated[str | None, Field(max_length=2000)] = None
     ticket_subject: Annotated[str | None, Field(min_length=1, max_length=160)] = None
@@ -199,9 +199,11 @@ class ResultIn(Body):
 
 
 class NegotiateIn(Body):
-    condition_id: int
-    option_id: int
-    down_payment: Annotated[Decimal | None, Field(gt=0, decimal_places=2)] = None
+    condition_id: Id
+    option_id: Id
+    down_payment: Annotated[
+        Decimal | None, Field(gt=0, le=MAX_MONEY, max_digits=12, decimal_places=2)
+    ] = None
 
 
 class AgreementOut(Out):
@@ -224,8 +226,8 @@ class AgreementOut(Out):
 
 
 class ExportIn(Body):
-    agency_id: int
-    entry_ids: Annotated[list[int], Field(min_length=1, max_length=10000)]
+    agency_id: Id
+    entry_ids: Annotated[list[Id], Field(min_length=1, max_length=10000)]
 
 
 class AgencyEntryOut(BaseModel):

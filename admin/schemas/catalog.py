@@ -47,7 +47,7 @@ class ContactTypeOut(Out, ContactTypeIn):
 
 class AgencyIn(Body):
     name: Annotated[str, Field(min_length=1, max_length=120)]
-    cnpj: str | None = None
+    cnpj: Annotated[str | None, Field(max_length=20)] = None
     email: Annotated[str | None, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = (
         None
     )

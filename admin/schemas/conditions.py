@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from admin.schemas.base import Body, Money, Out, Percent, ordered
+from admin.schemas.base import MAX_MONEY, Body, Days, Money, Out, Percent, ordered
 from models.enums import (
     BreakAction,
 )
@@ -39,13 +39,15 @@ class ConditionIn(Body):
     amount_min: Money | None = None
     amount_max: Money | None = None
     days_to_first_due: Annotated[int, Field(ge=0, le=365)] = 0
-    overdue_days_min: Annotated[int | None, Field(ge=0)] = None
-    overdue_days_max: Annotated[int | None, Field(ge=0)] = None
+    overdue_days_min: Days | None = None
+    overdue_days_max: Days | None = None
     billing_method_filter: Annotated[str | None, Field(max_length=30)] = None
     billing_method_generate: Annotated[str, Field(min_length=1, max_length=30)] = "boleto"
     interest_pct: Percent = Decimal(0)
     fine_pct: Percent = Decimal(0)
-    min_installment_amount: Annotated[Decimal | None, Field(gt=0, decimal_places=2)] = None
+    min_installment_amount: Annotated[
+        Decimal | None, Field(gt=0, le=MAX_MONEY, max_digits=12, decimal_places=2)
+    ] = None
     tolerance_days: Annotated[int, Field(ge=0, le=90)] = 5
     break_action: BreakAction = BreakAction.CANCEL
     misses_to_cancel: Annotated[int, Field(ge=1, le=12)] = 2

@@ -6,25 +6,25 @@ Times and dates are taken as text ("08:00", "2026-12-08") and checked by the ser
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from admin.schemas.base import Body, Out
+from admin.schemas.base import Body, LocalTime, Out, Short
 
 
 class WindowHours(BaseModel):
-    weekday_start: time
-    weekday_end: time
-    saturday_start: time | None = None  # None: no contact on Saturdays
-    saturday_end: time | None = None
+    weekday_start: LocalTime
+    weekday_end: LocalTime
+    saturday_start: LocalTime | None = None  # None: no contact on Saturdays
+    saturday_end: LocalTime | None = None
 
 
 class WindowIn(Body):
-    weekday_start: str | None = None
-    weekday_end: str | None = None
-    saturday_start: str | None = None  # both empty: no contact on Saturdays
-    saturday_end: str | None = None
+    weekday_start: Short | None = None
+    weekday_end: Short | None = None
+    saturday_start: Short | None = None  # both empty: no contact on Saturdays
+    saturday_end: Short | None = None
 
 
 class WindowOut(WindowHours):
@@ -55,10 +55,10 @@ class WindowOut(WindowHours):
 
 
 class HolidayIn(Body):
-    day: str | None = None
-    state: str | None = None
-    city: str | None = None  # empty: the whole state
-    name: str | None = None
+    day: Short | None = None
+    state: Short | None = None
+    city: Short | None = None  # empty: the whole state
+    name: Short | None = None
 
 
 class HolidayOut(Out):

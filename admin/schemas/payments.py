@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from admin.schemas.base import Body, Out
+from admin.schemas.base import MAX_MONEY, Body, Id, Out
 from admin.schemas.campaigns import AgreementOut
 from models.enums import (
     DeliveryChannel,
@@ -16,8 +16,8 @@ from models.enums import (
 
 
 class PaymentIn(Body):
-    receivable_id: int
-    amount: Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
+    receivable_id: Id
+    amount: Annotated[Decimal, Field(gt=0, le=MAX_MONEY, max_digits=12, decimal_places=2)]
     paid_at: datetime
     external_id: Annotated[str | None, Field(min_length=1, max_length=64)] = None
 

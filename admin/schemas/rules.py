@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from admin.schemas.base import Body, Money, Out, ordered
+from admin.schemas.base import Body, Days, Id, Money, Out, Text, ordered
 from models.enums import (
     ActionKind,
     FilterField,
@@ -43,11 +43,11 @@ class FilterOut(Out):
 
 class ActionIn(Body):
     kind: ActionKind
-    days_late: Annotated[int | None, Field(ge=0)] = None
+    days_late: Days | None = None
     template: Annotated[str | None, Field(max_length=80)] = None
     # E-mail, SMS and Telegram: a message template of the same channel (None: the channel's
     # first active template).
-    message_template_id: int | None = None
+    message_template_id: Id | None = None
     active: bool = True
 
 
@@ -64,12 +64,12 @@ class RuleIn(Body):
     # The robot's retries; their ranges are checked by the service (pt-BR messages).
     retry_minutes: int = 120
     max_attempts: int = 3
-    notes: str | None = None
+    notes: Text | None = None
     amount_min: Money | None = None
     amount_max: Money | None = None
     filters: Annotated[list[FilterIn], Field(max_length=50)] = []
     actions: Annotated[list[ActionIn], Field(max_length=20)] = []
-    condition_ids: Annotated[list[int], Field(max_length=50)] = []
+    condition_ids: Annotated[list[Id], Field(max_length=50)] = []
 
     @model_validator(mode="after")
     def _list_defined(self) -> RuleIn:

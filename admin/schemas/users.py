@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from admin.schemas.base import Body, Out
+from admin.schemas.base import Body, Id, Out
 from models.enums import (
     Role,
 )
@@ -18,7 +18,7 @@ class UserIn(Body):
     full_name: Annotated[str, Field(max_length=120)] = ""
     email: Annotated[str | None, Field(max_length=254)] = None
     role: Role
-    agency_id: int | None = None
+    agency_id: Id | None = None
     password: Annotated[str, Field(min_length=8, max_length=200)]
     active: bool = True
 
