@@ -8,8 +8,8 @@ from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
-from starlette.concurrency import run_in_threadpool
 
 from models import User, clock
 from negotiation import sign_in_throttle
