@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from quita.asgi import ASGIApp, Message, Receive, Scope, Send
 
 # 'unsafe-inline' for styles only: the outbox shows e-mails (inline styles, as e-mail needs)
 # in a sandboxed srcdoc frame that inherits this policy, and ReDoc styles itself at run time.
