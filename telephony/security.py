@@ -53,4 +53,9 @@ async def verified_form(request: Request) -> dict[str, str]:
         url, form, signature
     ):
         raise PermissionDenied("assinatura do Twilio inválida")
+    # Signed with its NUL characters, which no database text can hold: refusing them (as the
+    # app refuses them elsewhere) would make Twilio post the message again and again, never
+    # recorded. A debtor's text keeps the rest.
+    if any("\x00" in key or "\x00" in value for key, value in form.items()):
+        form = {k.replace("\x00", ""): v.replace("\x00", "") for k, v in form.items()}
     return form

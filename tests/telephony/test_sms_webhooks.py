@@ -147,3 +147,13 @@ async def test_undelivered_fails_with_the_error_code(sms_app) -> None:
     await delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED
     assert await _status(sms_app, "SM" + "c" * 32, "delivered") == 204  # unknown: ignored
+
+
+async def test_a_nul_character_in_a_signed_message_is_dropped_not_refused(sms_app) -> None:
+    # Twilio signs what it sends: a NUL in the text must not turn into an answer Twilio retries
+    # forever (PostgreSQL's text cannot store it).
+    customer = await _customer()
+    reply = await _text(sms_app, "SA\x00IR", sid="SM\x00" + secrets.token_hex(15))
+    assert "nao recebera mais mensagens" in reply
+    await customer.refresh_from_db()
+    assert customer.opted_out_at is not None
