@@ -68,3 +68,25 @@ async def update_user(by: User, user_id: int, data: dict[str, Any]) -> User:
             using_db=conn,
         )
     return user
+
+
+async def reset_password(username: str, password: str) -> User:
+    """The shell's password reset (`quita users passwd`): no acting user, so the audit names
+    the CLI; the user's console sessions end, as with a reset from the console."""
+    user = await User.get_or_none(username=username)
+    if user is None:
+        raise InvalidInput(f"usuário {username} não existe")
+    async with in_transaction() as conn:
+        user.password_hash = hash_password(password)
+        await user.save(update_fields=["password_hash"], using_db=conn)
+        await ConsoleSession.filter(user_id=user.id).using_db(conn).delete()
+        await audit.record(
+            user=None,
+            actor="cli",
+            action="update",
+            entity="user",
+            entity_id=user.id,
+            after=audit.snapshot(user, password_hash="***", password_reset=True),
+            using_db=conn,
+        )
+    return user

@@ -76,11 +76,8 @@ def passwd(
 ) -> None:
     """Set a user's password (the demo's, above all); asks for it (or takes --password). Their
     console sessions end."""
-    from admin.passwords import hash_password
     from admin.schemas.users import PASSWORD_MIN
-    from models import ConsoleSession, User
-    from negotiation import audit
-    from negotiation.errors import InvalidInput
+    from negotiation import users
     from quita.cli_support import fail, load_settings, run_command
     from quita.db import database
     from quita.demo import DEMO_ADMIN
@@ -93,20 +90,7 @@ def passwd(
 
     async def go() -> None:
         async with database(settings.database_url):
-            user = await User.get_or_none(username=username)
-            if user is None:
-                raise InvalidInput(f"usuário {username} não existe")
-            user.password_hash = hash_password(password)
-            await user.save(update_fields=["password_hash"])
-            await ConsoleSession.filter(user_id=user.id).delete()
-            await audit.record(
-                user=None,
-                actor="cli",
-                action="update",
-                entity="user",
-                entity_id=user.id,
-                after=audit.snapshot(user, password_hash="***", password_reset=True),
-            )
+            await users.reset_password(username, password)
 
     run_command(go())
     typer.echo(f"senha de {username} alterada")
