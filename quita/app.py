@@ -46,6 +46,9 @@ from telephony.dialer import run_forever as run_dialer
 from telephony.sms_webhooks import router as sms_webhooks_router
 from telephony.voice import router as voice_router
 
+# A 503 (the database is down) asks to be tried again after this long.
+RETRY_AFTER_SECONDS = 30
+
 # Swagger UI's and ReDoc's JavaScript and CSS, as the fastapi-offline package ships them.
 DOCS_ASSETS = "/docs-assets"
 
@@ -155,6 +158,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if request.url.path.startswith("/console"):
             return console_error(request, exc)
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        if exc.http_status == 503:
+            # How soon a sender that honours it (HTTP clients, proxies) may try again.
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         return JSONResponse(
             status_code=exc.http_status, content={"detail": str(exc)}, headers=headers
         )

@@ -152,6 +152,7 @@ async def outage(cluster, migrated, telegram_api) -> AsyncIterator[Outage]:
 def _refused(answer: httpx.Response) -> None:
     assert answer.status_code == 503, answer.text
     assert answer.json() == {"detail": UNAVAILABLE}
+    assert answer.headers["Retry-After"] == "30"
 
 
 async def test_an_sms_opt_out_during_an_outage_is_recorded_once_on_redelivery(outage):
