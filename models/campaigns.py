@@ -94,6 +94,12 @@ class CampaignEntry(Model):
         "models.CollectionStatus", related_name="entries", null=True, on_delete=fields.RESTRICT
     )
     reschedule_at = fields.DatetimeField(null=True)
+    # When the result (result_type) was last recorded, and by whom: none for the robot's
+    # calls. The results report (negotiation/results_report.py) lists entries by it.
+    result_at = fields.DatetimeField(null=True)
+    result_by = fields.ForeignKeyField(
+        "models.User", related_name="entry_results", null=True, on_delete=fields.SET_NULL
+    )
     notes = fields.TextField(null=True)
     attempts = fields.IntField(default=0)
     # The dialer's lease: while in the future, one dialer process owns the entry.
@@ -111,7 +117,12 @@ class CampaignEntry(Model):
     class Meta:
         table = "campaign_entry"
         ordering = ["campaign_id", "position"]
-        indexes = (("customer_id", "state"), ("agency_id",), ("state", "call_at"))
+        indexes = (
+            ("customer_id", "state"),
+            ("agency_id",),
+            ("state", "call_at"),
+            ("result_at",),
+        )
         unique_together = (("campaign", "position"),)
         constraints = (
             CheckConstraint(check=sql_in("state", EntryState), name="ck_entry_state"),

@@ -207,6 +207,9 @@ async def _settle_entry(
             )
         if changes.get("result_type_id") is None:
             changes.pop("result_type_id", None)
+        if changes.get("state") == EntryState.DONE:
+            # The robot's result: no user recorded it.
+            changes.update(result_at=at, result_by_id=None)
     await CampaignEntry.filter(id=entry.id).using_db(tx).update(**changes)
 
 

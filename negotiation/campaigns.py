@@ -279,6 +279,8 @@ async def record_result(
     before = audit.snapshot(entry)
     async with in_transaction() as conn:
         entry.result_type = result
+        entry.result_at = now
+        entry.result_by = user
         entry.notes = notes
         entry.attempts += 1
         entry.state = _next_state(result.kind)
@@ -356,6 +358,8 @@ async def negotiate(
         entry.attempts += 1
         if negotiated is not None:
             entry.result_type = negotiated
+        entry.result_at = agreement.created_at
+        entry.result_by = user
         await entry.save(using_db=conn)
         await _audit_entry(user, "negotiate", entry, before, conn)
 

@@ -10,6 +10,10 @@ from validate_docbr import CPF
 
 from models import (
     Call,
+    Campaign,
+    CampaignEntry,
+    CollectionRule,
+    ContactType,
     Customer,
     InstallmentOption,
     Message,
@@ -110,3 +114,22 @@ async def voice_timeline(sid: str) -> list[Message]:
         .order_by("created_at", "id")
         .all()
     )
+
+
+async def make_entry(customer: Customer | None = None, **overrides) -> CampaignEntry:
+    """A pending call-list entry of a fresh rule and campaign (contact type "Ligação")."""
+    n = next(_seq)
+    rule = await CollectionRule.create(description=f"Régua {n}", active=True)
+    kind, _ = await ContactType.get_or_create(name="Ligação")
+    campaign = await Campaign.create(rule=rule, description=f"Campanha {n}", contact_type=kind)
+    values = {
+        "campaign": campaign,
+        "rule": rule,
+        "customer": customer or await make_customer(),
+        "position": 1,
+        "total_debt": Decimal("100.00"),
+        "receivables_count": 1,
+        "oldest_due_date": date(2026, 10, 1),
+    }
+    values.update(overrides)
+    return await CampaignEntry.create(**values)

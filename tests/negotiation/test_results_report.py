@@ -1,0 +1,163 @@
+"""The results report: the results recorded in a period, who recorded them, as the CSV file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from models import Call, CampaignEntry, CollectionStatus, ResultType
+from models.enums import ContactOutcome, ResultKind, Role
+from negotiation.campaigns import record_result
+from negotiation.errors import InvalidInput, PermissionDenied
+from negotiation.results_report import Period, period, result_rows, results_csv
+from tests.factories import make_customer, make_entry
+from tests.negotiation.rule_factories import make_user
+from tests.negotiation.test_call_outcomes import SID, placed_call, status
+
+SP = ZoneInfo("America/Sao_Paulo")
+DAY = period("2026-11-27", "2026-11-27")
+
+
+async def csv_rows(user, chosen: Period) -> list[list[str]]:
+    text = "".join([chunk async for chunk in results_csv(user, chosen, SP, batch=2)])
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+
+
+async def all_rows(user, chosen: Period, batch: int = 500):
+    return [row async for rows in result_rows(user, chosen, SP, batch=batch) for row in rows]
+
+
+async def test_an_attendants_result_is_a_row_with_who_when_and_what(db):
+    supervisor = await make_user(role=Role.SUPERVISOR)
+    attendant = await make_user(role=Role.ATTENDANT, full_name="Maria Souza")
+    result = await ResultType.create(name="Sem acordo", kind=ResultKind.NO_NEGOTIATION)
+    serasa = await CollectionStatus.create(name="Negativado")
+    customer = await make_customer(name="João da Silva", document="52998224725")
+    entry = await make_entry(customer)
+    at = datetime(2026, 11, 27, 13, 5, tzinfo=UTC)  # 10:05 in São Paulo
+    await record_result(
+        attendant,
+        entry.id,
+        result_type_id=result.id,
+        collection_status_id=serasa.id,
+        notes="pediu para ligar depois",
+        now=at,
+    )
+    [header, row] = await csv_rows(supervisor, DAY)
+    assert header[:3] == ["data_hora", "responsavel", "cliente"]
+    data = dict(zip(header, row, strict=True))
+    assert data["data_hora"] == "27/11/2026 10:05"
+    assert data["responsavel"] == "Maria Souza"
+    assert data["cliente"] == "João da Silva"
+    assert data["cpf_cnpj"] == "529.982.247-25"
+    assert data["resultado"] == "Sem acordo"
+    assert data["status_cobranca"] == "Negativado"
+    assert data["tipo_contato"] == "Ligação"
+    assert data["regua"].startswith("Régua") and data["campanha"].startswith("Campanha")
+    assert data["observacao"] == "pediu para ligar depois"
+    assert data["acordo"] == data["valor_acordo"] == data["parcelas"] == ""
+
+
+async def test_an_agency_result_names_the_agency(db, agency_user):
+    supervisor = await make_user(role=Role.SUPERVISOR)
+    result = await ResultType.create(name="Sem acordo", kind=ResultKind.NO_NEGOTIATION)
+    entry = await make_entry(state="exported", agency_id=agency_user.agency_id)
+    await record_result(
+        agency_user, entry.id, result_type_id=result.id, now=datetime(2026, 11, 27, 15, tzinfo=UTC)
+    )
+    [row] = await all_rows(supervisor, DAY)
+    assert row.who == "Escritório Alfa"
+
+
+@pytest.fixture
+async def agency_user(db):
+    from models import Agency
+
+    agency = await Agency.create(name="Escritório Alfa")
+    return await make_user(role=Role.AGENCY, agency=agency)
+
+
+async def test_the_robots_call_is_recorded_as_the_robot(db):
+    supervisor = await make_user(role=Role.SUPERVISOR)
+    await ResultType.create(name="Conversou", kind=ResultKind.NO_NEGOTIATION)
+    call = await placed_call()  # Monday 23/11/2026 14:00 in São Paulo
+    await Call.filter(id=call.id).update(outcome=ContactOutcome.CONVERSATION)
+    assert await status(SID, "completed")
+    [row] = await all_rows(supervisor, period("2026-11-23", "2026-11-23"))
+    assert row.who == "Robô"
+    assert row.result == "Conversou"
+    assert row.phone == call.to_number and row.phone
+    assert row.at.astimezone(SP).hour == 14
+
+
+async def test_the_period_is_cut_at_midnight_in_sao_paulo(db):
+    supervisor = await make_user(role=Role.SUPERVISOR)
+    result = await ResultType.create(name="Sem acordo", kind=ResultKind.NO_NEGOTIATION)
+    late = await make_entry(result_type=result, result_at=datetime(2026, 11, 27, 2, 59, tzinfo=UTC))
+    early = await make_entry(result_type=result, result_at=datetime(2026, 11, 27, 3, tzinfo=UTC))
+    # 02:59 UTC is 23:59 of the 26th in São Paulo; 03:00 UTC is the 27th's midnight.
+    assert [r.customer for r in await all_rows(supervisor, DAY)] == [(await early.customer).name]
+    before = await all_rows(supervisor, period("2026-11-26", "2026-11-26"))
+    assert [r.customer for r in before] == [(await late.customer).name]
+    assert before[0].at.astimezone(SP).strftime("%d/%m %H:%M") == "26/11 23:59"
+    end = datetime(2026, 11, 28, 3, tzinfo=UTC)  # the 28th's midnight: not in the 27th
+    await make_entry(result_type=result, result_at=end)
+    assert len(await all_rows(supervisor, DAY)) == 1
+
+
+async def test_batches_cover_every_row_once_in_order(db):
+    supervisor = await make_user(role=Role.SUPERVISOR)
+    result = await ResultType.create(name="Sem acordo", kind=ResultKind.NO_NEGOTIATION)
+    at = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    made = [await make_entry(result_type=result, result_at=at) for _ in range(5)]
+    rows = await csv_rows(supervisor, DAY)  # batches of 2, three of them at the same instant
+    first = await CampaignEntry.filter(id=min(e.id for e in made)).values_list(
+        "customer__name", flat=True
+    )
+    assert len(rows) == 6 and rows[1][2] == first[0]  # same instant: by id
+    assert sorted(r[2] for r in rows[1:]) == sorted([(await e.customer).name for e in made])
+
+
+async def test_a_hostile_name_does_not_run_in_a_spreadsheet(db):
+    supervisor = await make_user(role=Role.SUPERVISOR)
+    result = await ResultType.create(name="Sem acordo", kind=ResultKind.NO_NEGOTIATION)
+    customer = await make_customer(name='=HYPERLINK("http://mal.example";"x")')
+    await make_entry(
+        customer,
+        result_type=result,
+        result_at=datetime(2026, 11, 27, 12, tzinfo=UTC),
+        notes="@SUM(1+1)",
+    )
+    [_, row] = await csv_rows(supervisor, DAY)
+    assert row[2] == "'" + customer.name
+    assert row[11] == "'@SUM(1+1)"
+
+
+async def test_only_those_allowed_get_the_report(db):
+    attendant = await make_user(role=Role.ATTENDANT)
+    with pytest.raises(PermissionDenied):
+        await all_rows(attendant, DAY)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (None, "2026-11-27"),
+        ("2026-11-27", ""),
+        ("27/11/2026", "2026-11-27"),
+        ("2026-11-28", "2026-11-27"),
+        ("2025-01-01", "2026-11-27"),
+    ],
+)
+def test_a_bad_period_is_refused_in_portuguese(start, end):
+    with pytest.raises(InvalidInput, match=r"data|período"):
+        period(start, end)
+
+
+def test_a_year_is_allowed():
+    assert period("2025-11-27", "2026-11-27").filename == "resultados_2025-11-27_2026-11-27.csv"
