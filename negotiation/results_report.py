@@ -1,10 +1,9 @@
 """Relatório de resultados: every result recorded on a call-list entry in a period, as the
 CSV file a supervisor downloads (templates/exports/results.csv.j2).
 
-A result is the entry's result type with the moment and the user that recorded it
-(CampaignEntry.result_at, result_by): an attendant's or an agency's result form, an agreement
-made on the entry, or the robot's call that ended it (no user). The rows are read in batches
-by (result_at, id), so a year of results is never in memory at once.
+A result (models.EntryResult) is recorded by an attendant's or an agency's result form, by an
+agreement made on the entry, or by the robot's call that ended the entry. The rows are read in
+batches by (recorded_at, id), so a year of results is never in memory at once.
 """
 
 from __future__ import annotations
@@ -15,8 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from tortoise.expressions import Q
 
-from models import Call, CampaignEntry, ContactAttempt, User
-from models.enums import Channel, Role
+from models import Call, ContactAttempt, EntryResult, User
+from models.enums import Channel, ContactActor, Role
 from negotiation.documents import format_document
 from negotiation.errors import InvalidInput
 from negotiation.permissions import Permission, ensure
@@ -88,9 +87,12 @@ class ResultRow:
     installments: int | None
 
 
-def _who(user: User | None) -> str:
-    if user is None:
+def _who(result: EntryResult) -> str:
+    if result.actor == ContactActor.ROBOT:
         return ROBOT
+    user = result.user
+    if user is None:  # deleted since
+        return ""
     if user.role == Role.AGENCY and user.agency is not None:
         return user.agency.name
     return user.full_name or user.username
@@ -110,30 +112,30 @@ async def _last_by_entry(model, entry_ids: list[int], column: str) -> dict[int, 
     return found
 
 
-async def _rows(entries: list[CampaignEntry]) -> list[ResultRow]:
-    ids = [e.id for e in entries]
+async def _rows(results: list[EntryResult]) -> list[ResultRow]:
+    ids = list({r.entry_id for r in results})
     phones = await _last_by_entry(Call, ids, "to_number")
     channels = await _last_by_entry(ContactAttempt, ids, "channel")
     rows = []
-    for e in entries:
-        agreement = e.agreement
+    for r in results:
+        e, agreement = r.entry, r.agreement
         channel = agreement.channel if agreement else channels.get(e.id)
-        if channel is None and e.result_by is None:
+        if channel is None and r.actor == ContactActor.ROBOT:
             channel = Channel.VOICE
         rows.append(
             ResultRow(
-                at=e.result_at,
-                who=_who(e.result_by),
+                at=r.recorded_at,
+                who=_who(r),
                 customer=e.customer.name,
                 document=format_document(e.customer.document or ""),
                 phone=str(phones.get(e.id, "")),
                 rule=e.rule.description,
                 campaign=e.campaign.description,
-                result=e.result_type.name if e.result_type else "",
-                collection_status=e.collection_status.name if e.collection_status else "",
+                result=r.result_type.name if r.result_type else "",
+                collection_status=r.collection_status.name if r.collection_status else "",
                 contact_type=e.campaign.contact_type.name if e.campaign.contact_type else "",
                 channel=Channel(channel) if channel else None,
-                notes=e.notes or "",
+                notes=r.notes or "",
                 agreement_id=agreement.id if agreement else None,
                 agreement_total=agreement.total if agreement else None,
                 installments=agreement.installments_count if agreement else None,
@@ -150,30 +152,30 @@ async def result_rows(
     start, end = chosen.bounds(tz)
     after: tuple[datetime, int] | None = None
     while True:
-        query = CampaignEntry.filter(result_at__gte=start, result_at__lt=end)
+        query = EntryResult.filter(recorded_at__gte=start, recorded_at__lt=end)
         if after is not None:
-            # Keyset: the next page starts after the last row, whatever was added meanwhile.
+            # Keyset: the next batch starts after the last row, whatever was added meanwhile.
             at, last_id = after
-            query = query.filter(Q(result_at__gt=at) | Q(result_at=at, id__gt=last_id))
-        entries = (
-            await query.order_by("result_at", "id")
+            query = query.filter(Q(recorded_at__gt=at) | Q(recorded_at=at, id__gt=last_id))
+        results = (
+            await query.order_by("recorded_at", "id")
             .limit(batch)
             .select_related(
-                "customer",
-                "rule",
-                "campaign__contact_type",
+                "entry__customer",
+                "entry__rule",
+                "entry__campaign__contact_type",
                 "result_type",
                 "collection_status",
                 "agreement",
-                "result_by__agency",
+                "user__agency",
             )
         )
-        if not entries:
+        if not results:
             return
-        yield await _rows(entries)
-        if len(entries) < batch:
+        yield await _rows(results)
+        if len(results) < batch:
             return
-        after = (entries[-1].result_at, entries[-1].id)
+        after = (results[-1].recorded_at, results[-1].id)
 
 
 async def results_csv(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import count
 
@@ -15,12 +15,14 @@ from models import (
     CollectionRule,
     ContactType,
     Customer,
+    EntryResult,
     InstallmentOption,
     Message,
     PaymentCondition,
     Receivable,
+    User,
 )
-from models.enums import CallDirection, CallStatus, Channel
+from models.enums import CallDirection, CallStatus, Channel, ContactActor, Role
 from quita.settings import Settings
 
 _seq = count(1)
@@ -133,3 +135,16 @@ async def make_entry(customer: Customer | None = None, **overrides) -> CampaignE
     }
     values.update(overrides)
     return await CampaignEntry.create(**values)
+
+
+async def make_result(
+    customer: Customer | None = None, *, at: datetime, user: User | None = None, **fields
+) -> EntryResult:
+    """A result recorded at `at` on a fresh entry: by `user` (an attendant, or the agency of an
+    agency user), or by the robot without one. `fields`: result_type, notes, agreement..."""
+    entry = await make_entry(customer)
+    if user is None:
+        actor = ContactActor.ROBOT
+    else:
+        actor = ContactActor.AGENCY if user.role == Role.AGENCY else ContactActor.ATTENDANT
+    return await EntryResult.create(entry=entry, actor=actor, user=user, recorded_at=at, **fields)

@@ -11,7 +11,7 @@ import pytest
 
 from models import ResultType
 from models.enums import AgreementStatus, ResultKind, Role
-from tests.factories import make_customer, make_entry
+from tests.factories import make_customer, make_result
 from tests.negotiation.rule_factories import make_agreement
 
 URL = "/api/v1/reports/results.csv"
@@ -23,12 +23,12 @@ async def negotiated_entry(users) -> None:
     agreement = await make_agreement(customer, AgreementStatus.ACTIVE)
     agreement.total, agreement.installments_count = Decimal("1234.56"), 3
     await agreement.save()
-    await make_entry(
+    await make_result(
         customer,
+        at=datetime(2026, 11, 26, 20, 30, tzinfo=UTC),  # 17:30 in São Paulo
+        user=users[Role.ATTENDANT],
         result_type=result,
         agreement=agreement,
-        result_at=datetime(2026, 11, 26, 20, 30, tzinfo=UTC),  # 17:30 in São Paulo
-        result_by=users[Role.ATTENDANT],
     )
 
 

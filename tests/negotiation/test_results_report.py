@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models import Call, CampaignEntry, CollectionStatus, ResultType
+from models import Agency, Call, CollectionStatus, EntryResult, ResultType
 from models.enums import ContactOutcome, ResultKind, Role
 from negotiation.campaigns import record_result
 from negotiation.errors import InvalidInput, PermissionDenied
 from negotiation.results_report import Period, period, result_rows, results_csv
-from tests.factories import make_customer, make_entry
+from tests.factories import make_customer, make_entry, make_result
 from tests.negotiation.rule_factories import make_user
 from tests.negotiation.test_call_outcomes import SID, placed_call, status
 
@@ -74,10 +74,22 @@ async def test_an_agency_result_names_the_agency(db, agency_user):
     assert row.who == "Escritório Alfa"
 
 
+async def test_every_result_of_an_entry_is_a_row_of_its_own(db):
+    supervisor = await make_user(role=Role.SUPERVISOR)
+    attendant = await make_user(role=Role.ATTENDANT)
+    busy = await ResultType.create(name="Não atende", kind=ResultKind.UNREACHABLE)
+    done = await ResultType.create(name="Sem acordo", kind=ResultKind.NO_NEGOTIATION)
+    entry = await make_entry()
+    for result, hour in ((busy, 12), (done, 14)):
+        at = datetime(2026, 11, 27, hour, tzinfo=UTC)
+        await record_result(attendant, entry.id, result_type_id=result.id, now=at)
+    assert await EntryResult.filter(entry_id=entry.id).count() == 2
+    rows = await all_rows(supervisor, DAY)
+    assert [(r.result, r.at.hour) for r in rows] == [("Não atende", 12), ("Sem acordo", 14)]
+
+
 @pytest.fixture
 async def agency_user(db):
-    from models import Agency
-
     agency = await Agency.create(name="Escritório Alfa")
     return await make_user(role=Role.AGENCY, agency=agency)
 
@@ -98,15 +110,17 @@ async def test_the_robots_call_is_recorded_as_the_robot(db):
 async def test_the_period_is_cut_at_midnight_in_sao_paulo(db):
     supervisor = await make_user(role=Role.SUPERVISOR)
     result = await ResultType.create(name="Sem acordo", kind=ResultKind.NO_NEGOTIATION)
-    late = await make_entry(result_type=result, result_at=datetime(2026, 11, 27, 2, 59, tzinfo=UTC))
-    early = await make_entry(result_type=result, result_at=datetime(2026, 11, 27, 3, tzinfo=UTC))
+    late = await make_customer(name="Antes da meia-noite")
+    early = await make_customer(name="Meia-noite")
+    await make_result(late, at=datetime(2026, 11, 27, 2, 59, tzinfo=UTC), result_type=result)
+    await make_result(early, at=datetime(2026, 11, 27, 3, tzinfo=UTC), result_type=result)
     # 02:59 UTC is 23:59 of the 26th in São Paulo; 03:00 UTC is the 27th's midnight.
-    assert [r.customer for r in await all_rows(supervisor, DAY)] == [(await early.customer).name]
+    assert [r.customer for r in await all_rows(supervisor, DAY)] == ["Meia-noite"]
     before = await all_rows(supervisor, period("2026-11-26", "2026-11-26"))
-    assert [r.customer for r in before] == [(await late.customer).name]
+    assert [r.customer for r in before] == ["Antes da meia-noite"]
     assert before[0].at.astimezone(SP).strftime("%d/%m %H:%M") == "26/11 23:59"
     end = datetime(2026, 11, 28, 3, tzinfo=UTC)  # the 28th's midnight: not in the 27th
-    await make_entry(result_type=result, result_at=end)
+    await make_result(at=end, result_type=result)
     assert len(await all_rows(supervisor, DAY)) == 1
 
 
@@ -114,23 +128,21 @@ async def test_batches_cover_every_row_once_in_order(db):
     supervisor = await make_user(role=Role.SUPERVISOR)
     result = await ResultType.create(name="Sem acordo", kind=ResultKind.NO_NEGOTIATION)
     at = datetime(2026, 11, 27, 12, tzinfo=UTC)
-    made = [await make_entry(result_type=result, result_at=at) for _ in range(5)]
-    rows = await csv_rows(supervisor, DAY)  # batches of 2, three of them at the same instant
-    first = await CampaignEntry.filter(id=min(e.id for e in made)).values_list(
-        "customer__name", flat=True
-    )
-    assert len(rows) == 6 and rows[1][2] == first[0]  # same instant: by id
-    assert sorted(r[2] for r in rows[1:]) == sorted([(await e.customer).name for e in made])
+    names = [f"Cliente {n}" for n in range(5)]
+    for name in names:  # in id order
+        await make_result(await make_customer(name=name), at=at, result_type=result)
+    rows = await csv_rows(supervisor, DAY)  # batches of 2, every row at the same instant
+    assert [r[2] for r in rows[1:]] == names
 
 
 async def test_a_hostile_name_does_not_run_in_a_spreadsheet(db):
     supervisor = await make_user(role=Role.SUPERVISOR)
     result = await ResultType.create(name="Sem acordo", kind=ResultKind.NO_NEGOTIATION)
     customer = await make_customer(name='=HYPERLINK("http://mal.example";"x")')
-    await make_entry(
+    await make_result(
         customer,
+        at=datetime(2026, 11, 27, 12, tzinfo=UTC),
         result_type=result,
-        result_at=datetime(2026, 11, 27, 12, tzinfo=UTC),
         notes="@SUM(1+1)",
     )
     [_, row] = await csv_rows(supervisor, DAY)

@@ -11,17 +11,17 @@ import pytest
 
 from models import ResultType
 from models.enums import ResultKind, Role
-from tests.factories import make_customer, make_entry
+from tests.factories import make_customer, make_result
 
 
 async def test_the_supervisor_picks_a_period_and_downloads_the_file(browser, sign_in, users):
     result = await ResultType.create(name="Sem acordo", kind=ResultKind.NO_NEGOTIATION)
     customer = await make_customer(name="Carla Dias")
-    await make_entry(
+    await make_result(
         customer,
+        at=datetime(2026, 11, 25, 14, tzinfo=UTC),
+        user=users[Role.SUPERVISOR],
         result_type=result,
-        result_at=datetime(2026, 11, 25, 14, tzinfo=UTC),
-        result_by=users[Role.SUPERVISOR],
     )
     await sign_in(Role.SUPERVISOR)
     html = (await browser.get("/console/reports")).text
