@@ -11,8 +11,9 @@ import pytest
 
 from models import Agency, Call, CollectionStatus, EntryResult, ResultType
 from models.enums import ContactOutcome, ResultKind, Role
+from negotiation import catalog
 from negotiation.campaigns import record_result
-from negotiation.errors import InvalidInput, PermissionDenied
+from negotiation.errors import Conflict, InvalidInput, PermissionDenied
 from negotiation.results_report import Period, period, result_rows, results_csv
 from tests.factories import make_customer, make_entry, make_result
 from tests.negotiation.rule_factories import make_user
@@ -173,3 +174,12 @@ def test_a_bad_period_is_refused_in_portuguese(start, end):
 
 def test_a_year_is_allowed():
     assert period("2025-11-27", "2026-11-27").filename == "resultados_2025-11-27_2026-11-27.csv"
+
+
+async def test_a_result_type_a_past_result_names_cannot_be_deleted(db):
+    admin = await make_user(role=Role.ADMIN)
+    old = await ResultType.create(name="Não atende", kind=ResultKind.UNREACHABLE)
+    await make_result(at=datetime(2026, 11, 27, 12, tzinfo=UTC), result_type=old)
+    with pytest.raises(Conflict, match="«Não atende» está em uso em 1 resultado registrado"):
+        await catalog.delete(old, admin)
+    assert await ResultType.exists(id=old.id)
