@@ -104,6 +104,7 @@ CanViewAudit = Requires(Permission.VIEW_AUDIT)
 CanImportData = Requires(Permission.IMPORT_DATA)
 CanRecordPayments = Requires(Permission.RECORD_PAYMENTS)
 CanHandleConversations = Requires(Permission.HANDLE_CONVERSATIONS)
+CanViewReports = Requires(Permission.VIEW_REPORTS)
 
 
 # Which route serves which resource of `negotiation.permissions.RESOURCES`: the longest path
@@ -135,6 +136,7 @@ ROUTE_RESOURCES: dict[str, str] = {
     "/api/v1/conversations": "conversations",
     "/api/v1/imports": "imports",
     "/api/v1/payments": "payments",
+    "/api/v1/reports": "reports",
     "/console/conditions": "conditions",
     "/console/rules": "rules",
     "/console/rules/{rule_id}/preview": "rule_runs",
@@ -158,6 +160,7 @@ ROUTE_RESOURCES: dict[str, str] = {
     "/console/conversations": "conversations",
     "/console/simulator": "conversations",
     "/console/calculator": "calculator",
+    "/console/reports": "reports",
 }
 
 # Open to anyone: signing in and out.

@@ -2,7 +2,7 @@
 
 from models.agreements import Agreement, AgreementReceivable
 from models.calls import Call, DialLease
-from models.campaigns import Campaign, CampaignEntry, RuleRun, ServiceTicket
+from models.campaigns import Campaign, CampaignEntry, EntryResult, RuleRun, ServiceTicket
 from models.catalog import Agency, CollectionStatus, ContactType, ResultType
 from models.chat import DialogState, IdentityLock, UsedLink
 from models.conditions import InstallmentOption, PaymentCondition
@@ -45,6 +45,7 @@ __all__ = [
     "Delivery",
     "DialLease",
     "DialogState",
+    "EntryResult",
     "Holiday",
     "IdentityLock",
     "InboundEvent",

@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
-from models.enums import EntryState, RunStatus, TicketStatus, sql_in
+from models.enums import ContactActor, EntryState, RunStatus, TicketStatus, sql_in
 from models.fields import Timestamp, money, positive
 
 # History (runs, campaigns, entries, receivables) points to the rules and catalog items with
@@ -118,6 +118,40 @@ class CampaignEntry(Model):
             CheckConstraint(
                 check=positive("total_debt") + " AND receivables_count > 0", name="ck_entry_debt"
             ),
+        )
+
+
+class EntryResult(Model):
+    """One result recorded on an entry, as it was recorded: by whom (an attendant, an agency
+    user, or the robot's call), when, and what. The entry keeps only its latest result; the
+    results report (negotiation/results_report.py) lists these."""
+
+    id = fields.IntField(primary_key=True)
+    entry = fields.ForeignKeyField(
+        "models.CampaignEntry", related_name="results", on_delete=fields.CASCADE
+    )
+    actor = fields.CharEnumField(ContactActor, max_length=10)
+    user = fields.ForeignKeyField(
+        "models.User", related_name="entry_results", null=True, on_delete=fields.SET_NULL
+    )
+    result_type = fields.ForeignKeyField(
+        "models.ResultType", related_name="results", null=True, on_delete=fields.RESTRICT
+    )
+    collection_status = fields.ForeignKeyField(
+        "models.CollectionStatus", related_name="results", null=True, on_delete=fields.RESTRICT
+    )
+    notes = fields.TextField(null=True)
+    agreement = fields.ForeignKeyField(
+        "models.Agreement", related_name="results", null=True, on_delete=fields.SET_NULL
+    )
+    recorded_at = fields.DatetimeField()
+
+    class Meta:
+        table = "entry_result"
+        ordering = ["recorded_at", "id"]
+        indexes = (("recorded_at", "id"), ("entry_id",))
+        constraints = (
+            CheckConstraint(check=sql_in("actor", ContactActor), name="ck_result_actor"),
         )
 
 

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from models import Call, CampaignEntry, Customer, ResultType, clock
+from models import Call, CampaignEntry, Customer, EntryResult, ResultType, clock
 from models.enums import (
     FINAL_CALL_STATUSES,
     CallDirection,
@@ -208,6 +208,16 @@ async def _settle_entry(
         if changes.get("result_type_id") is None:
             changes.pop("result_type_id", None)
     await CampaignEntry.filter(id=entry.id).using_db(tx).update(**changes)
+    if changes.get("state") == EntryState.DONE:
+        # The robot's result, for the results report.
+        await EntryResult.create(
+            using_db=tx,
+            entry_id=entry.id,
+            actor=ContactActor.ROBOT,
+            result_type_id=changes.get("result_type_id"),
+            agreement_id=changes.get("agreement_id"),
+            recorded_at=at,
+        )
 
 
 async def _retry_at(customer_id: int, at: datetime, minutes: int, settings: Zone, tx) -> datetime:

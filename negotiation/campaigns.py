@@ -22,6 +22,7 @@ from models import (
     ContactRefusal,
     Customer,
     DebtPause,
+    EntryResult,
     Receivable,
     ResultType,
     ServiceTicket,
@@ -232,6 +233,10 @@ async def start_call(
     return entry
 
 
+def _actor(user: User) -> ContactActor:
+    return ContactActor.AGENCY if user.role == Role.AGENCY else ContactActor.ATTENDANT
+
+
 def _next_state(kind: ResultKind) -> EntryState:
     if kind == ResultKind.RESCHEDULE:
         return EntryState.SCHEDULED
@@ -295,6 +300,16 @@ async def record_result(
                 .update(collection_status_id=status.id)
             )
         await entry.save(using_db=conn)
+        await EntryResult.create(
+            using_db=conn,
+            entry=entry,
+            actor=_actor(user),
+            user=user,
+            result_type=result,
+            collection_status=status,
+            notes=notes,
+            recorded_at=now,
+        )
         if ticket_subject:
             ticket = await ServiceTicket.create(
                 using_db=conn,
@@ -357,6 +372,15 @@ async def negotiate(
         if negotiated is not None:
             entry.result_type = negotiated
         await entry.save(using_db=conn)
+        await EntryResult.create(
+            using_db=conn,
+            entry=entry,
+            actor=_actor(user),
+            user=user,
+            result_type=negotiated,
+            agreement=agreement,
+            recorded_at=agreement.created_at,
+        )
         await _audit_entry(user, "negotiate", entry, before, conn)
 
     agreement = await accept(

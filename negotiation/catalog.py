@@ -21,6 +21,7 @@ from negotiation.permissions import Permission, ensure
 # How a use is named in the refusal: (one, many), by table.
 NOUNS: dict[str, tuple[str, str]] = {
     "campaign_entry": ("entrada de campanha", "entradas de campanha"),
+    "entry_result": ("resultado registrado", "resultados registrados"),
     "receivable": ("conta a receber", "contas a receber"),
     "campaign": ("campanha", "campanhas"),
     "rule_run": ("execução de regra", "execuções de regra"),

@@ -30,6 +30,15 @@ def normalize_document(text: str) -> str:
     return digits
 
 
+def format_document(digits: str) -> str:
+    """529.982.247-25 / 11.222.333/0001-81; anything that is not 11 or 14 digits as it is."""
+    if len(digits) == 11 and digits.isdigit():
+        return _CPF.mask(digits)
+    if len(digits) == 14 and digits.isdigit():
+        return _CNPJ.mask(digits)
+    return digits
+
+
 def mask_document(digits: str) -> str:
     """For logs and lists: 529.***.***-25 / 11.***.***/0001-81 (DESIGN.md §7)."""
     if len(digits) == 11:

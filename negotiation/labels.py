@@ -241,6 +241,7 @@ ENUMS: dict[type[StrEnum], dict[str, str]] = {
         Permission.EXPORT_TO_AGENCY: "Exportar para escritório de cobrança",
         Permission.MANAGE_USERS: "Gerenciar usuários",
         Permission.VIEW_AUDIT: "Ver a auditoria",
+        Permission.VIEW_REPORTS: "Baixar relatórios",
         Permission.IMPORT_DATA: "Importar dados",
         Permission.RECORD_PAYMENTS: "Registrar pagamentos",
         Permission.HANDLE_CONVERSATIONS: "Atender conversas",

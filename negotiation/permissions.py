@@ -23,6 +23,7 @@ class Permission(StrEnum):
     IMPORT_DATA = "import_data"
     RECORD_PAYMENTS = "record_payments"
     HANDLE_CONVERSATIONS = "handle_conversations"
+    VIEW_REPORTS = "view_reports"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -89,6 +90,8 @@ RESOURCES: dict[str, Access] = {
     "calculator": _access(P.NEGOTIATE),
     "imports": _access(P.IMPORT_DATA),
     "payments": _access(P.RECORD_PAYMENTS),
+    # Files a supervisor downloads (who recorded which result, for a period).
+    "reports": _access(P.VIEW_REPORTS),
 }
 
 

@@ -27,9 +27,9 @@ def brl(value: Decimal) -> str:
     return format_currency(value, "BRL", locale="pt_BR")
 
 
-def decimal_br(value: Decimal) -> str:
-    """1234,56: the number alone, as Brazilian spreadsheets read it."""
-    return format_decimal(value, format="0.00", locale="pt_BR")
+def decimal_br(value: Decimal, grouped: bool = False) -> str:
+    """1234,56: the number alone, as Brazilian spreadsheets read it; `grouped`: 1.234,56."""
+    return format_decimal(value, format="#,##0.00" if grouped else "0.00", locale="pt_BR")
 
 
 def date_br(value: date | None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import count
 
@@ -10,13 +10,19 @@ from validate_docbr import CPF
 
 from models import (
     Call,
+    Campaign,
+    CampaignEntry,
+    CollectionRule,
+    ContactType,
     Customer,
+    EntryResult,
     InstallmentOption,
     Message,
     PaymentCondition,
     Receivable,
+    User,
 )
-from models.enums import CallDirection, CallStatus, Channel
+from models.enums import CallDirection, CallStatus, Channel, ContactActor, Role
 from quita.settings import Settings
 
 _seq = count(1)
@@ -110,3 +116,35 @@ async def voice_timeline(sid: str) -> list[Message]:
         .order_by("created_at", "id")
         .all()
     )
+
+
+async def make_entry(customer: Customer | None = None, **overrides) -> CampaignEntry:
+    """A pending call-list entry of a fresh rule and campaign (contact type "Ligação")."""
+    n = next(_seq)
+    rule = await CollectionRule.create(description=f"Régua {n}", active=True)
+    kind, _ = await ContactType.get_or_create(name="Ligação")
+    campaign = await Campaign.create(rule=rule, description=f"Campanha {n}", contact_type=kind)
+    values = {
+        "campaign": campaign,
+        "rule": rule,
+        "customer": customer or await make_customer(),
+        "position": 1,
+        "total_debt": Decimal("100.00"),
+        "receivables_count": 1,
+        "oldest_due_date": date(2026, 10, 1),
+    }
+    values.update(overrides)
+    return await CampaignEntry.create(**values)
+
+
+async def make_result(
+    customer: Customer | None = None, *, at: datetime, user: User | None = None, **fields
+) -> EntryResult:
+    """A result recorded at `at` on a fresh entry: by `user` (an attendant, or the agency of an
+    agency user), or by the robot without one. `fields`: result_type, notes, agreement..."""
+    entry = await make_entry(customer)
+    if user is None:
+        actor = ContactActor.ROBOT
+    else:
+        actor = ContactActor.AGENCY if user.role == Role.AGENCY else ContactActor.ATTENDANT
+    return await EntryResult.create(entry=entry, actor=actor, user=user, recorded_at=at, **fields)

@@ -16,6 +16,7 @@ from admin.api import (
     imports,
     message_templates,
     payments,
+    reports,
     rules,
     runs,
     users,
@@ -42,5 +43,6 @@ for module in (
     payments,
     users,
     dashboard,
+    reports,
 ):
     router.include_router(module.router)

@@ -18,6 +18,7 @@ from admin.console import (
     inbox,
     message_templates,
     outbox,
+    reports,
     rules,
     simulator,
     users,
@@ -43,5 +44,6 @@ for module in (
     simulator,
     calculator,
     outbox,
+    reports,
 ):
     router.include_router(module.router)

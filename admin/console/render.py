@@ -25,6 +25,7 @@ MENU: list[tuple[str, str, Permission | None]] = [
     ("Janelas e feriados", "/console/windows", Permission.CONFIGURE),
     ("Usuários", "/console/users", Permission.MANAGE_USERS),
     ("Auditoria", "/console/audit", Permission.VIEW_AUDIT),
+    ("Relatórios", "/console/reports", Permission.VIEW_REPORTS),
 ]
 
 
