@@ -30,6 +30,7 @@ from models import (
 )
 from models.enums import (
     OPEN_ENTRY_STATES,
+    AgreementStatus,
     Channel,
     ContactActor,
     EntryState,
@@ -240,6 +241,24 @@ def _next_state(kind: ResultKind) -> EntryState:
     return EntryState.DONE
 
 
+async def _agreement_behind(entry: CampaignEntry) -> Agreement:
+    """The agreement a "negotiated" result stands for: the entry's own, or an active one of
+    the debtor (made on another channel); without one the result would be a false record."""
+    if entry.agreement_id is not None:
+        return await Agreement.get(id=entry.agreement_id)
+    agreement = (
+        await Agreement.filter(customer_id=entry.customer_id, status=AgreementStatus.ACTIVE)
+        .order_by("-id")
+        .first()
+    )
+    if agreement is None:
+        raise InvalidInput(
+            "result_type_id: não há acordo feito para este devedor; faça o acordo em "
+            '"Negociar" antes de registrar um resultado negociado'
+        )
+    return agreement
+
+
 async def record_result(
     user: User,
     entry_id: int,
@@ -275,10 +294,13 @@ async def record_result(
             raise InvalidInput("reschedule_at: a nova data deve estar no futuro")
     elif reschedule_at is not None:
         raise InvalidInput(f"reschedule_at: '{result.name}' não reagenda")
+    agreement = await _agreement_behind(entry) if result.kind == ResultKind.NEGOTIATED else None
 
     before = audit.snapshot(entry)
     async with in_transaction() as conn:
         entry.result_type = result
+        if agreement is not None and entry.agreement_id is None:
+            entry.agreement = agreement
         entry.notes = notes
         entry.attempts += 1
         entry.state = _next_state(result.kind)

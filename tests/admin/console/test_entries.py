@@ -367,3 +367,16 @@ async def test_the_agency_may_not_end_a_pause(browser, sign_in, call_list):
     )
     assert answer.status_code == 403
     assert await debt_pauses.paused(entry.customer_id, today) is not None
+
+
+async def test_negotiated_result_without_an_agreement_is_refused(browser, sign_in, call_list):
+    token = await sign_in(Role.ATTENDANT)
+    entry = call_list["entries"][2]
+    answer = await browser.post(
+        f"/console/entries/{entry.id}/result",
+        data={"csrf_token": token, "result_type_id": call_list["negotiated"].id},
+    )
+    assert answer.status_code == 422
+    assert "não há acordo feito para este devedor" in answer.text
+    await entry.refresh_from_db()
+    assert entry.state == EntryState.PENDING and entry.result_type_id is None
