@@ -43,7 +43,7 @@ from negotiation import audit, debt_pauses
 from negotiation.accept import accept
 from negotiation.config import CampaignConfig
 from negotiation.contact_policy import decide, record_contact
-from negotiation.errors import InvalidInput, NotFound
+from negotiation.errors import DebtChanged, InvalidInput, NotFound
 from negotiation.offers import (
     CustomerOffer,
     Debt,
@@ -338,21 +338,15 @@ async def record_result(
     return entry
 
 
-async def negotiate(
-    user: User,
-    entry_id: int,
-    *,
+async def _chosen_offer(
+    entry: CampaignEntry,
     condition_id: int,
     option_id: int,
     today: date,
-    down_payment: Decimal | None = None,
-    settings: CampaignConfig,
-) -> Agreement:
-    """Accept one of the entry's offers: the agreement, and the entry done."""
-    ensure(user, Permission.NEGOTIATE)
-    entry = await entry_for(user, entry_id)
+    down_payment: Decimal | None,
+) -> CustomerOffer:
     if entry.state not in OPEN_ENTRY_STATES:
-        raise InvalidInput(f"state: a entrada {entry_id} já foi encerrada ({entry.state})")
+        raise InvalidInput(f"state: a entrada {entry.id} já foi encerrada ({entry.state})")
     offers = await offers_for_customer(
         entry.customer_id, today, rule_id=entry.rule_id, down_payment=down_payment
     )
@@ -368,6 +362,47 @@ async def negotiate(
         raise InvalidInput("option_id: este parcelamento não é oferecido a este cliente hoje")
     if down_payment is not None and chosen.offer.down_payment is None:
         raise InvalidInput("down_payment: este parcelamento não tem entrada")
+    return chosen
+
+
+async def review_offer(
+    user: User,
+    entry_id: int,
+    *,
+    condition_id: int,
+    option_id: int,
+    today: date,
+    down_payment: Decimal | None = None,
+) -> CustomerOffer:
+    """The offer an attendant picked, as the agreement would be made from it now (the
+    confirmation step shows it; nothing is written)."""
+    ensure(user, Permission.NEGOTIATE)
+    entry = await entry_for(user, entry_id)
+    return await _chosen_offer(entry, condition_id, option_id, today, down_payment)
+
+
+async def negotiate(
+    user: User,
+    entry_id: int,
+    *,
+    condition_id: int,
+    option_id: int,
+    today: date,
+    down_payment: Decimal | None = None,
+    confirmed_total: Decimal | None = None,
+    settings: CampaignConfig,
+) -> Agreement:
+    """Accept one of the entry's offers: the agreement, and the entry done.
+
+    `confirmed_total` is the total a person confirmed on screen: an offer that no longer comes
+    to it (the debt changed in between) is refused rather than made behind their back."""
+    ensure(user, Permission.NEGOTIATE)
+    entry = await entry_for(user, entry_id)
+    chosen = await _chosen_offer(entry, condition_id, option_id, today, down_payment)
+    if confirmed_total is not None and chosen.offer.total != confirmed_total:
+        raise DebtChanged(
+            "a oferta mudou desde a confirmação (a dívida foi alterada); confira de novo"
+        )
     channel = Channel.AGENCY if user.role == Role.AGENCY else Channel.CONSOLE
     negotiated = await ResultType.filter(kind=ResultKind.NEGOTIATED, active=True).first()
     before = audit.snapshot(entry)
