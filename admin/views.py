@@ -28,7 +28,7 @@ from negotiation.installments import installments_of
 from negotiation.labels import label
 from negotiation.offers import CustomerOffer
 from negotiation.payment_links import payment_url
-from negotiation.receipts import receipt_pdf
+from negotiation.receipts import installment_receipt_pdf, receipt_allowed, receipt_pdf
 from negotiation.statement import statement_for
 from quita.settings import Settings
 
@@ -62,7 +62,7 @@ def entry_out(entry: CampaignEntry, cls=s.EntryOut, **extra) -> s.EntryOut:
     return cls(**fields, customer=customer_summary(entry.customer), **extra)
 
 
-def bill_out(bill: Receivable, today: date) -> s.BillOut:
+def bill_out(bill: Receivable, today: date, *, allowed: bool | None = None) -> s.BillOut:
     status = bill.collection_status
     late = days_past(bill.due_date, today) if bill.status == ReceivableStatus.OPEN else 0
     return s.BillOut(
@@ -74,7 +74,7 @@ def bill_out(bill: Receivable, today: date) -> s.BillOut:
         days_late=max(late, 0),
         billing_method=bill.billing_method,
         collection_status=status.name if status else None,
-        receipt_allowed=bool(status and status.allows_receipt),
+        receipt_allowed=bool(status and status.allows_receipt) if allowed is None else allowed,
         agreement_id=bill.agreement_id,
         installment_number=bill.installment_number,
     )
@@ -157,6 +157,7 @@ async def agreement_detail(agreement_id: int, settings: Settings) -> s.Agreement
             boleto_line=p.instrument.line if p.instrument else None,
             boleto_barcode=p.instrument.barcode if p.instrument else None,
             pix_copy_paste=p.instrument.pix_payload if p.instrument else None,
+            receipt_allowed=await receipt_allowed(p.bill),
         )
         for p in parts
     ]
@@ -177,7 +178,11 @@ async def statement_out(customer_id: int, today: date) -> s.StatementOut:
     st = await statement_for(customer_id)
     return s.StatementOut(
         customer=customer_summary(st.customer),
-        bills=[bill_out(b, today) for b in st.receivables],
+        # An installment takes its receipt rule from its agreement (negotiation.receipts).
+        bills=[
+            bill_out(b, today, allowed=await receipt_allowed(b) if b.agreement_id else None)
+            for b in st.receivables
+        ],
         agreements=[s.AgreementOut.model_validate(a) for a in st.agreements],
         with_agency=[
             s.AgencyEntryOut(
@@ -204,6 +209,18 @@ async def receipt_of(receivable_id: int, settings: Settings) -> bytes:
     allows none)."""
     return await receipt_pdf(
         receivable_id,
+        isp_name=settings.isp_name,
+        isp_cnpj=settings.isp_cnpj,
+        isp_address=settings.isp_address,
+        tz=settings.tz,
+    )
+
+
+async def installment_receipt_of(agreement_id: int, number: int, settings: Settings) -> bytes:
+    """The receipt PDF of one paid installment of an agreement (same rule as a bill's)."""
+    return await installment_receipt_pdf(
+        agreement_id,
+        number,
         isp_name=settings.isp_name,
         isp_cnpj=settings.isp_cnpj,
         isp_address=settings.isp_address,

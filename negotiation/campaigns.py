@@ -31,6 +31,7 @@ from models import (
 )
 from models.enums import (
     OPEN_ENTRY_STATES,
+    AgreementStatus,
     Channel,
     ContactActor,
     EntryState,
@@ -43,7 +44,7 @@ from negotiation import audit, debt_pauses
 from negotiation.accept import accept
 from negotiation.config import CampaignConfig
 from negotiation.contact_policy import decide, record_contact
-from negotiation.errors import InvalidInput, NotFound
+from negotiation.errors import DebtChanged, InvalidInput, NotFound
 from negotiation.offers import (
     CustomerOffer,
     Debt,
@@ -245,6 +246,24 @@ def _next_state(kind: ResultKind) -> EntryState:
     return EntryState.DONE
 
 
+async def _agreement_behind(entry: CampaignEntry) -> Agreement:
+    """The agreement a "negotiated" result stands for: the entry's own, or an active one of
+    the debtor (made on another channel); without one the result would be a false record."""
+    if entry.agreement_id is not None:
+        return await Agreement.get(id=entry.agreement_id)
+    agreement = (
+        await Agreement.filter(customer_id=entry.customer_id, status=AgreementStatus.ACTIVE)
+        .order_by("-id")
+        .first()
+    )
+    if agreement is None:
+        raise InvalidInput(
+            "result_type_id: não há acordo feito para este devedor; faça o acordo em "
+            '"Negociar" antes de registrar um resultado negociado'
+        )
+    return agreement
+
+
 async def record_result(
     user: User,
     entry_id: int,
@@ -280,10 +299,13 @@ async def record_result(
             raise InvalidInput("reschedule_at: a nova data deve estar no futuro")
     elif reschedule_at is not None:
         raise InvalidInput(f"reschedule_at: '{result.name}' não reagenda")
+    agreement = await _agreement_behind(entry) if result.kind == ResultKind.NEGOTIATED else None
 
     before = audit.snapshot(entry)
     async with in_transaction() as conn:
         entry.result_type = result
+        if agreement is not None and entry.agreement_id is None:
+            entry.agreement = agreement
         entry.notes = notes
         entry.attempts += 1
         entry.state = _next_state(result.kind)
@@ -331,21 +353,15 @@ async def record_result(
     return entry
 
 
-async def negotiate(
-    user: User,
-    entry_id: int,
-    *,
+async def _chosen_offer(
+    entry: CampaignEntry,
     condition_id: int,
     option_id: int,
     today: date,
-    down_payment: Decimal | None = None,
-    settings: CampaignConfig,
-) -> Agreement:
-    """Accept one of the entry's offers: the agreement, and the entry done."""
-    ensure(user, Permission.NEGOTIATE)
-    entry = await entry_for(user, entry_id)
+    down_payment: Decimal | None,
+) -> CustomerOffer:
     if entry.state not in OPEN_ENTRY_STATES:
-        raise InvalidInput(f"state: a entrada {entry_id} já foi encerrada ({entry.state})")
+        raise InvalidInput(f"state: a entrada {entry.id} já foi encerrada ({entry.state})")
     offers = await offers_for_customer(
         entry.customer_id, today, rule_id=entry.rule_id, down_payment=down_payment
     )
@@ -361,6 +377,47 @@ async def negotiate(
         raise InvalidInput("option_id: este parcelamento não é oferecido a este cliente hoje")
     if down_payment is not None and chosen.offer.down_payment is None:
         raise InvalidInput("down_payment: este parcelamento não tem entrada")
+    return chosen
+
+
+async def review_offer(
+    user: User,
+    entry_id: int,
+    *,
+    condition_id: int,
+    option_id: int,
+    today: date,
+    down_payment: Decimal | None = None,
+) -> CustomerOffer:
+    """The offer an attendant picked, as the agreement would be made from it now (the
+    confirmation step shows it; nothing is written)."""
+    ensure(user, Permission.NEGOTIATE)
+    entry = await entry_for(user, entry_id)
+    return await _chosen_offer(entry, condition_id, option_id, today, down_payment)
+
+
+async def negotiate(
+    user: User,
+    entry_id: int,
+    *,
+    condition_id: int,
+    option_id: int,
+    today: date,
+    down_payment: Decimal | None = None,
+    confirmed_total: Decimal | None = None,
+    settings: CampaignConfig,
+) -> Agreement:
+    """Accept one of the entry's offers: the agreement, and the entry done.
+
+    `confirmed_total` is the total a person confirmed on screen: an offer that no longer comes
+    to it (the debt changed in between) is refused rather than made behind their back."""
+    ensure(user, Permission.NEGOTIATE)
+    entry = await entry_for(user, entry_id)
+    chosen = await _chosen_offer(entry, condition_id, option_id, today, down_payment)
+    if confirmed_total is not None and chosen.offer.total != confirmed_total:
+        raise DebtChanged(
+            "a oferta mudou desde a confirmação (a dívida foi alterada); confira de novo"
+        )
     channel = Channel.AGENCY if user.role == Role.AGENCY else Channel.CONSOLE
     negotiated = await ResultType.filter(kind=ResultKind.NEGOTIATED, active=True).first()
     before = audit.snapshot(entry)

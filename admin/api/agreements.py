@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from admin import schemas as s
 from admin.deps import CanViewCustomer, SendersDep, SettingsDep
 from admin.schemas.base import IdPath
-from admin.views import agreement_detail
+from admin.views import agreement_detail, installment_receipt_of
 from models import Delivery
 from models.enums import DeliveryStatus
 from negotiation.delivery import request_deliveries
@@ -24,6 +24,19 @@ router = APIRouter(tags=["acordos"])
 @router.get("/agreements/{agreement_id}", response_model=s.AgreementDetail, summary="One agreement")
 async def get_agreement(agreement_id: IdPath, settings: SettingsDep, _: CanViewCustomer):
     return await agreement_detail(agreement_id, settings)
+
+
+@router.get(
+    "/agreements/{agreement_id}/installments/{number}/receipt.pdf",
+    summary="Receipt of a paid installment (only when its Status Serasa allows receipts)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def get_installment_receipt(
+    agreement_id: IdPath, number: IdPath, settings: SettingsDep, _: CanViewCustomer
+):
+    pdf = await installment_receipt_of(agreement_id, number, settings)
+    return Response(pdf, media_type="application/pdf")
 
 
 @router.post(

@@ -47,6 +47,7 @@ OPTION_FIELDS = (
 OPTION_INTEGERS = {"installments", "days_between"}
 BLANK_BILLS = 2
 BLANK_OPTIONS = 1
+MIN_ROWS = 3  # rows an empty form offers
 
 # What pydantic says, in pt-BR (the model's own words when there is no better one).
 _VALUE_ERRORS = (
@@ -63,19 +64,21 @@ _VALUE_ERRORS = (
 )
 
 
-def _defaults(request: Request) -> dict[str, Any]:
+def _empty(request: Request) -> dict[str, Any]:
+    """A blank form: only the calculation date (today) is filled, nothing joins the input."""
+    today = today_in(request.app.state.settings.timezone)
+    blank = dict.fromkeys(("down_payment", *CONDITION_FIELDS), "")
+    return {"as_of": today.isoformat(), **blank, "bills": [], "options": []}
+
+
+def _example(request: Request) -> dict[str, Any]:
+    """The example the "Exemplo" button asks for (never filled in unasked)."""
     today = today_in(request.app.state.settings.timezone)
     return {
-        "as_of": today.isoformat(),
-        "down_payment": "",
+        **_empty(request),
         "fine_pct": "2",
         "interest_pct": "1",
         "days_to_first_due": "3",
-        "min_installment_amount": "",
-        "amount_min": "",
-        "amount_max": "",
-        "overdue_days_min": "",
-        "overdue_days_max": "",
         "bills": [
             {"due_date": (today - timedelta(days=40)).isoformat(), "amount": "99,90"},
             {"due_date": (today - timedelta(days=10)).isoformat(), "amount": "99,90"},
@@ -197,8 +200,10 @@ def _errors(exc: ValidationError) -> dict[str, str]:
 
 def _rows(values: dict[str, Any]) -> dict[str, Any]:
     """The form's rows, with blank ones to add more."""
-    bills = values["bills"] + [{"due_date": "", "amount": ""}] * BLANK_BILLS
-    options = values["options"] + [dict.fromkeys(OPTION_FIELDS, "")] * BLANK_OPTIONS
+    blank_bills = max(BLANK_BILLS, MIN_ROWS - len(values["bills"]))
+    blank_options = max(BLANK_OPTIONS, MIN_ROWS - len(values["options"]))
+    bills = values["bills"] + [{"due_date": "", "amount": ""}] * blank_bills
+    options = values["options"] + [dict.fromkeys(OPTION_FIELDS, "")] * blank_options
     return {**values, "bills": bills, "options": options}
 
 
@@ -216,8 +221,8 @@ def _render(request, signed, values, *, result=None, errors=None, status_code=20
 
 
 @router.get("/calculator")
-async def calculator_page(request: Request, signed: Negotiate):
-    return _render(request, signed, _defaults(request))
+async def calculator_page(request: Request, signed: Negotiate, example: bool = False):
+    return _render(request, signed, _example(request) if example else _empty(request))
 
 
 @router.post("/calculator")

@@ -25,7 +25,7 @@ from models.clock import today_in
 from models.enums import DeliveryChannel, ResultKind
 from negotiation import campaigns as service
 from negotiation.amounts import form_number
-from negotiation.delivery import request_deliveries
+from negotiation.delivery import recipient_for, request_deliveries
 from negotiation.delivery_retry import retry_failed
 from negotiation.errors import Conflict, InvalidInput
 from negotiation.labels import choices
@@ -238,12 +238,21 @@ async def negotiate(entry_id: int, request: Request, signed: Negotiate):
             request, signed, entry_id, status_code=422, offer_error=(key, message)
         )
     settings = request.app.state.settings
+    today = today_in(settings.timezone)
     try:
+        confirmed = _confirmed_total(raw)
+        if confirmed is None:
+            # The offer's button only shows what would be agreed; the confirmation makes it.
+            chosen = await service.review_offer(
+                signed.user, entry_id, today=today, **data.model_dump()
+            )
+            return await _confirm_page(request, signed, entry_id, chosen, data)
         agreement = await service.negotiate(
             signed.user,
             entry_id,
-            today=today_in(settings.timezone),
+            today=today,
             settings=settings,
+            confirmed_total=confirmed,
             **data.model_dump(),
         )
     except (InvalidInput, Conflict) as error:
@@ -254,6 +263,48 @@ async def negotiate(entry_id: int, request: Request, signed: Negotiate):
     if signed.can(Permission.VIEW_CUSTOMER):
         return RedirectResponse(f"/console/agreements/{agreement.id}?ok=agreement", 303)
     return RedirectResponse(f"/console/entries/{entry_id}?ok=agreement", status_code=303)
+
+
+def _confirmed_total(raw) -> Decimal | None:
+    """The total the confirmation page showed (absent before the confirmation)."""
+    text = str(raw.get("confirmed_total", "")).strip()
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput(
+            "confirmed_total: confirmação inválida; escolha a oferta de novo"
+        ) from None
+
+
+async def _confirm_page(request: Request, signed: Signed, entry_id: int, chosen, data):
+    """What the agreement will be, and what goes out with its instruments, before it is made."""
+    settings = request.app.state.settings
+    entry = await service.entry_for(signed.user, entry_id)
+    n = chosen.negotiation
+    debt = n.principal + n.fine + n.interest
+    channels = []
+    for code, name in choices(DeliveryChannel).items():
+        try:
+            await recipient_for(entry.customer, DeliveryChannel(code))
+            channels.append((name, None))
+        except InvalidInput as why:
+            channels.append((name, str(why)))
+    return page(
+        request,
+        signed,
+        "console/negotiate_confirm.html.j2",
+        entry=entry,
+        offer=chosen.offer,
+        condition=chosen.condition,
+        debt=debt,
+        discount=max(debt - chosen.offer.total, Decimal(0)),
+        subject=settings.email_subject,
+        sender=settings.email_sender,
+        channels=channels,
+        data=data,
+    )
 
 
 async def _agreement_page(

@@ -49,6 +49,8 @@ class InstallmentOut(BaseModel):
     boleto_line: str | None
     boleto_barcode: str | None
     pix_copy_paste: str | None
+    # Paid, and its Status Serasa allows a receipt (GET .../installments/{number}/receipt.pdf).
+    receipt_allowed: bool = False
 
 
 class DeliveryOut(Out):

@@ -23,6 +23,8 @@ from models import (
 from models.clock import today_in
 from models.enums import Channel, EntryState, ReceivableStatus, ResultKind, Role
 from negotiation import debt_pauses
+from negotiation.accept import accept
+from negotiation.offers import offers_for_customer
 from quita.settings import Settings
 from tests.factories import SEED_OPTIONS, make_condition, make_customer, make_receivable
 
@@ -380,3 +382,23 @@ async def test_the_agency_file_writes_hostile_cells_as_text(api, as_role, call_l
     assert_no_live_formula(
         list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
     )
+
+
+async def test_negotiated_result_needs_an_agreement_for_the_debtor(api, as_role, call_list):
+    headers = await as_role(Role.ATTENDANT)
+    entry = call_list["entries"][4]
+    body = {"result_type_id": call_list["negotiated"].id, "notes": "disse que pagou"}
+    refused = await api.post(f"/api/v1/entries/{entry.id}/result", headers=headers, json=body)
+    assert refused.status_code == 422
+    assert "não há acordo feito para este devedor" in refused.json()["detail"]
+    await entry.refresh_from_db()
+    assert entry.state == EntryState.PENDING and entry.result_type_id is None
+
+    # An agreement made on another channel (the bot) stands behind the result.
+    today = today_in("America/Sao_Paulo")
+    quote = (await offers_for_customer(entry.customer_id, today))[0].quote
+    agreement = await accept(quote, channel=Channel.TELEGRAM, today=today, settings=_PAUSES)
+    answer = await api.post(f"/api/v1/entries/{entry.id}/result", headers=headers, json=body)
+    assert answer.status_code == 200, answer.text
+    await entry.refresh_from_db()
+    assert entry.state == EntryState.DONE and entry.agreement_id == agreement.id

@@ -211,7 +211,10 @@ async def test_work_an_entry_to_an_agreement(page, sign_in):
     await shoot(page, "entry", full_page=True)
 
     # The first offer is the cheapest: à vista.
-    await offers.get_by_role("button", name="Negociar").first.click()
+    async with page.expect_navigation():
+        await offers.get_by_role("button", name="Negociar").first.click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Confirmar acordo")
+    await page.get_by_role("button", name="Confirmar acordo").click()
     await page.wait_for_url(re.compile(r"/console/agreements/\d+"))
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Acordo nº")
     installments = page.get_by_role("region", name="Parcelas")

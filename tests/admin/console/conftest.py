@@ -31,6 +31,15 @@ def csrf_of(html: str) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
 
 
+async def negotiate(client: httpx.AsyncClient, entry_id: int, data: dict) -> httpx.Response:
+    """ "Negociar" on an offer, then "Confirmar acordo" on the confirmation page it shows."""
+    review = await client.post(f"/console/entries/{entry_id}/negotiate", data=data)
+    assert review.status_code == 200 and "Confirmar acordo" in review.text, review.text
+    form = review.text[review.text.index(f'action="/console/entries/{entry_id}/negotiate"') :]
+    fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', form))
+    return await client.post(f"/console/entries/{entry_id}/negotiate", data=fields)
+
+
 async def login_form(client: httpx.AsyncClient, **fields: str) -> dict[str, str]:
     """The sign-in form's fields as the page gives them (its CSRF token), with `fields`."""
     page = (await client.get("/console/login")).text

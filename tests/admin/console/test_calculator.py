@@ -79,3 +79,20 @@ async def test_calculator_needs_a_session_and_the_token(browser, sign_in):
     await sign_in(Role.AGENCY)  # every role may negotiate, agencies too
     assert (await browser.get("/console/calculator")).status_code == 200
     assert (await browser.post("/console/calculator", data=FORM)).status_code == 403
+
+
+async def test_calculator_starts_empty_and_fills_an_example_only_when_asked(browser, sign_in):
+    await sign_in(Role.ATTENDANT)
+    page = (await browser.get("/console/calculator")).text
+    fields = ("bill_amount", "bill_due_date", "fine_pct", "interest_pct", "days_to_first_due")
+    for name in fields:
+        for value in re.findall(rf'<input[^>]* name="{name}"[^>]* value="([^"]*)"', page):
+            assert value == "", (name, value)
+    for value in re.findall(r'<input[^>]* name="opt_[a-z_]+"[^>]* value="([^"]*)"', page):
+        assert value == ""
+    assert 'href="/console/calculator?example=true"' in page
+    assert "<script>" not in page and "onclick" not in page
+
+    example = (await browser.get("/console/calculator?example=true")).text
+    assert 'name="bill_amount" inputmode="decimal" value="99,90"' in example
+    assert re.search(r'name="opt_installments"[^>]* value="3"', example)

@@ -19,7 +19,7 @@ from models.enums import (
 )
 from negotiation import debt_pauses
 from quita.settings import Settings
-from tests.admin.console.conftest import csrf_of
+from tests.admin.console.conftest import csrf_of, negotiate
 from tests.admin.console.test_campaigns import build_call_list
 from tests.factories import make_receivable
 
@@ -66,9 +66,10 @@ async def test_work_an_entry_to_an_agreement(browser, sign_in, call_list):
         html,
     )
     condition_id, option_id = forms[1]  # three installments, no down payment
-    answer = await browser.post(
-        f"/console/entries/{entry.id}/negotiate",
-        data={"csrf_token": token, "condition_id": condition_id, "option_id": option_id},
+    answer = await negotiate(
+        browser,
+        entry.id,
+        {"csrf_token": token, "condition_id": condition_id, "option_id": option_id},
     )
     assert answer.status_code == 303, answer.text
     agreement = await Agreement.get(customer_id=entry.customer_id)
@@ -116,9 +117,10 @@ async def test_a_failed_send_can_be_tried_again(browser, sign_in, call_list, con
         r'value="(\d+)"',
         html,
     )[0]
-    await browser.post(
-        f"/console/entries/{entry.id}/negotiate",
-        data={"csrf_token": token, "condition_id": condition_id, "option_id": option_id},
+    await negotiate(
+        browser,
+        entry.id,
+        {"csrf_token": token, "condition_id": condition_id, "option_id": option_id},
     )
     agreement = await Agreement.get(customer_id=entry.customer_id)
     failed = await Delivery.create(
@@ -256,9 +258,10 @@ async def test_agency_works_its_entry_without_the_customer_record(
         r'value="(\d+)"',
         html,
     )[0]
-    made = await browser.post(
-        f"/console/entries/{entry.id}/negotiate",
-        data={"csrf_token": token, "condition_id": condition_id, "option_id": option_id},
+    made = await negotiate(
+        browser,
+        entry.id,
+        {"csrf_token": token, "condition_id": condition_id, "option_id": option_id},
     )
     # The agreement page shows where the debtor receives mail: the agency stays on the entry.
     assert made.headers["location"] == f"/console/entries/{entry.id}?ok=agreement"
@@ -367,3 +370,50 @@ async def test_the_agency_may_not_end_a_pause(browser, sign_in, call_list):
     )
     assert answer.status_code == 403
     assert await debt_pauses.paused(entry.customer_id, today) is not None
+
+
+async def test_negotiated_result_without_an_agreement_is_refused(browser, sign_in, call_list):
+    token = await sign_in(Role.ATTENDANT)
+    entry = call_list["entries"][2]
+    answer = await browser.post(
+        f"/console/entries/{entry.id}/result",
+        data={"csrf_token": token, "result_type_id": call_list["negotiated"].id},
+    )
+    assert answer.status_code == 422
+    assert "não há acordo feito para este devedor" in answer.text
+    await entry.refresh_from_db()
+    assert entry.state == EntryState.PENDING and entry.result_type_id is None
+
+
+async def test_negociar_asks_for_confirmation_showing_what_goes_out(browser, sign_in, call_list):
+    token = await sign_in(Role.ATTENDANT)
+    entry = call_list["entries"][1]
+    html = (await browser.get(f"/console/entries/{entry.id}")).text
+    condition_id, option_id = re.findall(
+        r'name="condition_id" value="(\d+)">\s*<input type="hidden" name="option_id" '
+        r'value="(\d+)"',
+        html,
+    )[1]  # three installments
+    data = {"csrf_token": token, "condition_id": condition_id, "option_id": option_id}
+    review = await browser.post(f"/console/entries/{entry.id}/negotiate", data=data)
+    assert review.status_code == 200
+    page = review.text
+    assert await Agreement.filter(customer_id=entry.customer_id).count() == 0
+    rows = re.findall(
+        r'<tr><td class="num">(\d)</td><td>\d\d/\d\d/\d{4}</td><td class="num">R\$', page
+    )
+    assert rows == ["1", "2", "3"]
+    assert "Total do acordo: R$" in page and "Desconto: R$" in page
+    settings = Settings(database_url="sqlite://:memory:", secret_key="k" * 40)
+    assert f"<td>{settings.email_subject}</td>" in page
+    assert f"<td>{settings.email_sender}</td>" in page
+    assert "E-mail" in page and "SMS" in page and "Telegram" in page
+    assert ">Confirmar acordo</button>" in page
+    assert f'href="/console/entries/{entry.id}">Voltar</a>' in page
+
+    # The debt changes before the confirmation: the shown offer is not made behind their back.
+    await make_receivable(await entry.customer, entry.oldest_due_date, "50.00")
+    confirmed = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', page))
+    changed = await browser.post(f"/console/entries/{entry.id}/negotiate", data=confirmed)
+    assert changed.status_code == 409 and "a oferta mudou desde a confirmação" in changed.text
+    assert await Agreement.filter(customer_id=entry.customer_id).count() == 0

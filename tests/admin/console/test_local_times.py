@@ -15,7 +15,7 @@ from models import CampaignEntry, CollectionRule, RuleRun, clock
 from models.enums import Channel, EntryState, Role, RunStatus
 from negotiation import conversations as conv
 from quita.settings import Settings
-from tests.admin.console.conftest import csrf_of
+from tests.admin.console.conftest import csrf_of, negotiate
 from tests.admin.console.test_campaigns import build_call_list
 
 LATE_EVENING = datetime(2026, 12, 2, 1, 5, tzinfo=UTC)  # 01/12/2026 22:05 in São Paulo
@@ -70,9 +70,10 @@ async def test_entry_agreement_and_statement(browser, sign_in, users, agency):
     token = csrf_of(html)
     await browser.post(f"/console/entries/{other.id}/start", data={"csrf_token": token})
     offers = (await browser.get(f"/console/entries/{other.id}")).text
-    form = await browser.post(
-        f"/console/entries/{other.id}/negotiate",
-        data={
+    form = await negotiate(
+        browser,
+        other.id,
+        {
             "csrf_token": token,
             "condition_id": _first(offers, "condition_id"),
             "option_id": _first(offers, "option_id"),
