@@ -76,8 +76,13 @@ def _broad(text: str, digits: str | None) -> QuerySet[Customer] | None:
     """The fragment's matches: a document prefix or a piece of the name; None if neither."""
     if digits is not None:
         if MIN_PREFIX <= len(digits) < 14:
-            # A range on the unique index: the same on SQLite and PostgreSQL (':' follows '9').
-            return Customer.filter(document__gte=digits, document__lt=digits + ":")
+            # A range on the unique index, the same on SQLite and PostgreSQL: "5299" finds
+            # "5299" <= document < "5300". Digits only, so no collation reorders the bounds.
+            query = Customer.filter(document__gte=digits)
+            if digits.strip("9"):
+                upper = str(int(digits) + 1).zfill(len(digits))
+                query = query.filter(document__lt=upper)
+            return query
         return None
     key = search_key(text)
     if len(key) < MIN_LENGTH:

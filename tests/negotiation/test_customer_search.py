@@ -126,3 +126,13 @@ async def test_name_key_follows_every_write(each_db):
         [{"external_id": "IMP-1", "name": "Érica Souza", "document": "11144477735"}]
     )
     assert ids(await search_customers("erica souza")) == [stored.id]
+
+
+async def test_a_prefix_finds_exactly_the_documents_it_starts(each_db):
+    inside = [await make_customer(document=d) for d in ("12990000000", "12999999999")]
+    await make_customer(document="13000000000")
+    await make_customer(document="12989999999")
+    top = await make_customer(document="99990000000")
+    found = await search_customers("1299")
+    assert sorted(ids(found)) == sorted(c.id for c in inside) and found.total == 2
+    assert ids(await search_customers("9999")) == [top.id]
