@@ -149,7 +149,9 @@ async def main() -> None:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             await admin.close()
         backend = "postgres"
-    print(json.dumps({"bench": "customer_search", "backend": backend, "customers": COUNT, **figures}))
+    print(
+        json.dumps({"bench": "customer_search", "backend": backend, "customers": COUNT, **figures})
+    )
 
 
 if __name__ == "__main__":
