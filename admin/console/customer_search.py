@@ -31,6 +31,9 @@ async def customer_search_page(request: Request, signed: ViewCustomer):
         except InvalidInput as exc:
             error = str(exc)
     pages = max(1, -(-results.total // PER_PAGE))
+    if number > pages and results.total:  # an old link past the end: its last page
+        number = pages
+        results = await search_customers(q, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
 
     def link(n: int) -> str:
         return "/console/customers?" + urlencode({"q": q, "page": n})

@@ -62,6 +62,9 @@ async def test_paging_is_in_the_url(browser, sign_in, db):
     linked = re.findall(r'href="/console/customers/(\d+)"', second.text)
     assert linked == [str(c.id) for c in made[20:]]
     assert "Página 2 de 2" in second.text
+    past = await browser.get("/console/customers", params={"q": "costa", "page": "9"})
+    assert "Página 2 de 2" in past.text
+    assert re.findall(r'href="/console/customers/(\d+)"', past.text) == linked
 
 
 async def test_one_character_is_explained(browser, sign_in, joao):
