@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from typing import Any
+
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
@@ -17,10 +20,21 @@ NAME_TITLES = frozenset(
 )
 
 
+def search_key(text: str) -> str:
+    """What a name is searched by: no accents, lower case, single spaces ("JOÃO  Pereira" ->
+    "joao pereira"), so "joao" finds "JOÃO PEREIRA" with a plain LIKE on every database."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
+
+
 class Customer(Model):
     id = fields.IntField(primary_key=True)
     external_id = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=160)
+    # `search_key(name)`, kept by __init__ and save() (bulk_create and imports build instances,
+    # so they carry it too); indexed for the customer search (migration 0016).
+    search_name = fields.CharField(max_length=160, default="", db_default="")
     # Digits only, checked with validate-docbr before it gets here (negotiation.documents).
     document = fields.CharField(max_length=14, unique=True)
     birth_date = fields.DateField(null=True)
@@ -45,12 +59,23 @@ class Customer(Model):
     class Meta:
         table = "customer"
         ordering = ["name", "id"]
-        indexes = (("city",), ("state",), ("plan",))
+        indexes = (("city",), ("state",), ("plan",), ("search_name",))
         constraints = (
             CheckConstraint(
                 check="length(document) = 11 OR length(document) = 14", name="ck_customer_document"
             ),
         )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.search_name = search_key(self.name or "")
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_name = search_key(self.name or "")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = [*update_fields, "search_name"]
+        await super().save(*args, **kwargs)
 
     @property
     def first_name(self) -> str:

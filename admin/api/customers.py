@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 
 from admin import schemas as s
 from admin.deps import CanViewCustomer, SettingsDep, TodayDep
-from admin.schemas.base import IdPath
+from admin.schemas.base import IdPath, Offset, TextQuery
+from admin.schemas.customers import CustomerSearchOut
 from admin.views import customer_record, receipt_of, statement_out
 from models import Customer
 from negotiation import catalog
+from negotiation.customer_search import MAX_LIMIT, search_customers
 
 router = APIRouter(prefix="/customers", tags=["clientes"])
+
+
+@router.get(
+    "",
+    response_model=CustomerSearchOut,
+    summary="Find customers by CPF/CNPJ (or its first digits), name, phone or external id",
+)
+async def find_customers(
+    _: CanViewCustomer,
+    q: TextQuery = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+    offset: Offset = 0,
+):
+    return CustomerSearchOut.model_validate(
+        await search_customers(q, limit=limit, offset=offset), from_attributes=True
+    )
 
 
 @router.get("/{customer_id}", response_model=s.CustomerRecord, summary="The customer record")

@@ -23,7 +23,7 @@ from negotiation.importing.report import ImportReport
 from negotiation.phones import is_mobile
 
 _CUSTOMER_FIELDS = ("name", "document", "birth_date", "email", "city", "state", "plan", "status")
-_CUSTOMER_UPDATE_FIELDS = (*_CUSTOMER_FIELDS, "updated_at")
+_CUSTOMER_UPDATE_FIELDS = (*_CUSTOMER_FIELDS, "search_name", "updated_at")
 
 
 async def import_customers(

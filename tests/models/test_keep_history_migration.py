@@ -22,6 +22,7 @@ from models import (
     CollectionRule,
     CollectionStatus,
     ContactAttempt,
+    Customer,
     Receivable,
     ServiceTicket,
     clock,
@@ -69,6 +70,20 @@ async def _migrate_to_0005(url: str) -> None:
         await Tortoise.close_connections()
 
 
+async def _customer_as_0005_had_it() -> int:
+    """A customer row in the 0005 schema: the model has since grown columns (search_name,
+    0016) that the ORM would write."""
+    sqlite = "sqlite" in type(get_connection("default")).__module__
+    marks = ", ".join("?" if sqlite else f"${i}" for i in range(1, 11))
+    [row] = await get_connection("default").execute_query_dict(
+        'INSERT INTO "customer" ("external_id", "name", "document", "status", "no_calls",'
+        ' "no_sms", "no_email", "no_telegram", "created_at", "updated_at")'
+        f' VALUES ({marks}) RETURNING "id"',
+        ["C-0005", "Cliente Antigo", "52998224725", "active", *[False] * 4, *[clock.now()] * 2],
+    )
+    return row["id"]
+
+
 async def test_0006_keeps_every_row_reference_and_index(fresh_url):
     EXECUTOR_CACHE.clear()
     await _migrate_to_0005(fresh_url)
@@ -78,14 +93,18 @@ async def test_0006_keeps_every_row_reference_and_index(fresh_url):
         status = await CollectionStatus.create(name="Negativado Serasa")
         rule = await CollectionRule.create(description="Atraso 30+")
         campaign = await Campaign.create(rule=rule, description="Atraso 30+")
-        customer = await make_customer()
-        bill = await make_receivable(
-            customer, today - timedelta(days=40), "129.90", collection_status=status
+        customer_id = await _customer_as_0005_had_it()
+        bill = await Receivable.create(
+            customer_id=customer_id,
+            issue_date=today - timedelta(days=40),
+            due_date=today - timedelta(days=40),
+            amount="129.90",
+            collection_status=status,
         )
         entry = await CampaignEntry.create(
             campaign=campaign,
             rule=rule,
-            customer=customer,
+            customer_id=customer_id,
             position=1,
             total_debt="129.90",
             receivables_count=1,
@@ -95,16 +114,18 @@ async def test_0006_keeps_every_row_reference_and_index(fresh_url):
         )
         # Rows that point to the rebuilt tables: a DROP TABLE with foreign keys ON would have
         # nulled these.
-        call = await Call.create(direction=CallDirection.OUTBOUND, customer=customer, entry=entry)
+        call = await Call.create(
+            direction=CallDirection.OUTBOUND, customer_id=customer_id, entry=entry
+        )
         attempt = await ContactAttempt.create(
-            customer=customer,
+            customer_id=customer_id,
             channel=Channel.VOICE,
             actor=ContactActor.ROBOT,
             direction=MessageDirection.OUT,
             outcome=ContactOutcome.ATTEMPTED,
             entry=entry,
         )
-        ticket = await ServiceTicket.create(customer=customer, entry=entry, subject="x")
+        ticket = await ServiceTicket.create(customer_id=customer_id, entry=entry, subject="x")
     finally:
         await close_db()
 
@@ -123,13 +144,15 @@ async def test_0006_keeps_every_row_reference_and_index(fresh_url):
             await CampaignEntry.create(
                 campaign=campaign,
                 rule=rule,
-                customer=customer,
+                customer_id=customer_id,
                 position=2,
                 total_debt="129.90",
                 receivables_count=1,
                 oldest_due_date=today - timedelta(days=40),
             )
         # Ids go on after the copied rows.
+        # The row written before 0016 got its search key from the backfill.
+        assert (await Customer.get(id=customer_id)).search_name == "cliente antigo"
         other = await make_customer()
         later = await make_receivable(other, today - timedelta(days=5), "10.00")
         assert later.id > bill.id
