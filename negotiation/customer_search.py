@@ -14,17 +14,15 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-import phonenumbers
-from phonenumbers import PhoneNumberFormat
 from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
-from validate_docbr import CNPJ, CPF
 
 from models import Customer, CustomerPhone, Receivable
 from models.customers import search_key
 from models.enums import ReceivableStatus
+from negotiation.documents import format_document
 from negotiation.errors import InvalidInput
-from negotiation.phones import lookup_phone
+from negotiation.phones import lookup_phone, national_format
 
 MIN_LENGTH = 2
 MAX_LIMIT = 100
@@ -47,14 +45,6 @@ class CustomerHit:
 class CustomerResults:
     items: list[CustomerHit]
     total: int
-
-
-def format_document(digits: str) -> str:
-    return CPF().mask(digits) if len(digits) == 11 else CNPJ().mask(digits)
-
-
-def _format_phone(e164: str) -> str:
-    return phonenumbers.format_number(phonenumbers.parse(e164), PhoneNumberFormat.NATIONAL)
 
 
 async def _exact_ids(text: str, digits: str | None) -> list[int]:
@@ -149,7 +139,7 @@ async def _hits(ids: list[int]) -> list[CustomerHit]:
                 id=c.id,
                 name=c.name,
                 document=format_document(c.document),
-                phone=_format_phone(phone) if phone else None,
+                phone=national_format(phone) if phone else None,
                 city=c.city,
                 state=c.state,
                 open_debt=Decimal(debts.get(customer_id) or 0),

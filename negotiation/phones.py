@@ -107,6 +107,11 @@ def service_number(text: str) -> str:
     return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
 
 
+def national_format(e164: str) -> str:
+    """A stored E.164 number as people read it: "(19) 98888-7777"."""
+    return phonenumbers.format_number(phonenumbers.parse(e164), PhoneNumberFormat.NATIONAL)
+
+
 def is_mobile(e164: str) -> bool:
     """A stored number (E.164) is a mobile (the dialer and SMS prefer one)."""
     return phonenumbers.number_type(phonenumbers.parse(e164)) == PhoneNumberType.MOBILE
